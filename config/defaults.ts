@@ -1,0 +1,30 @@
+/**
+ * Development defaults for every setting the service reads. Production deployments override them with
+ * environment variables; src/core/config/config.schema.ts validates the result at start-up and refuses
+ * the development-only values (JWT_SECRET, PII_KEY, AUTH_DEV_OTP) when NODE_ENV=production.
+ */
+export const configDefaults = {
+  NODE_ENV: 'development',
+  HOST: '0.0.0.0',
+  PORT: '3000',
+  DATABASE_URL: 'mysql://root@127.0.0.1:3306/invoice_lottery',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  REDIS_PREFIX: 'il',
+  ADMIN_USERNAME: 'admin',
+  JWT_SECRET: 'development-only-jwt-secret-change-me-0000',
+  PII_KEY: '6465762d6f6e6c792d7069692d6b65792d6368616e67652d6d652d3030303030',
+  STAFF_TOKEN_TTL_SECONDS: '28800',
+  CONSUMER_TOKEN_TTL_SECONDS: '604800',
+  CLOCK_RATE: '1',
+  TRUST_PROXY: 'false',
+  BODY_LIMIT_BYTES: '1048576',
+  LOG_LEVEL: 'log',
+  LOG_FORMAT: 'text',
+  CAMPAIGNS_DIR: 'config/campaigns',
+} as const;
+
+/** Values that are only acceptable outside production. */
+export const developmentOnlyValues = {
+  JWT_SECRET: configDefaults.JWT_SECRET,
+  PII_KEY: configDefaults.PII_KEY,
+} as const;

@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import type { AppConfig } from '../core/config/config.schema.js';
+import { CoreModule } from '../core/core.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { StaffModule } from '../staff/staff.module.js';
+
+/** The API process: HTTP controllers and job producers. No queue processors live here. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [CoreModule.forRoot(config), AuthModule, HealthModule, StaffModule],
+    };
+  }
+}

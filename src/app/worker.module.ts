@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '../core/config/config.schema.js';
+import { CoreModule } from '../core/core.module.js';
+import { WorkerRunnerModule } from '../core/queue/queue.module.js';
+
+/** The worker process: BullMQ processors only, no HTTP. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.forRoot(config), WorkerRunnerModule],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { configDefaults, developmentOnlyValues } from '../../../config/defaults.js';
+
+const intFromString = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const mysqlUrl = z
+  .string()
+  .refine((v) => /^mysql:\/\/[^/]+\/[A-Za-z0-9_]{1,64}(\?.*)?$/.test(v), 'expected mysql://user[:password]@host:port/database');
+const redisUrl = z.string().refine((v) => /^rediss?:\/\/[^/]+(\/\d+)?$/.test(v), 'expected redis://[user:password@]host:port[/db]');
+
+/** Express-style trust-proxy values: true/false, a hop count, or comma-separated names/addresses/CIDRs. */
+const trustProxy = z.string().transform((v, ctx): boolean | number | string => {
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^[A-Za-z0-9.:/,\s]+$/.test(v)) return v;
+  ctx.addIssue({ code: 'custom', message: 'expected true, false, a hop count, or names/addresses such as loopback,10.0.0.0/8' });
+  return z.NEVER;
+});
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']),
+    HOST: z.string().min(1),
+    PORT: intFromString(0, 65535),
+    DATABASE_URL: mysqlUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/),
+    ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    REGISTRY_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+    AUTH_DEV_OTP: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    PII_KEY: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (32 bytes)'),
+    STAFF_TOKEN_TTL_SECONDS: intFromString(60, 7 * 86400),
+    CONSUMER_TOKEN_TTL_SECONDS: intFromString(60, 90 * 86400),
+    CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+    CLOCK_RATE: z.coerce.number().positive().max(1_000_000),
+    TRUST_PROXY: trustProxy,
+    BODY_LIMIT_BYTES: intFromString(1024, 64 * 1024 * 1024),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']),
+    LOG_FORMAT: z.enum(['text', 'json']),
+    CAMPAIGNS_DIR: z.string().min(1),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    // Development conveniences must never reach production.
+    if (c.AUTH_DEV_OTP !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_OTP'], message: 'must not be set when NODE_ENV=production' });
+    for (const [name, devValue] of Object.entries(developmentOnlyValues)) {
+      if (c[name as keyof typeof developmentOnlyValues] === devValue)
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be set to a secret value when NODE_ENV=production' });
+    }
+    if (c.REGISTRY_API_KEY === undefined)
+      ctx.addIssue({ code: 'custom', path: ['REGISTRY_API_KEY'], message: 'is required when NODE_ENV=production' });
+  });
+
+export type AppConfig = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Builds the one validated configuration from environment variables over config/defaults.ts.
+ * Empty strings count as unset. Throws ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const input: Record<string, string> = { ...configDefaults };
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? 'configuration'), issue.message);
+  }
+  return parsed.data;
+}
+
+/** The database name in DATABASE_URL (validated to be a plain identifier). */
+export function databaseNameOf(url: string): string {
+  return new URL(url).pathname.slice(1);
+}

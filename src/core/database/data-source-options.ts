@@ -1,0 +1,24 @@
+import type { DataSourceOptions } from 'typeorm';
+import { migrations } from './migrations/index.js';
+
+/**
+ * Connection options shared by the API, the worker, the migration command and the tests.
+ * Times are stored in UTC (`timezone: 'Z'`); campaign dates are converted to Asia/Shanghai in code.
+ */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'mysql',
+    url: databaseUrl,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: ['DATE'],
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    poolSize: 20,
+    extra: { connectTimeout: 5000, enableKeepAlive: true },
+  } as DataSourceOptions;
+}

@@ -1,0 +1,4 @@
+import { StaffAccounts1700000000000 } from './1700000000000-staff-accounts.js';
+
+/** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
+export const migrations = [StaffAccounts1700000000000];

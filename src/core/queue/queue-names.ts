@@ -1,0 +1,12 @@
+/** The BullMQ queues of the service. The API only produces; the worker process consumes. */
+export const QueueName = {
+  /** Campaign ticks, draw freezes, draws, publication. */
+  draws: 'draws',
+  /** Registry follow-up work: re-checking pending registrations. */
+  registry: 'registry',
+  /** SMS and in-app notifications. */
+  notifications: 'notifications',
+  /** Daily housekeeping such as prize forfeiture. */
+  maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];

@@ -1,0 +1,48 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import { redisOptionsFromUrl } from './redis.js';
+
+export const REDIS = Symbol('REDIS');
+
+/**
+ * The shared Redis client for request-time work (rate limits, caches, health). It fails fast while
+ * Redis is down (no offline queue), so requests answer 503 instead of hanging.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const logger = new Logger('Redis');
+        const client = new Redis({
+          ...redisOptionsFromUrl(config.REDIS_URL),
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+          lazyConnect: false,
+          retryStrategy: (times) => Math.min(times * 200, 2000),
+        });
+        let lastLogged = 0;
+        client.on('error', (error: Error) => {
+          if (Date.now() - lastLogged > 10_000) {
+            lastLogged = Date.now();
+            logger.warn(`Redis connection error: ${error.message}`);
+          }
+        });
+        return client;
+      },
+    },
+  ],
+  exports: [REDIS],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

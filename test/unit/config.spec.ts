@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig } from '../../src/core/config/config.schema.js';
+
+const expectConfigError = (env: Record<string, string>, variable: string) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(variable);
+    return;
+  }
+  throw new Error(`expected a ConfigError for ${variable}`);
+};
+
+describe('loadConfig', () => {
+  test('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBe('mysql://root@127.0.0.1:3306/invoice_lottery');
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379/0');
+    expect(c.PORT).toBe(3000);
+    expect(c.CLOCK_RATE).toBe(1);
+    expect(c.CLOCK_START).toBeUndefined();
+    expect(c.TRUST_PROXY).toBe(false);
+  });
+
+  test('parses typed values', () => {
+    const c = loadConfig({ PORT: '8080', CLOCK_START: '2022-07-15T00:00:00+08:00', CLOCK_RATE: '3600', TRUST_PROXY: 'loopback' });
+    expect(c.PORT).toBe(8080);
+    expect(c.CLOCK_RATE).toBe(3600);
+    expect(c.CLOCK_START).toBe('2022-07-15T00:00:00+08:00');
+    expect(c.TRUST_PROXY).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+  });
+
+  test.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+    [{ CLOCK_START: 'yesterday' }, 'CLOCK_START'],
+    [{ CLOCK_RATE: '0' }, 'CLOCK_RATE'],
+    [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ AUTH_DEV_OTP: '12ab56' }, 'AUTH_DEV_OTP'],
+    [{ PII_KEY: 'not-hex' }, 'PII_KEY'],
+    [{ TRUST_PROXY: 'loopback; rm -rf' }, 'TRUST_PROXY'],
+  ])('refuses %j naming %s', (env, variable) => expectConfigError(env, variable));
+
+  test('production refuses the development OTP and development secrets', () => {
+    const secrets = { JWT_SECRET: 'x'.repeat(40), PII_KEY: 'ab'.repeat(32), REGISTRY_API_KEY: 'k'.repeat(30) };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets })).not.toThrow();
+    expectConfigError({ NODE_ENV: 'production', ...secrets, AUTH_DEV_OTP: '123456' }, 'AUTH_DEV_OTP');
+    expectConfigError({ NODE_ENV: 'production', ...secrets, JWT_SECRET: undefined as unknown as string }, 'JWT_SECRET');
+    expectConfigError({ NODE_ENV: 'production', ...secrets, PII_KEY: '' }, 'PII_KEY');
+  });
+});
