@@ -1,4 +1,5 @@
 import { StaffAccounts1700000000000 } from './1700000000000-staff-accounts.js';
+import { Intake1700000001000 } from './1700000001000-intake.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const migrations = [StaffAccounts1700000000000];
+export const migrations = [StaffAccounts1700000000000, Intake1700000001000];

@@ -1,0 +1,75 @@
+import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '../core/database/transformers.js';
+
+export type InvoiceStatus = 'pending' | 'verified' | 'rejected' | 'revoked';
+
+/**
+ * A consumer's registration of one invoice. An invoice (code + number) can be registered once, by anyone.
+ * `pending` waits for the registry record; `verified` matched it and enters the period's draw; `rejected`
+ * failed the check after the fact; `revoked` was voided or red-flushed after it was verified.
+ */
+@Entity('invoices')
+export class Invoice {
+  @PrimaryColumn({ type: 'bigint', unsigned: true, transformer: bigintAsNumber })
+  @Generated('increment')
+  id: number;
+
+  @Column({ name: 'consumer_id', type: 'bigint', unsigned: true, transformer: bigintAsNumber })
+  consumerId: number;
+
+  @Column({ name: 'campaign_id', type: 'varchar', length: 64 })
+  campaignId: string;
+
+  /** 'YYYY-MM' of the issue date: the draw period the invoice belongs to. */
+  @Column({ name: 'period_key', type: 'char', length: 7 })
+  periodKey: string;
+
+  @Column({ name: 'invoice_type', type: 'char', length: 2 })
+  invoiceType: string;
+
+  @Column({ name: 'invoice_code', type: 'varchar', length: 12, default: '' })
+  invoiceCode: string;
+
+  @Column({ name: 'invoice_number', type: 'varchar', length: 20 })
+  invoiceNumber: string;
+
+  @Column({ name: 'issue_date', type: 'date' })
+  issueDate: string;
+
+  @Column({ name: 'amount_cents', type: 'bigint', transformer: bigintAsNumber })
+  amountCents: number;
+
+  @Column({ name: 'check_code', type: 'varchar', length: 20, nullable: true })
+  checkCode: string | null;
+
+  @Column({ type: 'enum', enum: ['qr', 'typed'] })
+  source: 'qr' | 'typed';
+
+  @Column({ type: 'enum', enum: ['pending', 'verified', 'rejected', 'revoked'] })
+  status: InvoiceStatus;
+
+  @Column({ name: 'status_reason', type: 'varchar', length: 64, nullable: true })
+  statusReason: string | null;
+
+  /** What the consumer paid (registry totalCents), set when verified: the ticket weight. */
+  @Column({ name: 'paid_cents', type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  paidCents: number | null;
+
+  @Column({ name: 'matched_amount', type: 'enum', enum: ['amount', 'total'], nullable: true })
+  matchedAmount: 'amount' | 'total' | null;
+
+  @Column({ name: 'registered_at', type: 'datetime', precision: 3 })
+  registeredAt: Date;
+
+  @Column({ name: 'registered_on', type: 'date' })
+  registeredOn: string;
+
+  @Column({ name: 'registered_month', type: 'char', length: 7 })
+  registeredMonth: string;
+
+  @Column({ name: 'verified_at', type: 'datetime', precision: 3, nullable: true })
+  verifiedAt: Date | null;
+
+  @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
+  revokedAt: Date | null;
+}
