@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { CoreModule } from '../core/core.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -11,7 +12,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), AuthModule, HealthModule, StaffModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, AuthModule, HealthModule, StaffModule],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../core/config/config.schema.js';
+import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
 
@@ -9,7 +10,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), WorkerRunnerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, WorkerRunnerModule],
     };
   }
 }

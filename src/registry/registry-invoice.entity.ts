@@ -1,8 +1,7 @@
 import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../core/database/transformers.js';
+import { REGISTRY_FLAGS, type RegistryFlag } from './domain/registry-record.js';
 
-export const REGISTRY_FLAGS = ['red', 'voided', 'proxy', 'purchase', 'fixed', 'sellerAbnormal'] as const;
-export type RegistryFlag = (typeof REGISTRY_FLAGS)[number];
 
 /** An issued invoice as the tax bureau's system reports it; registrations are checked against these. */
 @Entity('registry_invoices')
