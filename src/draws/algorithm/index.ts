@@ -1,0 +1,44 @@
+/**
+ * ILD-1: the invoice lottery draw algorithm (pure: node builtins and seedrandom only).
+ * The public specification is docs/draw-algorithm.md; names exported here are a stable API.
+ */
+export { ALGORITHM_ID, ENTRIES_HEADER, DrawInputError } from './constants.js';
+export {
+  computeTickets,
+  invoiceRef,
+  holderPseudonym,
+  generateSecret,
+  hashSecret,
+  deriveSeed,
+  assertDrawId,
+  type SeedInputs,
+} from './inputs.js';
+export { uniformBelow, createDrawRng, type Int32Source } from './uniform.js';
+export { EntryTable, EntryTableBuilder, type Entry } from './entry-table.js';
+export {
+  EntriesDigest,
+  EntriesFormatError,
+  formatEntryLine,
+  readEntriesFile,
+  type ReadProgress,
+  type ReadEntriesResult,
+} from './entries-file.js';
+export {
+  runDraw,
+  validateTiers,
+  DrawSampler,
+  type DrawTier,
+  type DrawWinner,
+  type DrawAlternate,
+  type DrawResult,
+  type RunDrawParams,
+} from './draw.js';
+export {
+  buildAuditBundle,
+  buildCommitment,
+  verifyAuditBundle,
+  type AuditBundle,
+  type DrawCommitment,
+  type BuildAuditBundleParams,
+  type VerifyResult,
+} from './audit.js';
