@@ -2,8 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
+import { ConsumersModule } from '../consumers/consumers.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { HealthModule } from '../health/health.module.js';
+import { InvoicesModule } from '../invoices/invoices.module.js';
+import { RegistryModule } from '../registry/registry.module.js';
 import { StaffModule } from '../staff/staff.module.js';
 
 /** The API process: HTTP controllers and job producers. No queue processors live here. */
@@ -12,7 +15,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, AuthModule, HealthModule, StaffModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, AuthModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule],
     };
   }
 }

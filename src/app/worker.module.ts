@@ -3,6 +3,7 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
+import { InvoicesWorkerModule } from '../invoices/invoices-worker.module.js';
 
 /** The worker process: BullMQ processors only, no HTTP. */
 @Module({})
@@ -10,7 +11,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, WorkerRunnerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, WorkerRunnerModule, InvoicesWorkerModule],
     };
   }
 }

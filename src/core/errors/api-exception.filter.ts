@@ -91,6 +91,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (body.statusCode === 503) reply.header('Retry-After', '5');
+    if (body.statusCode === 429 && typeof body.retryAfterSeconds === 'number') reply.header('Retry-After', String(body.retryAfterSeconds));
     void reply.status(body.statusCode).header('Cache-Control', 'no-store').send(body);
   }
 }

@@ -4,9 +4,14 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import type { QueueName } from './queue-names.js';
 
-/** BullMQ connection settings shared by producers and workers (workers need maxRetriesPerRequest null). */
-export function bullConnection(config: AppConfig): ConnectionOptions {
-  return { url: config.REDIS_URL, maxRetriesPerRequest: null };
+/**
+ * BullMQ connection settings. Workers must wait out Redis outages (maxRetriesPerRequest null); producers
+ * in the API fail fast instead, so a request answers 503 rather than hanging while Redis is down.
+ */
+export function bullConnection(config: AppConfig, role: 'producer' | 'worker'): ConnectionOptions {
+  return role === 'worker'
+    ? { url: config.REDIS_URL, maxRetriesPerRequest: null }
+    : { url: config.REDIS_URL, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
 }
 
 /** Producer side of the queues: lazily opened, one Queue per name, closed on shutdown. */
@@ -21,7 +26,7 @@ export class QueueService implements OnApplicationShutdown {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: bullConnection(this.config), prefix: this.config.REDIS_PREFIX });
+      queue = new Queue(name, { connection: bullConnection(this.config, 'producer'), prefix: this.config.REDIS_PREFIX });
       // Without a listener an 'error' event would crash the process while Redis is down.
       queue.on('error', (error) => this.logThrottled(error));
       this.queues.set(name, queue);

@@ -28,7 +28,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
       const options = Reflect.getMetadata(QUEUE_PROCESSOR, wrapper.metatype) as QueueProcessorOptions | undefined;
       if (!options) continue;
       const worker = new Worker(options.queue, (job) => instance.process(job), {
-        connection: bullConnection(this.config),
+        connection: bullConnection(this.config, 'worker'),
         prefix: this.config.REDIS_PREFIX,
         concurrency: options.concurrency ?? 1,
         lockDuration: options.lockDurationMs ?? 60_000,

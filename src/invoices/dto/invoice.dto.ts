@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { InvoiceStatus } from '../invoice.entity.js';
+
+/**
+ * Either `{ qr }` (the text of the invoice's QR code) or the typed fields. The body is validated by the
+ * pure parsers in invoices/domain (QR_MALFORMED / VALIDATION_FAILED), not by class-validator, so this
+ * class documents the shape for OpenAPI only.
+ */
+export class RegisterInvoiceDto {
+  @ApiPropertyOptional({ example: '01,10,041002200111,12345678,128.50,20220812,12345678901234567890,AB12,' })
+  qr?: string;
+  @ApiPropertyOptional({ example: '10' }) invoiceType?: string;
+  @ApiPropertyOptional({ example: '041002200111', description: "10 or 12 digits; '' for fully digital (type 32)" }) invoiceCode?: string;
+  @ApiPropertyOptional({ example: '12345678', description: '8 digits; 20 for fully digital' }) invoiceNumber?: string;
+  @ApiPropertyOptional({ example: '2022-08-12' }) issueDate?: string;
+  @ApiPropertyOptional({ example: '128.50', description: 'yuan as a string, at most 2 decimals' }) amount?: string;
+  @ApiPropertyOptional({ example: '567890', description: '20 digits, or the last 6' }) checkCode?: string;
+}
+
+export class RegistrationResultDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ enum: ['verified', 'pending'] }) status: InvoiceStatus;
+  @ApiProperty({ description: 'tickets in the period draw (0 while pending)' }) tickets: number;
+  @ApiPropertyOptional({ description: 'why the invoice is not (yet) in the draw' }) reason?: string;
+}
+
+export class InvoiceViewDto {
+  @ApiProperty() id: number;
+  @ApiProperty() invoiceType: string;
+  @ApiProperty() invoiceCode: string;
+  @ApiProperty() invoiceNumber: string;
+  @ApiProperty() issueDate: string;
+  @ApiProperty({ description: 'integer cents, as claimed' }) amountCents: number;
+  @ApiProperty({ enum: ['pending', 'verified', 'rejected', 'revoked'] }) status: InvoiceStatus;
+  @ApiPropertyOptional() reason?: string;
+  @ApiProperty() tickets: number;
+  @ApiProperty() campaignId: string;
+  @ApiProperty({ description: 'draw period, YYYY-MM' }) period: string;
+  @ApiProperty() registeredAt: string;
+}
+
+export class InvoicePageDto {
+  @ApiProperty({ type: [InvoiceViewDto] }) items: InvoiceViewDto[];
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+  @ApiProperty() total: number;
+}
+
+export class ListInvoicesQueryDto {
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) page?: number;
+  @ApiPropertyOptional({ default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Consumer } from '../consumers/consumer.entity.js';
+import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
+import { Invoice } from './invoice.entity.js';
+import { InvoicesController } from './invoices.controller.js';
+import { InvoicesService } from './invoices.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
+  controllers: [InvoicesController],
+  providers: [InvoicesService],
+  exports: [InvoicesService],
+})
+export class InvoicesModule {}

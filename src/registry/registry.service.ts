@@ -1,0 +1,165 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { Clock } from '../core/clock/clock.js';
+import { QueueName } from '../core/queue/queue-names.js';
+import { QueueService } from '../core/queue/queue.service.js';
+import type { VoidKind } from './dto/registry.dto.js';
+import { RegistryImporter, type ImportCounts, type ImportOptions } from './registry-importer.js';
+import { RegistryInvoice } from './registry-invoice.entity.js';
+
+export interface ImportSummary extends ImportCounts {
+  importId: string;
+}
+
+export interface InvoiceIdentity {
+  invoiceCode: string;
+  invoiceNumber: string;
+}
+
+export interface VoidRequestItem extends InvoiceIdentity {
+  kind: VoidKind;
+}
+
+export interface VoidResult {
+  /** Records that gained the flag with this call. */
+  updated: number;
+  /** Records that already carried it. */
+  unchanged: number;
+  /** Identities without a registry record, each once, in request order. */
+  notFound: InvoiceIdentity[];
+}
+
+/** Job names on the `registry` queue (the processors live with invoice registration). */
+export const RegistryJob = {
+  /** `RecheckPendingJob`: re-match pending registrations (and re-examine verified ones) after an import. */
+  recheckPending: 'recheck-pending',
+  /** `RevokeInvoicesJob`: registrations of these invoices that are verified become revoked. */
+  revokeInvoices: 'revoke-invoices',
+} as const;
+
+export interface RecheckPendingJob {
+  importId: string;
+  /** Service-clock instants bracketing the import: records it changed have updated_at in [startedAt, finishedAt]. */
+  startedAt: string;
+  finishedAt: string;
+  accepted: number;
+  updated: number;
+  /** false when the import failed half-way (the batches before the failure were written). */
+  complete: boolean;
+}
+
+export interface RevokeInvoicesJob {
+  /** Existing records that carry the flag now (also those that already did: the job is idempotent). */
+  invoices: VoidRequestItem[];
+}
+
+const VOID_CHUNK = 1000;
+
+/** The tax bureau's issued-invoice records: the feed import, voiding, and look-ups for registration. */
+@Injectable()
+export class RegistryService {
+  private readonly logger = new Logger('RegistryService');
+
+  constructor(
+    @InjectRepository(RegistryInvoice) private readonly records: Repository<RegistryInvoice>,
+    private readonly importer: RegistryImporter,
+    private readonly dataSource: DataSource,
+    private readonly queues: QueueService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The registry record of an invoice, or null. `invoiceCode` is '' for fully digital invoices. */
+  async findByIdentity(invoiceCode: string, invoiceNumber: string): Promise<RegistryInvoice | null> {
+    return this.records.findOneBy({ invoiceCode, invoiceNumber });
+  }
+
+  /**
+   * Imports an NDJSON feed (see RegistryImporter), then asks the invoice side to re-check registrations.
+   * The recheck job is enqueued after every import, also one that changed nothing (so a feed that re-sends
+   * after a failed enqueue still triggers it) and, best effort, after one that failed half-way.
+   */
+  async importNdjson(source: AsyncIterable<Buffer | string>, options: ImportOptions = {}): Promise<ImportSummary> {
+    const importId = randomUUID();
+    const startedAt = this.clock.now();
+    let counts: ImportCounts;
+    try {
+      counts = await this.importer.import(source, options);
+    } catch (error) {
+      await this.enqueueRecheck({ importId, startedAt: startedAt.toISOString(), finishedAt: this.clock.now().toISOString(), accepted: 0, updated: 0, complete: false }).catch(
+        (e: Error) => this.logger.warn(`Could not enqueue the recheck after failed import ${importId}: ${e.message}`),
+      );
+      throw error;
+    }
+    await this.enqueueRecheck({
+      importId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: this.clock.now().toISOString(),
+      accepted: counts.accepted,
+      updated: counts.updated,
+      complete: true,
+    });
+    this.logger.log(
+      `Import ${importId}: ${counts.accepted} accepted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.rejectedCount} rejected`,
+    );
+    return { importId, ...counts };
+  }
+
+  /** The one place the recheck is requested; one job per import. */
+  private async enqueueRecheck(job: RecheckPendingJob): Promise<void> {
+    await this.queues.add(QueueName.registry, RegistryJob.recheckPending, job, { jobId: `recheck-after-import-${job.importId}` });
+  }
+
+  /**
+   * Adds the 'voided' or 'red' flag to existing records and asks the invoice side to revoke verified
+   * registrations of them. Idempotent: a repeated call changes nothing (updated 0) and enqueues the
+   * revocation again, which is itself idempotent.
+   */
+  async voidInvoices(items: readonly VoidRequestItem[]): Promise<VoidResult> {
+    // Each (identity, kind) once; the same identity may come with both kinds.
+    const byKind = new Map<VoidKind, Map<string, InvoiceIdentity>>();
+    const order = new Map<string, InvoiceIdentity>();
+    for (const { invoiceCode, invoiceNumber, kind } of items) {
+      const key = `${invoiceCode}-${invoiceNumber}`;
+      if (!order.has(key)) order.set(key, { invoiceCode, invoiceNumber });
+      let ofKind = byKind.get(kind);
+      if (!ofKind) byKind.set(kind, (ofKind = new Map()));
+      ofKind.set(key, { invoiceCode, invoiceNumber });
+    }
+
+    const found = new Set<string>();
+    const flagged: VoidRequestItem[] = [];
+    let updated = 0;
+    const now = this.clock.now();
+    for (const [kind, identities] of byKind) {
+      const list = [...identities.values()];
+      for (let i = 0; i < list.length; i += VOID_CHUNK) {
+        const chunk = list.slice(i, i + VOID_CHUNK);
+        const rows = (await this.dataSource.query(
+          `SELECT id, invoice_code AS invoiceCode, invoice_number AS invoiceNumber FROM registry_invoices
+           WHERE (invoice_code, invoice_number) IN (${chunk.map(() => '(?,?)').join(',')})`,
+          chunk.flatMap((c) => [c.invoiceCode, c.invoiceNumber]),
+        )) as { id: string; invoiceCode: string; invoiceNumber: string }[];
+        if (rows.length === 0) continue;
+        for (const row of rows) {
+          found.add(`${row.invoiceCode}-${row.invoiceNumber}`);
+          flagged.push({ invoiceCode: row.invoiceCode, invoiceNumber: row.invoiceNumber, kind });
+        }
+        const result = (await this.dataSource.query(
+          `UPDATE registry_invoices SET flags = CONCAT_WS(',', NULLIF(flags, ''), ?), updated_at = ?
+           WHERE id IN (${rows.map(() => '?').join(',')}) AND NOT FIND_IN_SET(?, flags)`,
+          [kind, now, ...rows.map((r) => r.id), kind],
+        )) as { affectedRows: number };
+        updated += result.affectedRows;
+      }
+    }
+
+    if (flagged.length > 0) {
+      const job: RevokeInvoicesJob = { invoices: flagged };
+      await this.queues.add(QueueName.registry, RegistryJob.revokeInvoices, job, { jobId: `revoke-invoices-${randomUUID()}` });
+    }
+    const notFound = [...order].filter(([key]) => !found.has(key)).map(([, identity]) => identity);
+    return { updated, unchanged: flagged.length - updated, notFound };
+  }
+}

@@ -1,0 +1,285 @@
+import { Queue, QueueEvents } from 'bullmq';
+import { TokenService } from '../../src/auth/token.service.js';
+import { ManualClock } from '../../src/core/clock/clock.js';
+import { formatInvoiceQr } from '../../src/invoices/domain/qr.js';
+import { QueueService } from '../../src/core/queue/queue.service.js';
+import { QueueName } from '../../src/core/queue/queue-names.js';
+import { RegistryJob } from '../../src/invoices/invoice-verification.processor.js';
+import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
+import { destroyTestEnvironment, startTestApi, startTestWorker, type TestApi } from '../support/test-env.js';
+
+const clock = new ManualClock('2022-08-10T10:00:00+08:00');
+let api: TestApi;
+
+beforeAll(async () => {
+  api = await startTestApi({ clock });
+});
+afterAll(async () => {
+  await api.close();
+  await destroyTestEnvironment(api.config);
+});
+beforeEach(() => clock.set('2022-08-10T10:00:00+08:00'));
+
+/** A typed registration body for a fresh Henan invoice (amount 100.00 + 13.00 tax unless given). */
+function typed(overrides: Record<string, unknown> = {}) {
+  return { invoiceType: '10', ...henanInvoice(), issueDate: '2022-08-08', amount: '113.00', checkCode: '567890', ...overrides };
+}
+async function withRecord(body: ReturnType<typeof typed>, record: Partial<Parameters<typeof insertRegistryRecord>[1]> = {}) {
+  await insertRegistryRecord(api.app, {
+    invoiceType: body.invoiceType as string,
+    invoiceCode: body.invoiceCode as string,
+    invoiceNumber: body.invoiceNumber as string,
+    issueDate: body.issueDate as string,
+    amountCents: 10000,
+    taxCents: 1300,
+    ...record,
+  });
+  return body;
+}
+const register = (token: string, body: unknown) => api.http.post('/api/v1/invoices', body, token);
+
+describe('registration outcomes', () => {
+  test('a matching registry record makes it verified, with one ticket per whole yuan paid', async () => {
+    const consumer = await createConsumer(api.app);
+    const res = await register(consumer.token, await withRecord(typed()));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.any(Number), status: 'verified', tickets: 113 });
+  });
+
+  test('the pre-tax amount matches too; tickets still follow what was paid', async () => {
+    const consumer = await createConsumer(api.app);
+    const res = await register(consumer.token, await withRecord(typed({ amount: '100' })));
+    expect(res.body).toMatchObject({ status: 'verified', tickets: 113 });
+  });
+
+  test('a scanned QR code registers like the typed fields', async () => {
+    const consumer = await createConsumer(api.app);
+    const ids = henanInvoice();
+    const qr = formatInvoiceQr({ invoiceType: '10', ...ids, issueDate: '2022-08-09', amountCents: 25_050, checkCode: '12345678901234567890' }, { trailer: 'AB12', trailingComma: true });
+    await insertRegistryRecord(api.app, { ...ids, issueDate: '2022-08-09', amountCents: 25_050, taxCents: 0 });
+    const res = await register(consumer.token, { qr });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'verified', tickets: 250 });
+  });
+
+  test('not yet in the registry: pending with a reason and no tickets', async () => {
+    const consumer = await createConsumer(api.app);
+    const res = await register(consumer.token, typed());
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.any(Number), status: 'pending', tickets: 0, reason: 'AWAITING_REGISTRY_RECORD' });
+  });
+
+  test('a fully digital (数电) invoice without code or check code registers', async () => {
+    const consumer = await createConsumer(api.app);
+    const number = `22410000000${String(Date.now()).slice(-9)}`;
+    const qr = `01,32,,${number},200.00,20220809,,74AE,`;
+    const res = await register(consumer.token, { qr });
+    expect(res.status).toBe(201);
+    expect(res.body.status).toBe('pending');
+  });
+});
+
+describe('refusals', () => {
+  test('without a token: 401', async () => {
+    const res = await register('', typed());
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('AUTH_REQUIRED');
+  });
+
+  test('a malformed QR is 400 QR_MALFORMED; malformed fields 400 VALIDATION_FAILED', async () => {
+    const consumer = await createConsumer(api.app);
+    const qr = await register(consumer.token, { qr: '01,10,041012200111,123,abc' });
+    expect(qr.status).toBe(400);
+    expect(qr.body.code).toBe('QR_MALFORMED');
+    const fields = await register(consumer.token, typed({ amount: 12.5 }));
+    expect(fields.status).toBe(400);
+    expect(fields.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'amount' });
+    const array = await register(consumer.token, [1, 2]);
+    expect(array.status).toBe(400);
+  });
+
+  test('an invoice registered by anyone before is 409 INVOICE_ALREADY_REGISTERED', async () => {
+    const [a, b] = [await createConsumer(api.app), await createConsumer(api.app)];
+    const body = typed();
+    expect((await register(a.token, body)).status).toBe(201);
+    for (const token of [a.token, b.token]) {
+      const again = await register(token, body);
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('INVOICE_ALREADY_REGISTERED');
+    }
+  });
+
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['INELIGIBLE_TYPE', { invoiceType: '01' }],
+    ['CHECK_CODE_REQUIRED', { checkCode: undefined }],
+    ['OUTSIDE_REGION', { invoiceCode: '044012200111' }],
+    ['ISSUE_DATE_IN_FUTURE', { issueDate: '2022-08-11' }],
+    ['OUTSIDE_CAMPAIGN', { issueDate: '2022-07-14' }],
+    ['AMOUNT_TOO_SMALL', { amount: '19.99' }],
+  ];
+  test.each(cases)('422 %s', async (code, overrides) => {
+    const consumer = await createConsumer(api.app);
+    const res = await register(consumer.token, typed(overrides));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ statusCode: 422, code });
+  });
+
+  test('422 REGISTRATION_TOO_LATE more than 90 days after issue', async () => {
+    clock.set('2022-11-20T10:00:00+08:00');
+    const consumer = await createConsumer(api.app);
+    const res = await register(consumer.token, typed({ issueDate: '2022-08-20' }));
+    expect(res.body.code).toBe('REGISTRATION_TOO_LATE');
+  });
+
+  test('422 PERIOD_CLOSED once the period has frozen (after the 5 grace days)', async () => {
+    const consumer = await createConsumer(api.app);
+    clock.set('2022-08-05T23:59:00+08:00');
+    expect((await register(consumer.token, typed({ issueDate: '2022-07-20' }))).status).toBe(201);
+    clock.set('2022-08-06T00:00:00+08:00');
+    const res = await register(consumer.token, typed({ issueDate: '2022-07-21' }));
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('PERIOD_CLOSED');
+  });
+
+  test('422 IDENTITY_REQUIRED without a verified identity', async () => {
+    const consumer = await createConsumer(api.app, { verified: false });
+    const res = await register(consumer.token, typed());
+    expect(res.body.code).toBe('IDENTITY_REQUIRED');
+  });
+
+  test('422 INVOICE_MISMATCH when the registry disagrees on the amount, date or check code', async () => {
+    const consumer = await createConsumer(api.app);
+    const amount = await register(consumer.token, await withRecord(typed({ amount: '120.00' })));
+    expect(amount.status).toBe(422);
+    expect(amount.body).toMatchObject({ code: 'INVOICE_MISMATCH', field: 'amount' });
+    const check = await register(consumer.token, await withRecord(typed({ checkCode: '000000' })));
+    expect(check.body).toMatchObject({ code: 'INVOICE_MISMATCH', field: 'checkCode' });
+  });
+
+  test('422 INVOICE_EXCLUDED for a voided record, an organization buyer, another buyer name', async () => {
+    const consumer = await createConsumer(api.app, { realName: '李四' });
+    const voided = await register(consumer.token, await withRecord(typed(), { flags: ['voided'] }));
+    expect(voided.body).toMatchObject({ code: 'INVOICE_EXCLUDED', flag: 'voided' });
+    const proxy = await register(consumer.token, await withRecord(typed(), { flags: ['proxy'] }));
+    expect(proxy.body).toMatchObject({ code: 'INVOICE_EXCLUDED', flag: 'proxy' });
+    const org = await register(consumer.token, await withRecord(typed(), { buyerType: 'organization', buyerName: '某公司' }));
+    expect(org.body).toMatchObject({ code: 'INVOICE_EXCLUDED', flag: 'organizationBuyer' });
+    const other = await register(consumer.token, await withRecord(typed(), { buyerName: '王五' }));
+    expect(other.body).toMatchObject({ code: 'INVOICE_EXCLUDED', flag: 'buyerNameMismatch' });
+    const mine = await register(consumer.token, await withRecord(typed(), { buyerName: '李四' }));
+    expect(mine.body.status).toBe('verified');
+  });
+});
+
+describe('limits', () => {
+  test('at most 5 a day; rejected attempts do not count; the next day opens again', async () => {
+    const consumer = await createConsumer(api.app);
+    expect((await register(consumer.token, typed({ amount: '1.00' }))).status).toBe(422);
+    for (let i = 0; i < 5; i++) expect((await register(consumer.token, typed())).status).toBe(201);
+    const sixth = await register(consumer.token, typed());
+    expect(sixth.status).toBe(422);
+    expect(sixth.body.code).toBe('DAILY_LIMIT_REACHED');
+    clock.set('2022-08-11T00:00:00+08:00');
+    expect((await register(consumer.token, typed())).status).toBe(201);
+  });
+
+  test('at most 45 in a calendar month', async () => {
+    const consumer = await createConsumer(api.app);
+    // Consumer tokens live 7 days on the service clock: log in again as the days pass.
+    const token = () => api.app.get(TokenService).issueConsumerToken(consumer.id);
+    for (let day = 10; day < 19; day++) {
+      clock.set(`2022-08-${day}T09:00:00+08:00`);
+      const t = token();
+      for (let i = 0; i < 5; i++) expect((await register(t, typed({ issueDate: '2022-08-08' }))).status).toBe(201);
+    }
+    clock.set('2022-08-19T09:00:00+08:00');
+    const res = await register(token(), typed({ issueDate: '2022-08-08' }));
+    expect(res.body.code).toBe('MONTHLY_LIMIT_REACHED');
+    clock.set('2022-09-01T09:00:00+08:00');
+    expect((await register(token(), typed({ issueDate: '2022-08-20' }))).status).toBe(201);
+  });
+});
+
+describe('concurrency', () => {
+  test('50 consumers registering one invoice at once: exactly one 201', async () => {
+    const consumers = await Promise.all(Array.from({ length: 50 }, () => createConsumer(api.app)));
+    const body = typed();
+    const results = await Promise.all(consumers.map((c) => register(c.token, body)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409 && r.body.code === 'INVOICE_ALREADY_REGISTERED')).toHaveLength(49);
+  });
+
+  test('20 concurrent registrations by one consumer: exactly 5 accepted', async () => {
+    const consumer = await createConsumer(api.app);
+    const results = await Promise.all(Array.from({ length: 20 }, () => register(consumer.token, typed())));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(results.filter((r) => r.body.code === 'DAILY_LIMIT_REACHED')).toHaveLength(15);
+  });
+});
+
+describe('reading registrations', () => {
+  test("own list newest first, paginated; someone else's is 404", async () => {
+    const [a, b] = [await createConsumer(api.app), await createConsumer(api.app)];
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      clock.advance(60_000);
+      ids.push((await register(a.token, typed())).body.id);
+    }
+    const page1 = await api.http.get('/api/v1/invoices?page=1&pageSize=2', a.token);
+    expect(page1.status).toBe(200);
+    expect(page1.body.total).toBe(3);
+    expect(page1.body.items.map((i: { id: number }) => i.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.body.items[0]).toMatchObject({ status: 'pending', reason: 'AWAITING_REGISTRY_RECORD', tickets: 0, period: '2022-08' });
+    const page2 = await api.http.get('/api/v1/invoices?page=2&pageSize=2', a.token);
+    expect(page2.body.items.map((i: { id: number }) => i.id)).toEqual([ids[0]]);
+    expect((await api.http.get(`/api/v1/invoices/${ids[0]}`, a.token)).status).toBe(200);
+    const foreign = await api.http.get(`/api/v1/invoices/${ids[0]}`, b.token);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('INVOICE_NOT_FOUND');
+    expect((await api.http.get('/api/v1/invoices/abc', a.token)).status).toBe(400);
+    expect((await api.http.get('/api/v1/invoices?pageSize=1000', a.token)).status).toBe(400);
+  });
+});
+
+describe('follow-up in the worker', () => {
+  test('a pending registration is verified or rejected once the registry has it; a void revokes a verified one', async () => {
+    const worker = await startTestWorker({ config: api.config, clock });
+    const events = new QueueEvents(QueueName.registry, { connection: { url: api.config.REDIS_URL }, prefix: api.config.REDIS_PREFIX });
+    await events.waitUntilReady();
+    try {
+      const consumer = await createConsumer(api.app);
+      const good = typed();
+      const bad = typed();
+      const later = typed();
+      const goodId = (await register(consumer.token, good)).body.id;
+      const badId = (await register(consumer.token, bad)).body.id;
+      const laterId = (await register(consumer.token, later)).body.id;
+      await withRecord(good);
+      await withRecord(bad, { amountCents: 5000, taxCents: 0 });
+
+      const queues = api.app.get(QueueService);
+      const job = await queues.add(QueueName.registry, RegistryJob.recheckPending, {});
+      expect(await job.waitUntilFinished(events, 20_000)).toMatchObject({ verified: 1, rejected: 1, stillPending: expect.any(Number) });
+      const view = async (id: number) => (await api.http.get(`/api/v1/invoices/${id}`, consumer.token)).body;
+      expect(await view(goodId)).toMatchObject({ status: 'verified', tickets: 113 });
+      expect(await view(badId)).toMatchObject({ status: 'rejected', reason: 'INVOICE_MISMATCH:amount' });
+      expect(await view(laterId)).toMatchObject({ status: 'pending' });
+
+      // Running it again changes nothing.
+      const again = await queues.add(QueueName.registry, RegistryJob.recheckPending, {});
+      expect(await again.waitUntilFinished(events, 20_000)).toMatchObject({ verified: 0, rejected: 0 });
+
+      const revoke = await queues.add(QueueName.registry, RegistryJob.revokeInvoices, {
+        invoices: [{ invoiceCode: good.invoiceCode, invoiceNumber: good.invoiceNumber, kind: 'voided' }],
+      });
+      expect(await revoke.waitUntilFinished(events, 20_000)).toEqual({ revoked: 1 });
+      expect(await view(goodId)).toMatchObject({ status: 'revoked', reason: 'INVOICE_VOIDED', tickets: 0 });
+
+      const schedulers = await new Queue(QueueName.registry, { connection: { url: api.config.REDIS_URL }, prefix: api.config.REDIS_PREFIX }).getJobSchedulers();
+      expect(schedulers.map((s) => s.key)).toContain('recheck-pending-daily');
+    } finally {
+      await events.close();
+      await worker.close();
+    }
+  });
+});
