@@ -33,6 +33,10 @@ export class Invoice {
   @Column({ name: 'invoice_number', type: 'varchar', length: 20 })
   invoiceNumber: string;
 
+  /** ILD-1 entry ref: SHA-256 hex of '<code>-<number>' (invoiceRef). */
+  @Column({ type: 'char', length: 64 })
+  ref: string;
+
   @Column({ name: 'issue_date', type: 'date' })
   issueDate: string;
 

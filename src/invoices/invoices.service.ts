@@ -9,7 +9,7 @@ import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { withUniqueViolationsMapped } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
-import { computeTickets } from '../draws/algorithm/index.js';
+import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
 import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import { checkEligibility } from './domain/eligibility.js';
@@ -124,6 +124,7 @@ export class InvoicesService {
       invoiceType: claim.invoiceType,
       invoiceCode: claim.invoiceCode,
       invoiceNumber: claim.invoiceNumber,
+      ref: invoiceRef(claim.invoiceCode, claim.invoiceNumber),
       issueDate: claim.issueDate,
       amountCents: claim.amountCents,
       checkCode: claim.checkCode,

@@ -1,4 +1,4 @@
-import { Queue, QueueEvents } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import { TokenService } from '../../src/auth/token.service.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { formatInvoiceQr } from '../../src/invoices/domain/qr.js';
@@ -275,7 +275,7 @@ describe('follow-up in the worker', () => {
       expect(await revoke.waitUntilFinished(events, 20_000)).toEqual({ revoked: 1 });
       expect(await view(goodId)).toMatchObject({ status: 'revoked', reason: 'INVOICE_VOIDED', tickets: 0 });
 
-      const schedulers = await new Queue(QueueName.registry, { connection: { url: api.config.REDIS_URL }, prefix: api.config.REDIS_PREFIX }).getJobSchedulers();
+      const schedulers = await queues.queue(QueueName.registry).getJobSchedulers();
       expect(schedulers.map((s) => s.key)).toContain('recheck-pending-daily');
     } finally {
       await events.close();

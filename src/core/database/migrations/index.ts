@@ -1,5 +1,6 @@
 import { StaffAccounts1700000000000 } from './1700000000000-staff-accounts.js';
 import { Intake1700000001000 } from './1700000001000-intake.js';
+import { DrawsAndPrizes1700000002000 } from './1700000002000-draws-and-prizes.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const migrations = [StaffAccounts1700000000000, Intake1700000001000];
+export const migrations = [StaffAccounts1700000000000, Intake1700000001000, DrawsAndPrizes1700000002000];
