@@ -4,6 +4,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsumersModule } from '../consumers/consumers.module.js';
 import { CoreModule } from '../core/core.module.js';
+import { DrawsCoreModule } from '../draws/draws-core.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { InvoicesModule } from '../invoices/invoices.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
@@ -15,7 +16,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, AuthModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule],
     };
   }
 }

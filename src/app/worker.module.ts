@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CoreModule } from '../core/core.module.js';
+import { DrawsCoreModule } from '../draws/draws-core.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
 import { InvoicesWorkerModule } from '../invoices/invoices-worker.module.js';
 
@@ -11,7 +12,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, WorkerRunnerModule, InvoicesWorkerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, InvoicesWorkerModule],
     };
   }
 }

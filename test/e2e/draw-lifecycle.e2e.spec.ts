@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { CampaignCatalog } from '../../src/campaigns/campaign-catalog.js';
+import { ManualClock } from '../../src/core/clock/clock.js';
+import { verifyAuditBundle, type AuditBundle } from '../../src/draws/algorithm/index.js';
+import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
+import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
+
+const clock = new ManualClock('2022-08-10T10:00:00+08:00');
+let api: TestApi;
+let lifecycle: DrawLifecycleService;
+let db: DataSource;
+const drawId = 'henan-2022-2022-08';
+
+beforeAll(async () => {
+  api = await startTestApi({ clock });
+  lifecycle = api.app.get(DrawLifecycleService);
+  db = api.app.get<DataSource>(getDataSourceToken());
+  const campaign = api.app.get(CampaignCatalog).get('henan-2022')!;
+  await lifecycle.ensureCampaign(campaign);
+  await lifecycle.ensureCampaign(campaign); // idempotent
+
+  // 12 consumers with verified August invoices of different amounts, one consumer with a pending one.
+  for (let i = 0; i < 12; i++) {
+    const consumer = await createConsumer(api.app);
+    for (let j = 0; j < 2; j++) {
+      const ids = henanInvoice();
+      const amountCents = 2000 + i * 1500 + j * 700;
+      await insertRegistryRecord(api.app, { ...ids, issueDate: '2022-08-08', amountCents, taxCents: 0 });
+      const res = await api.http.post('/api/v1/invoices', { invoiceType: '10', ...ids, issueDate: '2022-08-08', amount: (amountCents / 100).toFixed(2), checkCode: '567890' }, consumer.token);
+      expect(res.body.status).toBe('verified');
+    }
+  }
+  const late = await createConsumer(api.app);
+  const pending = await api.http.post('/api/v1/invoices', { invoiceType: '10', ...henanInvoice(), issueDate: '2022-08-09', amount: '50.00', checkCode: '567890' }, late.token);
+  expect(pending.body.status).toBe('pending');
+});
+afterAll(async () => {
+  await api.close();
+  await destroyTestEnvironment(api.config);
+});
+
+const collect = async (iterable: AsyncIterable<string>) => {
+  let text = '';
+  for await (const chunk of iterable) text += chunk;
+  return text;
+};
+
+test('one draw per period is scheduled, idempotently', async () => {
+  const [{ n }] = await db.query(`SELECT COUNT(*) AS n FROM draws WHERE campaign_id = 'henan-2022'`);
+  expect(Number(n)).toBe(6);
+});
+
+test('freeze commits the entries once; pending registrations leave the draw and are told', async () => {
+  clock.set('2022-09-06T00:00:00+08:00');
+  const progress: number[] = [];
+  const frozen = await lifecycle.freezeDraw(drawId, (p) => void progress.push(p.processed));
+  expect(frozen.status).toBe('frozen');
+  expect(frozen.entryCount).toBe(24);
+  expect(frozen.secretHash).toMatch(/^[0-9a-f]{64}$/);
+  expect(frozen.secret).toBeNull();
+  expect(progress.at(-1)).toBe(24);
+
+  const again = await lifecycle.freezeDraw(drawId);
+  expect(again.secretHash).toBe(frozen.secretHash);
+  expect(again.entriesDigest).toBe(frozen.entriesDigest);
+
+  const [{ rejected }] = await db.query(`SELECT COUNT(*) AS rejected FROM invoices WHERE status = 'rejected' AND status_reason = 'NOT_VERIFIED_BEFORE_FREEZE'`);
+  expect(Number(rejected)).toBe(1);
+  const [{ notices }] = await db.query(`SELECT COUNT(*) AS notices FROM notifications WHERE kind = 'invoice-missed-draw'`);
+  expect(Number(notices)).toBe(1);
+});
+
+test('the draw is reproducible and verifies against the committed entries file', async () => {
+  const drawn = await lifecycle.runDraw(drawId);
+  expect(drawn.status).toBe('drawn');
+  const picks = await db.query(`SELECT kind, tier, slot, alternate_rank, ref FROM draw_picks WHERE draw_id = ? ORDER BY pick_index`, [drawId]);
+  // 12 holders, win limit 1: 12 picks in all, the rest of the prizes stay unfilled.
+  expect(picks).toHaveLength(12);
+  expect(new Set(picks.map((p: { ref: string }) => p.ref)).size).toBe(12);
+
+  const [{ bundle }] = await db.query(`SELECT audit_bundle AS bundle FROM draws WHERE id = ?`, [drawId]);
+  const audit = JSON.parse(bundle) as AuditBundle;
+  expect(audit.winners.map((w) => w.ref)).toEqual(picks.map((p: { ref: string }) => p.ref));
+  const csv = await collect(lifecycle.entriesCsv(drawId));
+  expect(csv.split('\n')[0]).toBe('ref,holder,tickets');
+  expect(await verifyAuditBundle(audit, Readable.from([Buffer.from(csv)]))).toEqual({ ok: true });
+  const tampered = csv.replace(/,(\d+)\n/, (_, t) => `,${Number(t) + 1}\n`);
+  expect(await verifyAuditBundle(audit, Readable.from([Buffer.from(tampered)]))).toMatchObject({ ok: false });
+  expect((await lifecycle.runDraw(drawId)).seed).toBe(drawn.seed);
+});
+
+test('publishing creates one prize per winner with tax withheld over ¥800, once', async () => {
+  const published = await lifecycle.publishDraw(drawId);
+  expect(published.status).toBe('published');
+  await lifecycle.publishDraw(drawId);
+  const prizes = await db.query(`SELECT tier, gross_cents, tax_cents, net_cents, status FROM prizes WHERE draw_id = ? ORDER BY tier, slot`, [drawId]);
+  expect(prizes).toHaveLength(12);
+  expect(prizes[0]).toMatchObject({ tier: 1, gross_cents: '1000000', tax_cents: '200000', net_cents: '800000', status: 'awaiting_claim' });
+  const third = prizes.find((p: { tier: number }) => p.tier === 3);
+  if (third) expect(third).toMatchObject({ tax_cents: '0', net_cents: '10000' });
+  const [{ n }] = await db.query(`SELECT COUNT(*) AS n FROM notifications WHERE kind = 'prize-won'`);
+  expect(Number(n)).toBe(12);
+  const [{ ended }] = await db.query(`SELECT ended_at AS ended FROM campaigns WHERE id = 'henan-2022'`);
+  expect(ended).toBeNull();
+});
