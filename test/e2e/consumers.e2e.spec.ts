@@ -421,7 +421,7 @@ describe('real-name identity', () => {
 });
 
 describe('personal data never in clear', () => {
-  test('logs (level log) during code, login and identity never hold the phone, the ID number or the code', async () => {
+  test('logs (level log) during code, login, identity and invoice registration never hold the phone, the ID number or the code', async () => {
     const phone = '13912345678';
     const idNumber = makeResidentId('410105', '19920229', '357');
     const output: string[] = [];
@@ -445,6 +445,11 @@ describe('personal data never in clear', () => {
       expect((await put({ realName: '周九', idNumber: idNumber.slice(0, 17) + (idNumber[17] === '0' ? '1' : '0') })).status).toBe(422);
       expect((await put({ realName: '周九', idNumber })).status).toBe(200);
       expect((await smsApi.http.get('/api/v1/me', token)).status).toBe(200);
+      // Registering invoices, accepted and refused, logs nothing personal either.
+      const invoice = { invoiceType: '10', invoiceCode: '041012200111', invoiceNumber: '87654321', issueDate: '2022-08-08', amount: '88.00', checkCode: '567890' };
+      expect((await smsApi.http.post('/api/v1/invoices', invoice, token)).status).toBe(201);
+      expect((await smsApi.http.post('/api/v1/invoices', { ...invoice, invoiceNumber: '87654322', amount: '1.00' }, token)).status).toBe(422);
+      expect((await smsApi.http.get('/api/v1/invoices', token)).status).toBe(200);
       // Another account trying the same number.
       await forgetMinuteLimit(smsApi);
       const other = '13987654321';
