@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
-import { bigintAsNumber } from '../core/database/transformers.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { violatedUniqueIndex, withUniqueViolationsMapped } from '../core/errors/unique-violation.js';
@@ -57,8 +56,6 @@ export class ConsumersService {
     });
     try {
       await this.consumers.insert(consumer);
-      // TypeORM fills the generated id from mysql2's insertId, a string here (bigNumberStrings), bypassing the transformer.
-      consumer.id = bigintAsNumber.from(consumer.id as number | string) as number;
       this.logger.log(`Created consumer ${consumer.id}`);
       return consumer;
     } catch (error) {

@@ -98,9 +98,9 @@ test('publishing creates one prize per winner with tax withheld over ¥800, once
   await lifecycle.publishDraw(drawId);
   const prizes = await db.query(`SELECT tier, gross_cents, tax_cents, net_cents, status FROM prizes WHERE draw_id = ? ORDER BY tier, slot`, [drawId]);
   expect(prizes).toHaveLength(12);
-  expect(prizes[0]).toMatchObject({ tier: 1, gross_cents: '1000000', tax_cents: '200000', net_cents: '800000', status: 'awaiting_claim' });
+  expect(prizes[0]).toMatchObject({ tier: 1, gross_cents: 1_000_000, tax_cents: 200_000, net_cents: 800_000, status: 'awaiting_claim' });
   const third = prizes.find((p: { tier: number }) => p.tier === 3);
-  if (third) expect(third).toMatchObject({ tax_cents: '0', net_cents: '10000' });
+  if (third) expect(third).toMatchObject({ tax_cents: 0, net_cents: 10_000 });
   const [{ n }] = await db.query(`SELECT COUNT(*) AS n FROM notifications WHERE kind = 'prize-won'`);
   expect(Number(n)).toBe(12);
   const [{ ended }] = await db.query(`SELECT ended_at AS ended FROM campaigns WHERE id = 'henan-2022'`);

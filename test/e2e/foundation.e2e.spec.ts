@@ -84,7 +84,7 @@ describe('staff accounts', () => {
     const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
     const created = await api.http.post('/api/v1/admin/staff', { username: 'operator.li', password: 'operator-password-1', roles: ['operator'] }, admin);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ username: 'operator.li', roles: ['operator'] });
+    expect(created.body).toMatchObject({ id: expect.any(Number), username: 'operator.li', roles: ['operator'] });
     expect(created.body).not.toHaveProperty('passwordHash');
 
     const short = await api.http.post('/api/v1/admin/staff', { username: 'auditor.wang', password: 'short-pass', roles: ['auditor'] }, admin);

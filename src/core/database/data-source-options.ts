@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { GeneratedIdSubscriber } from './generated-id.subscriber.js';
 import { migrations } from './migrations/index.js';
 
 /**
@@ -11,10 +12,13 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     url: databaseUrl,
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
+    // BIGINT values (and insert ids) come back as numbers while they are safe integers, as strings beyond;
+    // the bigintAsNumber transformer refuses the latter. Money and ids here stay far below 2^53.
     supportBigNumbers: true,
-    bigNumberStrings: true,
+    bigNumberStrings: false,
     dateStrings: ['DATE'],
     migrations,
+    subscribers: [GeneratedIdSubscriber],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
