@@ -5,15 +5,9 @@ import { ApiModule } from './app/api.module.js';
 import { configureApiApp, createFastifyAdapter } from './app/api-app.js';
 import { createLogger } from './app/logger.js';
 import { exitGracefullyOnSignals } from './app/shutdown.js';
-import { ConfigError, loadConfig, type AppConfig } from './core/config/config.schema.js';
+import { loadConfigOrExit } from './core/config/config.schema.js';
 
-let config: AppConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const logger = createLogger(config, 'api');
 const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), createFastifyAdapter(config), { logger });

@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type AppConfig } from '../core/config/config.schema.js';
+import { loadConfigOrExit, type AppConfig } from '../core/config/config.schema.js';
 import { CoreModule } from '../core/core.module.js';
 import { RegistryModule } from './registry.module.js';
 import { RegistryService } from './registry.service.js';
@@ -52,13 +52,7 @@ try {
   usage(`Cannot read ${file}: ${(error as Error).message}`);
 }
 
-let config: AppConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const app = await NestFactory.createApplicationContext(RegistryImportCliModule.forRoot(config), { logger: ['error'] });
 const bar = new SingleBar(

@@ -41,6 +41,7 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']),
     LOG_FORMAT: z.enum(['text', 'json']),
     CAMPAIGNS_DIR: z.string().min(1),
+    PUBLIC_RATE_LIMIT_PER_MINUTE: intFromString(1, 10_000_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
@@ -88,4 +89,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The database name in DATABASE_URL (validated to be a plain identifier). */
 export function databaseNameOf(url: string): string {
   return new URL(url).pathname.slice(1);
+}
+
+/** For entry points and commands: the validated configuration, or a message naming the bad variable and exit 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  }
 }
