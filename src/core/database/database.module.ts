@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { dataSourceOptions } from './data-source-options.js';
+import { boundPoolAcquireWait, dataSourceOptions } from './data-source-options.js';
 
 /** The TypeORM connection; entities register themselves through TypeOrmModule.forFeature in each feature module. */
 @Global()
@@ -19,6 +20,11 @@ import { dataSourceOptions } from './data-source-options.js';
         retryAttempts: 10,
         retryDelay: 3000,
       }),
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options!).initialize();
+        boundPoolAcquireWait(dataSource);
+        return dataSource;
+      },
     }),
   ],
 })

@@ -40,10 +40,10 @@ const fastifyCodes: Record<string, string> = {
 function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; name?: string; message?: string } | null;
   const code = e?.code ?? e?.driverError?.code;
-  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'EPIPE', 'ENOTFOUND'].includes(code))
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'EPIPE', 'ENOTFOUND', 'POOL_ACQUIRE_TIMEOUT'].includes(code))
     return true;
   if (e?.name === 'MaxRetriesPerRequestError') return true;
-  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state/.test(
+  return /Connection is closed|Stream isn't writeable|enableOfflineQueue|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state|^Command timed out$/.test(
     e?.message ?? '',
   );
 }

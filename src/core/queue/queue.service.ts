@@ -53,6 +53,19 @@ export class QueueService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await Promise.allSettled([...this.queues.values()].map((q) => this.closeQueue(q)));
+  }
+
+  /**
+   * While Redis is down, close() cannot send QUIT and BullMQ leaves the ioredis client retrying to connect
+   * for ever (the process would not exit on its own); disconnecting the client as well stops that.
+   */
+  private async closeQueue(queue: Queue): Promise<void> {
+    const client = await Promise.race([queue.getBackend().client, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]).catch(() => null);
+    try {
+      await queue.close();
+    } finally {
+      client?.disconnect();
+    }
   }
 }

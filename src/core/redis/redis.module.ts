@@ -8,7 +8,7 @@ export const REDIS = Symbol('REDIS');
 
 /**
  * The shared Redis client for request-time work (rate limits, caches, health). It fails fast while
- * Redis is down (no offline queue), so requests answer 503 instead of hanging.
+ * Redis is down (no offline queue) or silent (command timeout), so requests answer 503 instead of hanging.
  */
 @Global()
 @Module({
@@ -23,6 +23,9 @@ export const REDIS = Symbol('REDIS');
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
+          // A silent network (no FIN, no RST) leaves an open connection that never answers: without this,
+          // the fail-fast above does not apply and a request would wait until TCP gives up (many minutes).
+          commandTimeout: 2000,
           lazyConnect: false,
           retryStrategy: (times) => Math.min(times * 200, 2000),
         });
