@@ -9,6 +9,7 @@ import { periodsOf } from '../campaigns/periods.js';
 import { Clock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { QueueName } from '../core/queue/queue-names.js';
+import { shanghaiDate } from '../core/time/shanghai.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { incidentalIncomeTax } from '../prizes/prize.entity.js';
@@ -313,7 +314,7 @@ export class DrawLifecycleService {
             consumerId: Number(w.consumer_id),
             kind: 'prize-won',
             title: `恭喜中奖：${tier.name}`,
-            body: `您登记的发票在 ${draw.periodKey} 期抽奖中获得${tier.name}（¥${(tier.prizeCents / 100).toFixed(2)}），请在 ${deadline.toISOString().slice(0, 10)} 前领取。`,
+            body: `您登记的发票在 ${draw.periodKey} 期抽奖中获得${tier.name}（¥${(tier.prizeCents / 100).toFixed(2)}），请在 ${shanghaiDate(deadline)} 前领取。`,
             dedupeKey: `prize-won:${drawId}:${w.tier}:${w.slot}`,
             createdAt: now,
             readAt: null,

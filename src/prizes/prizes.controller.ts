@@ -1,0 +1,35 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
+import { DomainError } from '../core/errors/domain-error.js';
+import { ClaimPrizeDto, PrizeListDto, PrizeViewDto } from './dto/prize.dto.js';
+import { PrizesService } from './prizes.service.js';
+
+const idPipe = new ParseIntPipe({ exceptionFactory: () => DomainError.badRequest('VALIDATION_FAILED', 'id must be an integer') });
+
+/** The signed-in consumer's prizes. */
+@ApiTags('prizes')
+@Controller('api/v1/me/prizes')
+@ConsumerOnly()
+export class PrizesController {
+  constructor(private readonly prizes: PrizesService) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Own prizes: gross, tax and net in cents, status, claim deadline; bank account and invoice number masked' })
+  async list(@CurrentConsumerId() consumerId: number): Promise<PrizeListDto> {
+    return { items: await this.prizes.listForConsumer(consumerId) };
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary:
+      'Claim a prize into a bank account (idempotent for the same details). 404 PRIZE_NOT_FOUND; 409 PRIZE_ALREADY_CLAIMED / ' +
+      'PRIZE_FORFEITED / PRIZE_REVOKED / PRIZE_CLAIM_CLOSED; 422 IDENTITY_REQUIRED / CLAIMANT_NAME_MISMATCH; 400 VALIDATION_FAILED',
+  })
+  claim(@CurrentConsumerId() consumerId: number, @Param('id', idPipe) id: number, @Body() body: ClaimPrizeDto): Promise<PrizeViewDto> {
+    return this.prizes.claim(consumerId, id, body.bankName, body.bankAccount);
+  }
+}
