@@ -8,6 +8,7 @@ COPY src ./src
 COPY config ./config
 COPY seeds ./seeds
 COPY bench ./bench
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -3,8 +3,10 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
+import { DrawsWorkerModule } from '../draws/draws-worker.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
 import { InvoicesWorkerModule } from '../invoices/invoices-worker.module.js';
+import { PrizesWorkerModule } from '../prizes/prizes-worker.module.js';
 
 /** The worker process: BullMQ processors only, no HTTP. */
 @Module({})
@@ -12,7 +14,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, InvoicesWorkerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule],
     };
   }
 }

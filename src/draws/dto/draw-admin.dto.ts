@@ -1,0 +1,128 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import type { DrawRequestStatus } from '../draw-request.entity.js';
+import type { DrawPhase, DrawStatus } from '../draw.entity.js';
+
+export const DRAW_STATUSES: readonly DrawStatus[] = ['scheduled', 'frozen', 'drawn', 'published', 'failed'];
+
+/** Printable ASCII only (0x20-0x7e): the beacon goes into the ILD-1 seed byte for byte, so it must be unambiguous to re-type. */
+export const BEACON_PATTERN = /^[\x20-\x7e]{1,200}$/;
+
+export class CreateDrawRequestDto {
+  @ApiPropertyOptional({
+    description:
+      'A public value nobody could know when the entries froze, mixed into the seed exactly as given, e.g. the official result of ' +
+      "that day's welfare lottery draw. 1-200 printable ASCII characters (0x20-0x7e).",
+    example: 'ssq-2022088:02,09,14,21,27,33+11',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200, { message: 'beacon must be 1-200 characters' })
+  @Matches(BEACON_PATTERN, { message: 'beacon must be printable ASCII characters (0x20-0x7e)' })
+  beacon?: string;
+}
+
+export class ListDrawsQueryDto {
+  @ApiPropertyOptional({ example: 'henan-2022' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'campaignId must be a campaign id' })
+  campaignId?: string;
+
+  @ApiPropertyOptional({ enum: DRAW_STATUSES })
+  @IsOptional()
+  @IsIn(DRAW_STATUSES)
+  status?: DrawStatus;
+}
+
+export class DrawProgressDto {
+  @ApiProperty({ example: 'freeze', description: 'freeze, load (reading the committed entries) or draw' }) phase: string;
+  @ApiProperty() processed: number;
+  @ApiProperty() total: number;
+}
+
+export class DrawCommitmentDto {
+  @ApiProperty({ example: 'ILD-1' }) algorithm: string;
+  @ApiProperty() drawId: string;
+  @ApiProperty() entryCount: number;
+  @ApiProperty() totalTickets: number;
+  @ApiProperty() entriesDigest: string;
+  @ApiProperty() secretHash: string;
+}
+
+export class DrawFailureDto {
+  @ApiProperty({ enum: ['freeze', 'draw', 'publish'] }) phase: DrawPhase;
+  @ApiProperty() reason: string;
+}
+
+export class DrawSummaryDto {
+  @ApiProperty({ example: 'henan-2022-2022-08' }) id: string;
+  @ApiProperty() campaignId: string;
+  @ApiProperty({ example: '2022-08' }) periodKey: string;
+  @ApiProperty() periodStart: string;
+  @ApiProperty() periodEnd: string;
+  @ApiProperty({ enum: DRAW_STATUSES }) status: DrawStatus;
+  @ApiProperty() freezeAt: string;
+  @ApiProperty() drawAt: string;
+  @ApiPropertyOptional({ type: Number, nullable: true }) entryCount: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) totalTickets: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) frozenAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) drawnAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) publishedAt: string | null;
+  @ApiPropertyOptional({ type: DrawFailureDto, nullable: true }) failure: DrawFailureDto | null;
+}
+
+export class DrawRequestDto {
+  @ApiProperty() id: number;
+  @ApiProperty() drawId: string;
+  @ApiProperty({ enum: ['pending', 'approved', 'rejected', 'superseded'] }) status: DrawRequestStatus;
+  @ApiPropertyOptional({ type: String, nullable: true }) beacon: string | null;
+  @ApiProperty() requestedBy: { id: number; username: string | null };
+  @ApiProperty() requestedAt: string;
+  @ApiPropertyOptional({ nullable: true }) decidedBy: { id: number; username: string | null } | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) decidedAt: string | null;
+}
+
+export class DrawJobDto {
+  @ApiProperty({ enum: ['freeze', 'draw', 'publish'] }) phase: DrawPhase;
+  @ApiProperty({ example: 'freeze-henan-2022-2022-08' }) jobId: string;
+  @ApiProperty({ example: 'completed' }) state: string;
+  @ApiProperty() attemptsMade: number;
+  @ApiPropertyOptional() progress: unknown;
+  @ApiPropertyOptional({ type: String, nullable: true }) failedReason: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) trigger: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) queuedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) startedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) finishedAt: string | null;
+}
+
+export class DrawRulesDto {
+  @ApiProperty({ example: [{ tier: 1, name: '一等奖', count: 5, prizeCents: 1000000 }] })
+  tiers: Array<{ tier: number; name: string; count: number; prizeCents: number }>;
+  @ApiProperty() winLimitPerHolder: number;
+  @ApiProperty() alternateCount: number;
+  @ApiProperty() ticketUnitCents: number;
+  @ApiProperty() ticketCap: number;
+}
+
+export class DrawDetailDto extends DrawSummaryDto {
+  @ApiPropertyOptional({ type: DrawProgressDto, nullable: true, description: 'of the step running now' }) progress: DrawProgressDto | null;
+  @ApiPropertyOptional({ type: DrawCommitmentDto, nullable: true, description: 'published at the freeze' }) commitment: DrawCommitmentDto | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) beacon: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'after the draw' }) seed: string | null;
+  @ApiProperty() rules: DrawRulesDto;
+  @ApiPropertyOptional({ nullable: true, description: 'after the draw' }) results: { winners: number; alternates: number } | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+  @ApiPropertyOptional({ type: [DrawJobDto], nullable: true, description: 'the kept BullMQ jobs of the steps; null when Redis is unreachable' })
+  jobs: DrawJobDto[] | null;
+  @ApiProperty({ type: [DrawRequestDto] }) requests: DrawRequestDto[];
+}
+
+export class DrawAuditEntryDto {
+  @ApiProperty() id: number;
+  @ApiProperty() at: string;
+  @ApiProperty({ example: 'staff:3:auditor.wang', description: 'system, or staff:<id>:<username>' }) actor: string;
+  @ApiProperty({ example: 'draw-request-approved' }) action: string;
+  @ApiPropertyOptional({ nullable: true }) details: unknown;
+}

@@ -1,0 +1,605 @@
+/**
+ * Campaign periods and draw jobs end to end: the real API on a socket and the real worker (BullMQ on Redis),
+ * one MariaDB database, one ManualClock for both. The tests run in order through the 2022 campaign: each
+ * moves the clock forward to the next period's freeze and draw.
+ */
+import { jest } from '@jest/globals';
+import type { Job } from 'bullmq';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { TokenService } from '../../src/auth/token.service.js';
+import { ManualClock } from '../../src/core/clock/clock.js';
+import { PiiProtector } from '../../src/core/crypto/pii.js';
+import { QueueName } from '../../src/core/queue/queue-names.js';
+import { QueueService } from '../../src/core/queue/queue.service.js';
+import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
+import { DRAW_TICK_SCHEDULER_ID, DrawJobs, drawJobId } from '../../src/draws/draw-jobs.js';
+import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { DrawTickService } from '../../src/draws/draw-tick.service.js';
+import { DrawProcessor } from '../../src/draws/draw.processor.js';
+import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
+import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type TestApi } from '../support/test-env.js';
+import {
+  auditActions,
+  collect,
+  drawRow,
+  insertConsumers,
+  insertInvoices,
+  picksOf,
+  waitForDrawStatus,
+  writeDrawFiles,
+} from '../faults/draw-fixtures.js';
+
+jest.setTimeout(120_000);
+
+const clock = new ManualClock('2022-08-01T10:00:00+08:00');
+let api: TestApi;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let ds: DataSource;
+let tick: DrawTickService;
+let consumers: number[];
+const tokens: Record<'admin' | 'operator' | 'operator2' | 'auditor' | 'both', string> = {} as never;
+const staffIds: Record<string, number> = {};
+
+const JULY = 'henan-2022-2022-07';
+const AUGUST = 'henan-2022-2022-08';
+const SEPTEMBER = 'henan-2022-2022-09';
+const OCTOBER = 'henan-2022-2022-10';
+const NOVEMBER = 'henan-2022-2022-11';
+const DECEMBER = 'henan-2022-2022-12';
+
+const get = (path: string, token = tokens.operator) => api.http.get(path, token);
+const post = (path: string, body: unknown, token: string) => api.http.post(path, body, token);
+
+async function newStaff(username: string, roles: string[]): Promise<string> {
+  const password = `${username}-password-123`;
+  const res = await api.http.post('/api/v1/admin/staff', { username, password, roles }, tokens.admin);
+  expect(res.status).toBe(201);
+  staffIds[username] = res.body.id;
+  return api.http.staffToken(username, password);
+}
+
+/** Staff tokens live 8 h on the service clock: log in again after moving it. */
+async function relogin(): Promise<void> {
+  const issue = api.app.get(TokenService);
+  for (const [key, username, roles] of [
+    ['operator', 'op.li', ['operator']],
+    ['operator2', 'op.zhou', ['operator']],
+    ['auditor', 'au.wang', ['auditor']],
+    ['both', 'both.zhao', ['operator', 'auditor']],
+  ] as const)
+    tokens[key] = issue.issueStaffToken(staffIds[username], username, [...roles]);
+}
+
+async function setClock(instant: string): Promise<void> {
+  clock.set(instant);
+  await relogin();
+}
+
+/** An in-process call of the processor, as BullMQ would make it (for the duplicate-job tests). */
+function fakeJob(name: string, drawId: string): Job {
+  return {
+    id: `manual-${name}-${drawId}`,
+    name,
+    data: { drawId, trigger: 'manual' },
+    attemptsMade: 0,
+    opts: { attempts: 1 },
+    updateProgress: async () => undefined,
+  } as unknown as Job;
+}
+
+async function bundleAndEntries(drawId: string): Promise<{ bundle: string; entries: string }> {
+  const [{ audit_bundle: bundle }] = await ds.query(`SELECT audit_bundle FROM draws WHERE id = ?`, [drawId]);
+  const entries = await collect(api.app.get(DrawLifecycleService).entriesCsv(drawId));
+  return { bundle, entries };
+}
+
+beforeAll(async () => {
+  api = await startTestApi({ clock });
+  worker = await startTestWorker({ config: api.config, clock });
+  ds = api.app.get<DataSource>(getDataSourceToken());
+  tick = worker.app.get(DrawTickService);
+  tokens.admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
+  await newStaff('op.li', ['operator']);
+  await newStaff('op.zhou', ['operator']);
+  await newStaff('au.wang', ['auditor']);
+  await newStaff('both.zhao', ['operator', 'auditor']);
+  await relogin();
+  consumers = await insertConsumers(ds, api.app.get(PiiProtector), 40);
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  if (api) await destroyTestEnvironment(api.config);
+});
+
+describe('campaign loading', () => {
+  test('the worker loads the campaign at start-up: one scheduled draw per period, and the tick scheduler', async () => {
+    const list = await get('/api/v1/admin/draws');
+    expect(list.status).toBe(200);
+    expect(list.body.map((d: { id: string }) => d.id)).toEqual([JULY, AUGUST, SEPTEMBER, OCTOBER, NOVEMBER, DECEMBER]);
+    expect(list.body[0]).toMatchObject({
+      status: 'scheduled',
+      periodStart: '2022-07-15',
+      periodEnd: '2022-07-31',
+      freezeAt: '2022-08-05T16:00:00.000Z',
+      drawAt: '2022-08-07T02:00:00.000Z',
+      entryCount: null,
+    });
+    expect(list.body[5]).toMatchObject({ periodEnd: '2022-12-31', freezeAt: '2023-01-05T16:00:00.000Z', drawAt: '2023-01-07T02:00:00.000Z' });
+    expect((await get('/api/v1/admin/draws?campaignId=henan-2022&status=scheduled')).body).toHaveLength(6);
+    expect((await get('/api/v1/admin/draws?status=published')).body).toEqual([]);
+    expect((await get('/api/v1/admin/draws?status=bogus')).body.code).toBe('VALIDATION_FAILED');
+    const schedulers = await api.app.get(QueueService).queue(QueueName.draws).getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toContain(DRAW_TICK_SCHEDULER_ID);
+    // Loading again changes nothing.
+    await tick.tick();
+    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM draws`))[0].n)).toBe(6);
+  });
+
+  test('staff only: 401 without a token, 403 for a consumer token or a staff account without a draw role', async () => {
+    expect((await api.http.get('/api/v1/admin/draws')).status).toBe(401);
+    const consumer = await createConsumer(api.app);
+    expect((await api.http.get('/api/v1/admin/draws', consumer.token)).body.code).toBe('STAFF_ONLY');
+    expect((await api.http.get('/api/v1/admin/draws', tokens.admin)).body.code).toBe('ROLE_REQUIRED');
+    expect((await get(`/api/v1/admin/draws/${JULY}`, tokens.auditor)).status).toBe(200);
+    expect((await get('/api/v1/admin/draws/henan-2022-1999-01')).body.code).toBe('DRAW_NOT_FOUND');
+    expect((await get('/api/v1/admin/draws/not%20a%20draw')).body.code).toBe('DRAW_NOT_FOUND');
+  });
+});
+
+describe('July: on time through the tick and the worker', () => {
+  const registered: { verified: number[]; pending: number; pendingConsumer: number } = { verified: [], pending: 0, pendingConsumer: 0 };
+
+  test('registrations through the API: three verified, one still pending', async () => {
+    for (let i = 0; i < 3; i++) {
+      const consumer = await createConsumer(api.app);
+      const ids = henanInvoice();
+      await insertRegistryRecord(api.app, { ...ids, issueDate: '2022-07-20', amountCents: 10000 * (i + 1), taxCents: 0 });
+      const res = await api.http.post(
+        '/api/v1/invoices',
+        { invoiceType: '10', ...ids, issueDate: '2022-07-20', amount: `${100 * (i + 1)}.00`, checkCode: '567890' },
+        consumer.token,
+      );
+      expect(res.body).toMatchObject({ status: 'verified' });
+      registered.verified.push(res.body.id);
+    }
+    const late = await createConsumer(api.app);
+    const res = await api.http.post('/api/v1/invoices', { invoiceType: '10', ...henanInvoice(), issueDate: '2022-07-21', amount: '88.00', checkCode: '567890' }, late.token);
+    expect(res.body).toMatchObject({ status: 'pending' });
+    registered.pending = res.body.id;
+    registered.pendingConsumer = late.id;
+  });
+
+  test('a minute before the freeze the tick queues nothing; at the freeze it freezes, and the draw waits for drawAt', async () => {
+    await setClock('2022-08-05T23:59:00+08:00');
+    expect(await tick.tick()).toMatchObject({ freeze: [], draw: [], publish: [] });
+    expect((await drawRow(ds, JULY)).status).toBe('scheduled');
+
+    await setClock('2022-08-06T00:00:00+08:00');
+    expect((await tick.tick()).freeze).toEqual([JULY]);
+    // A second tick while the job is queued or done adds nothing.
+    expect((await tick.tick()).freeze).toEqual([]);
+    const row = await waitForDrawStatus(ds, JULY, 'frozen');
+    expect(Number(row.entry_count)).toBe(3);
+
+    const detail = await get(`/api/v1/admin/draws/${JULY}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({
+      status: 'frozen',
+      commitment: { algorithm: 'ILD-1', drawId: JULY, entryCount: 3, totalTickets: 100 + 200 + 300, entriesDigest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      seed: null,
+      failure: null,
+      frozenAt: '2022-08-05T16:00:00.000Z',
+    });
+    expect(detail.body.jobs).toEqual([
+      expect.objectContaining({
+        phase: 'freeze',
+        jobId: drawJobId('freeze', JULY),
+        state: 'completed',
+        trigger: 'tick',
+        attemptsMade: 1,
+        progress: { phase: 'freeze', processed: 3, total: 3 },
+        startedAt: expect.any(String),
+        finishedAt: expect.any(String),
+      }),
+    ]);
+
+    // Not before drawAt.
+    await setClock('2022-08-07T09:59:00+08:00');
+    expect((await tick.tick()).draw).toEqual([]);
+  });
+
+  test('pending registrations are left out of the draw and their owners told', async () => {
+    const [invoice] = await ds.query(`SELECT status, status_reason FROM invoices WHERE id = ?`, [registered.pending]);
+    expect(invoice.status).not.toBe('verified');
+    expect(invoice.status).not.toBe('pending');
+    const notices = await ds.query(`SELECT kind FROM notifications WHERE consumer_id = ?`, [registered.pendingConsumer]);
+    expect(notices).toHaveLength(1);
+    const frozen = (await ds.query(`SELECT details FROM draw_audit_log WHERE draw_id = ? AND action = 'frozen'`, [JULY]))[0];
+    expect(JSON.parse(frozen.details)).toMatchObject({ entryCount: 3, pendingExcluded: 1 });
+  });
+
+  test('at drawAt the tick queues the draw; publication follows by itself', async () => {
+    await setClock('2022-08-07T10:00:00+08:00');
+    expect((await tick.tick()).draw).toEqual([JULY]);
+    const row = await waitForDrawStatus(ds, JULY, 'published');
+    expect(row.drawn_at.toISOString()).toBe('2022-08-07T02:00:00.000Z');
+    const picks = await picksOf(ds, JULY);
+    // Three entries of three holders, win limit 1: the first three tier-1 slots; the rest stay unfilled.
+    expect(picks.map((p) => [p.kind, p.tier, p.slot])).toEqual([
+      ['winner', 1, 1],
+      ['winner', 1, 2],
+      ['winner', 1, 3],
+    ]);
+    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM prizes WHERE draw_id = ?`, [JULY]))[0].n)).toBe(3);
+
+    const detail = (await get(`/api/v1/admin/draws/${JULY}`)).body;
+    expect(detail).toMatchObject({ status: 'published', results: { winners: 3, alternates: 0 }, beacon: null, seed: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(detail.jobs.map((j: { phase: string; state: string; trigger: string }) => [j.phase, j.state, j.trigger])).toEqual([
+      ['freeze', 'completed', 'tick'],
+      ['draw', 'completed', 'tick'],
+      ['publish', 'completed', 'chain'],
+    ]);
+    const log = await get(`/api/v1/admin/draws/${JULY}/audit-log`, tokens.auditor);
+    expect(log.status).toBe(200);
+    expect(log.body.map((e: { action: string }) => e.action)).toEqual([
+      'freeze-job-started',
+      'frozen',
+      'draw-job-started',
+      'drawn',
+      'publish-job-started',
+      'published',
+    ]);
+    expect(log.body.every((e: { actor: string }) => e.actor === 'system')).toBe(true);
+    expect(log.body[0]).toMatchObject({ at: '2022-08-05T16:00:00.000Z', details: { attempt: 1, trigger: 'tick' } });
+  });
+
+  test('the audit bundle and the entries file pass the verifier (in process and `npm run verify`)', async () => {
+    const { bundle, entries } = await bundleAndEntries(JULY);
+    expect(entries.split('\n')).toHaveLength(3 + 2);
+    expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
+    const files = await writeDrawFiles(bundle, entries);
+    try {
+      const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', files.bundlePath, '--entries', files.entriesPath], { encoding: 'utf8' });
+      expect(run.stdout.trim()).toBe('MATCH');
+      expect(run.status).toBe(0);
+      // A tampered bundle does not.
+      const tampered = JSON.parse(bundle);
+      tampered.winners[0].ref = tampered.winners[1].ref;
+      const bad = await writeDrawFiles(JSON.stringify(tampered), entries);
+      const mismatch = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', bad.bundlePath, '--entries', bad.entriesPath], { encoding: 'utf8' });
+      expect(mismatch.status).toBe(1);
+      expect(mismatch.stdout).toMatch(/^MISMATCH: winners\[0\]\.ref/);
+      await rm(bad.dir, { recursive: true, force: true });
+    } finally {
+      await rm(files.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('August: the two-person rule', () => {
+  const beacon = 'ssq-2022103:03,08,15,22,27,31+09';
+  let first: number;
+  let second: number;
+
+  test('frozen on time, not yet drawn', async () => {
+    await insertInvoices(ds, { periodKey: '2022-08', issueDate: '2022-08-15', consumerIds: consumers, count: 200 });
+    await setClock('2022-09-06T00:00:00+08:00');
+    expect((await tick.tick()).freeze).toEqual([AUGUST]);
+    await waitForDrawStatus(ds, AUGUST, 'frozen');
+  });
+
+  test('requests: operators only, frozen draws only, a valid beacon', async () => {
+    await setClock('2022-09-06T09:00:00+08:00');
+    const path = `/api/v1/admin/draws/${AUGUST}/draw-requests`;
+    expect((await post(path, {}, tokens.auditor)).body.code).toBe('ROLE_REQUIRED');
+    expect((await post(path, { beacon: 'x'.repeat(201) }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    expect((await post(path, { beacon: 'line\nbreak' }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    expect((await post(path, { beacon: '' }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    expect((await post(path, { beacon: 42 }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    const scheduled = await post(`/api/v1/admin/draws/${SEPTEMBER}/draw-requests`, {}, tokens.operator);
+    expect(scheduled.status).toBe(409);
+    expect(scheduled.body).toMatchObject({ code: 'DRAW_NOT_FROZEN', status: 'scheduled' });
+    expect((await post(`/api/v1/admin/draws/henan-2022-2030-01/draw-requests`, {}, tokens.operator)).body.code).toBe('DRAW_NOT_FOUND');
+
+    const res = await post(path, { beacon: 'first-try' }, tokens.operator);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: expect.any(Number),
+      drawId: AUGUST,
+      status: 'pending',
+      beacon: 'first-try',
+      requestedBy: { id: staffIds['op.li'], username: 'op.li' },
+      decidedBy: null,
+    });
+    first = res.body.id;
+  });
+
+  test('an operator cannot approve; a newer request supersedes the pending one; nobody approves their own', async () => {
+    const approve = (rid: number, token: string) => post(`/api/v1/admin/draws/${AUGUST}/draw-requests/${rid}/approve`, undefined, token);
+    const own = await approve(first, tokens.operator);
+    expect(own.status).toBe(403);
+    expect(own.body.code).toBe('ROLE_REQUIRED');
+    const other = await approve(first, tokens.operator2);
+    expect(other.body.code).toBe('ROLE_REQUIRED');
+
+    const res = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests`, { beacon }, tokens.both);
+    expect(res.status).toBe(201);
+    second = res.body.id;
+    const self = await approve(second, tokens.both);
+    expect(self.status).toBe(403);
+    expect(self.body.code).toBe('SELF_APPROVAL_FORBIDDEN');
+
+    const superseded = await approve(first, tokens.auditor);
+    expect(superseded.status).toBe(409);
+    expect(superseded.body).toMatchObject({ code: 'DRAW_REQUEST_ALREADY_DECIDED', status: 'superseded' });
+    expect((await approve(999_999, tokens.auditor)).body.code).toBe('DRAW_REQUEST_NOT_FOUND');
+    expect((await post(`/api/v1/admin/draws/${AUGUST}/draw-requests/abc/approve`, undefined, tokens.auditor)).body.code).toBe('VALIDATION_FAILED');
+    // Nothing ran yet.
+    expect((await drawRow(ds, AUGUST)).status).toBe('frozen');
+    expect((await drawRow(ds, AUGUST)).beacon).toBeNull();
+  });
+
+  test('an auditor approves: the beacon is stored, the draw runs before drawAt and is published; a second approval is 409', async () => {
+    const res = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests/${second}/approve`, undefined, tokens.auditor);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: second, status: 'approved', beacon, decidedBy: { id: staffIds['au.wang'], username: 'au.wang' } });
+
+    const again = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests/${second}/approve`, undefined, tokens.auditor);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('DRAW_REQUEST_ALREADY_DECIDED');
+
+    const row = await waitForDrawStatus(ds, AUGUST, 'published');
+    expect(row.beacon).toBe(beacon);
+    expect(row.drawn_at.getTime()).toBeLessThan(row.draw_at.getTime());
+    const { bundle, entries } = await bundleAndEntries(AUGUST);
+    expect(JSON.parse(bundle).beacon).toBe(beacon);
+    expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
+
+    const late = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests`, {}, tokens.operator);
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('DRAW_NOT_FROZEN');
+    const afterDraw = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests/${second}/approve`, undefined, tokens.auditor);
+    expect(afterDraw.status).toBe(409);
+  });
+
+  test('every action is in the audit log with who did it', async () => {
+    const log = (await get(`/api/v1/admin/draws/${AUGUST}/audit-log`)).body as Array<{ actor: string; action: string; details: any }>;
+    const staffEntries = log.filter((e) => e.actor.startsWith('staff:')).map((e) => [e.actor, e.action]);
+    expect(staffEntries).toEqual([
+      [`staff:${staffIds['op.li']}:op.li`, 'draw-requested'],
+      [`staff:${staffIds['both.zhao']}:both.zhao`, 'draw-request-superseded'],
+      [`staff:${staffIds['both.zhao']}:both.zhao`, 'draw-requested'],
+      [`staff:${staffIds['au.wang']}:au.wang`, 'draw-request-approved'],
+      [`staff:${staffIds['au.wang']}:au.wang`, 'beacon-set'],
+    ]);
+    expect(log.find((e) => e.action === 'beacon-set')?.details).toEqual({ requestId: second, beacon });
+    const draw = log.find((e) => e.action === 'draw-job-started');
+    expect(draw?.details).toMatchObject({ trigger: 'approval' });
+    const requests = (await get(`/api/v1/admin/draws/${AUGUST}/draw-requests`, tokens.auditor)).body;
+    expect(requests.map((r: { status: string }) => r.status)).toEqual(['superseded', 'approved']);
+  });
+
+  test('reject: by an auditor, or withdrawn by the requester; not by another operator', async () => {
+    await insertInvoices(ds, { periodKey: '2022-09', issueDate: '2022-09-10', consumerIds: consumers, count: 50 });
+    await setClock('2022-10-06T00:00:00+08:00');
+    expect((await tick.tick()).freeze).toEqual([SEPTEMBER]);
+    await waitForDrawStatus(ds, SEPTEMBER, 'frozen');
+    await relogin();
+    const path = `/api/v1/admin/draws/${SEPTEMBER}/draw-requests`;
+    const a = (await post(path, {}, tokens.operator)).body.id;
+    expect((await post(`${path}/${a}/reject`, undefined, tokens.operator2)).body.code).toBe('ROLE_REQUIRED');
+    const withdrawn = await post(`${path}/${a}/reject`, undefined, tokens.operator);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.status).toBe('rejected');
+    const b = (await post(path, {}, tokens.operator2)).body.id;
+    expect((await post(`${path}/${b}/reject`, undefined, tokens.auditor)).body.status).toBe('rejected');
+    expect((await post(`${path}/${b}/approve`, undefined, tokens.auditor)).body.code).toBe('DRAW_REQUEST_ALREADY_DECIDED');
+    expect((await drawRow(ds, SEPTEMBER)).status).toBe('frozen');
+    expect(await auditActions(ds, SEPTEMBER)).toEqual(expect.arrayContaining(['draw-request-rejected']));
+  });
+});
+
+describe('September: a duplicated job is a no-op', () => {
+  test('the same freeze twice (queue and direct): one snapshot, one secret', async () => {
+    const row = await drawRow(ds, SEPTEMBER);
+    const entries = Number((await ds.query(`SELECT COUNT(*) AS n FROM draw_entries WHERE draw_id = ?`, [SEPTEMBER]))[0].n);
+    expect(entries).toBe(50);
+    const queues = api.app.get(QueueService);
+    const job = await queues.add(QueueName.draws, 'freeze', { drawId: SEPTEMBER, trigger: 'manual' }, { jobId: drawJobId('freeze', SEPTEMBER) });
+    expect(job.id).toBe(drawJobId('freeze', SEPTEMBER));
+    const processor = worker.app.get(DrawProcessor);
+    await processor.process(fakeJob('freeze', SEPTEMBER));
+    await processor.process(fakeJob('freeze', SEPTEMBER));
+    await api.app.get(DrawLifecycleService).freezeDraw(SEPTEMBER);
+    const after = await drawRow(ds, SEPTEMBER);
+    expect(after).toMatchObject({ status: 'frozen', secret_hash: row.secret_hash, entries_digest: row.entries_digest, secret_encrypted: row.secret_encrypted });
+    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM draw_entries WHERE draw_id = ?`, [SEPTEMBER]))[0].n)).toBe(50);
+    expect((await auditActions(ds, SEPTEMBER)).filter((a) => a === 'frozen')).toHaveLength(1);
+  });
+
+  test('the draw queued twice at once and run again directly: one set of winners, one publication', async () => {
+    await setClock('2022-10-07T10:00:00+08:00');
+    const jobs = worker.app.get(DrawJobs);
+    await Promise.all([jobs.enqueue('draw', SEPTEMBER, 'manual'), jobs.enqueue('draw', SEPTEMBER, 'manual'), tick.tick()]);
+    await waitForDrawStatus(ds, SEPTEMBER, 'published');
+    const picks = await picksOf(ds, SEPTEMBER);
+    const seed = (await drawRow(ds, SEPTEMBER)).seed;
+    expect(picks.length).toBeGreaterThan(0);
+
+    const processor = worker.app.get(DrawProcessor);
+    for (const name of ['draw', 'publish', 'draw', 'freeze']) await processor.process(fakeJob(name, SEPTEMBER));
+    expect(await picksOf(ds, SEPTEMBER)).toEqual(picks);
+    expect((await drawRow(ds, SEPTEMBER)).seed).toBe(seed);
+    const actions = await auditActions(ds, SEPTEMBER);
+    expect(actions.filter((a) => a === 'drawn')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'published')).toHaveLength(1);
+    const prizes = Number((await ds.query(`SELECT COUNT(*) AS n FROM prizes WHERE draw_id = ?`, [SEPTEMBER]))[0].n);
+    expect(prizes).toBe(picks.filter((p) => p.kind === 'winner').length);
+  });
+});
+
+describe('October: a permanent failure, retried by an operator', () => {
+  test('stored entries that disagree with the commitment fail the draw at once with a readable reason', async () => {
+    await insertInvoices(ds, { periodKey: '2022-10', issueDate: '2022-10-12', consumerIds: consumers, count: 30 });
+    await setClock('2022-11-06T00:00:00+08:00');
+    expect((await tick.tick()).freeze).toEqual([OCTOBER]);
+    await waitForDrawStatus(ds, OCTOBER, 'frozen');
+    await ds.query(`UPDATE draw_entries SET tickets = tickets + 1 WHERE draw_id = ? AND position = 0`, [OCTOBER]);
+
+    await setClock('2022-11-07T10:00:00+08:00');
+    expect((await tick.tick()).draw).toEqual([OCTOBER]);
+    const row = await waitForDrawStatus(ds, OCTOBER, 'failed');
+    expect(row.failed_phase).toBe('draw');
+    expect(row.failure_reason).toMatch(/DrawIntegrityError: .*do not match the commitment/);
+    const detail = (await get(`/api/v1/admin/draws/${OCTOBER}`)).body;
+    expect(detail).toMatchObject({ status: 'failed', failure: { phase: 'draw', reason: row.failure_reason } });
+    const job = detail.jobs.find((j: { phase: string }) => j.phase === 'draw');
+    // UnrecoverableError: no further attempts.
+    expect(job).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    // The tick leaves a failed draw alone.
+    expect(await tick.tick()).toMatchObject({ draw: [] });
+  });
+
+  test('retry: operators only, failed draws only; the failed step runs again', async () => {
+    const path = `/api/v1/admin/draws/${OCTOBER}/retry`;
+    expect((await post(path, undefined, tokens.auditor)).body.code).toBe('ROLE_REQUIRED');
+    await ds.query(`UPDATE draw_entries SET tickets = tickets - 1 WHERE draw_id = ? AND position = 0`, [OCTOBER]);
+    const res = await post(path, undefined, tokens.operator);
+    expect(res.status).toBe(202);
+    expect(['frozen', 'drawn', 'published']).toContain(res.body.status);
+    await waitForDrawStatus(ds, OCTOBER, 'published');
+    const { bundle, entries } = await bundleAndEntries(OCTOBER);
+    expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
+    expect(await auditActions(ds, OCTOBER)).toEqual(
+      expect.arrayContaining(['draw-job-started', 'failed', 'retry-requested', 'drawn', 'published']),
+    );
+    const again = await post(path, undefined, tokens.operator);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'DRAW_NOT_FAILED', status: 'published' });
+  });
+});
+
+describe('November: a transient error is retried with backoff', () => {
+  test('another worker holding the draw: the attempt fails, is logged, and the next attempt freezes', async () => {
+    await insertInvoices(ds, { periodKey: '2022-11', issueDate: '2022-11-11', consumerIds: consumers, count: 30 });
+    // The lifecycle's per-draw MySQL named lock, taken here as if another worker were freezing this draw.
+    const [{ db }] = await ds.query('SELECT DATABASE() AS db');
+    const lockName = `il-draw-${createHash('sha256').update(`${db}:${NOVEMBER}`).digest('hex').slice(0, 40)}`;
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    try {
+      expect(Number((await holder.query('SELECT GET_LOCK(?, 0) AS got', [lockName]))[0].got)).toBe(1);
+      await setClock('2022-12-06T00:00:00+08:00');
+      expect((await tick.tick()).freeze).toEqual([NOVEMBER]);
+      const until = Date.now() + 20_000;
+      while (!(await auditActions(ds, NOVEMBER)).includes('freeze-job-attempt-failed')) {
+        if (Date.now() > until) throw new Error('no failed attempt logged');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const job = await api.app.get(QueueService).queue(QueueName.draws).getJob(drawJobId('freeze', NOVEMBER));
+      expect(await job?.getState()).toBe('delayed'); // waiting out the backoff
+      expect((await drawRow(ds, NOVEMBER)).status).toBe('scheduled');
+    } finally {
+      await holder.query('SELECT RELEASE_LOCK(?)', [lockName]);
+      await holder.release();
+    }
+    await waitForDrawStatus(ds, NOVEMBER, 'frozen', 30_000);
+    const log = (await get(`/api/v1/admin/draws/${NOVEMBER}/audit-log`)).body as Array<{ action: string; details: any }>;
+    const failed = log.find((e) => e.action === 'freeze-job-attempt-failed');
+    expect(failed?.details).toMatchObject({ attempt: 1, attempts: 5, reason: expect.stringMatching(/^DrawBusyError: /) });
+    expect(log.filter((e) => e.action === 'freeze-job-started').map((e) => e.details.attempt)).toEqual([1, 2]);
+    expect((await drawRow(ds, NOVEMBER)).failure_reason).toBeNull();
+  });
+});
+
+describe('the end of the campaign', () => {
+  test('the last periods draw and publish; then the campaign has ended and accepts nothing more', async () => {
+    await setClock('2022-12-07T10:00:00+08:00');
+    expect(await tick.tick()).toMatchObject({ freeze: [], draw: [NOVEMBER], publish: [] });
+    await waitForDrawStatus(ds, NOVEMBER, 'published');
+    const [campaignBefore] = await ds.query(`SELECT ended_at FROM campaigns WHERE id = 'henan-2022'`);
+    expect(campaignBefore.ended_at).toBeNull();
+
+    // A tick long after both the freeze and the draw time: the freeze, then the draw and publication follow at once.
+    await insertInvoices(ds, { periodKey: '2022-12', issueDate: '2022-12-12', consumerIds: consumers, count: 30 });
+    await setClock('2023-01-07T10:00:00+08:00');
+    expect(await tick.tick()).toMatchObject({ freeze: [DECEMBER], draw: [], publish: [] });
+    await waitForDrawStatus(ds, DECEMBER, 'published');
+    const december = (await get(`/api/v1/admin/draws/${DECEMBER}`)).body;
+    expect(december.jobs.map((j: { phase: string; trigger: string }) => [j.phase, j.trigger])).toEqual([
+      ['freeze', 'tick'],
+      ['draw', 'chain'],
+      ['publish', 'chain'],
+    ]);
+
+    const [campaign] = await ds.query(`SELECT ended_at FROM campaigns WHERE id = 'henan-2022'`);
+    expect(campaign.ended_at).toEqual(new Date('2023-01-07T02:00:00.000Z'));
+    const list = (await get('/api/v1/admin/draws')).body as Array<{ status: string }>;
+    expect(list.map((d) => d.status)).toEqual(Array(6).fill('published'));
+    await setClock('2023-01-10T10:00:00+08:00');
+    expect(await tick.tick()).toMatchObject({ freeze: [], draw: [], publish: [] });
+
+    const consumer = await createConsumer(api.app);
+    const register = (issueDate: string) =>
+      api.http.post('/api/v1/invoices', { invoiceType: '10', ...henanInvoice(), issueDate, amount: '120.00', checkCode: '567890' }, consumer.token);
+    const late = await register('2022-12-28');
+    expect(late.status).toBe(422);
+    expect(late.body.code).toBe('PERIOD_CLOSED');
+    const january = await register('2023-01-03');
+    expect(january.status).toBe(422);
+    expect(january.body.code).toBe('OUTSIDE_CAMPAIGN');
+  });
+});
+
+describe('Bull Board at /admin/queues', () => {
+  test('staff only: 401 without a token, 403 for consumers and auditors, the board for operators', async () => {
+    const none = await api.http.get('/admin/queues');
+    expect(none.status).toBe(401);
+    expect(none.body).toMatchObject({ statusCode: 401, code: 'AUTH_REQUIRED' });
+    expect((await api.http.get('/admin/queues/api/queues')).status).toBe(401);
+    expect((await api.http.get('/admin/queues', 'not-a-token')).body.code).toBe('TOKEN_INVALID');
+    const consumer = await createConsumer(api.app);
+    expect((await api.http.get('/admin/queues', consumer.token)).status).toBe(403);
+    expect((await api.http.get('/admin/queues', tokens.auditor)).body.code).toBe('ROLE_REQUIRED');
+
+    const page = await api.http.get('/admin/queues', tokens.operator);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const queues = await api.http.get('/admin/queues/api/queues', tokens.operator);
+    expect(queues.status).toBe(200);
+    expect(queues.body.queues.map((q: { name: string }) => q.name)).toEqual(expect.arrayContaining(['draws', 'registry']));
+  });
+
+  test('the browser: the login form sets an HttpOnly cookie the board accepts', async () => {
+    const form = await api.http.get('/admin/queues/login');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<form method="post"');
+    const wrong = await api.http.request('POST', '/admin/queues/login', {
+      raw: 'username=op.li&password=wrong-password-123',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(wrong.status).toBe(401);
+    const login = await fetch(`${api.baseUrl}/admin/queues/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=op.li&password=op.li-password-123',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^il_board_token=[^;]+; Path=\/admin\/queues; HttpOnly; SameSite=Strict; Max-Age=\d+/);
+    const withCookie = await api.http.request('GET', '/admin/queues/api/queues', { headers: { cookie: cookie.split(';')[0] } });
+    expect(withCookie.status).toBe(200);
+    const asset = (/src="(static\/js\/main[^"]+\.js)"/.exec((await api.http.request('GET', '/admin/queues/', { headers: { cookie: cookie.split(';')[0] } })).text) ?? [])[1];
+    expect(asset).toBeDefined();
+    expect((await api.http.request('GET', `/admin/queues/${asset}`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
+    expect((await api.http.get(`/admin/queues/${asset}`)).status).toBe(401);
+  });
+});
