@@ -21,6 +21,7 @@ export const configDefaults = {
   LOG_LEVEL: 'log',
   LOG_FORMAT: 'text',
   CAMPAIGNS_DIR: 'config/campaigns',
+  PUBLIC_RATE_LIMIT_PER_MINUTE: '600',
 } as const;
 
 /** Values that are only acceptable outside production. */

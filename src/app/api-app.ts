@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ApiExceptionFilter } from '../core/errors/api-exception.filter.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { BodyDepthPipe } from './body-depth.pipe.js';
+import { registerBullBoard } from './bull-board.js';
 
 /** The Fastify adapter with the body limit and proxy trust from config. */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
@@ -32,6 +34,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
   });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
+    new BodyDepthPipe(),
     new ValidationPipe({
       whitelist: true,
       transform: true,
@@ -53,4 +56,5 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
+  await registerBullBoard(app);
 }

@@ -5,8 +5,11 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsumersModule } from '../consumers/consumers.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
+import { DrawsModule } from '../draws/draws.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { InvoicesModule } from '../invoices/invoices.module.js';
+import { PrizesModule } from '../prizes/prizes.module.js';
+import { PublicModule } from '../public/public.module.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { StaffModule } from '../staff/staff.module.js';
 
@@ -16,7 +19,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule],
     };
   }
 }

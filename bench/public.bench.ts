@@ -1,0 +1,289 @@
+/**
+ * Public API benchmark: the cached winner list and the invoice check under load.
+ *
+ *   npm run build && npm run bench:public
+ *   node dist/bench/public.bench.js [--invoices 100000] [--consumers 20000] [--connections 64] [--duration 15]
+ *
+ * 1. Scratch database (il_bench_pub_*) and Redis prefix (ilbench:pub:*): N consumers and M verified
+ *    invoices of period 2022-08 of the Henan 2022 campaign, written with multi-row INSERTs (deterministic
+ *    PRNG; amounts log-normal, median ~60 yuan; 17 cities + fully digital numbers).
+ * 2. The draw lifecycle in this process (freeze, draw, publish: 5 + 50 + 1,000 prizes and 100 alternates).
+ * 3. The API as a child process (`node dist/src/main.api.js`, one Node process, exactly as deployed) with
+ *    PUBLIC_RATE_LIMIT_PER_MINUTE raised so one client address is not refused; the rate limiter still runs
+ *    (one Redis call per request).
+ *    The project's verifier (`npm run verify`) is run once on the served audit bundle and entries file.
+ * 4. autocannon from this process against 127.0.0.1, one run per scenario, reporting req/s and latency
+ *    percentiles. Everything is removed at the end.
+ */
+import 'reflect-metadata';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { ApiModule } from '../src/app/api.module.js';
+import { CampaignCatalog } from '../src/campaigns/campaign-catalog.js';
+import { loadConfig } from '../src/core/config/config.schema.js';
+import { dataSourceOptions } from '../src/core/database/data-source-options.js';
+import { dropDatabase } from '../src/core/database/ensure-database.js';
+import { migrateDatabase } from '../src/core/database/migrate.js';
+import { invoiceRef } from '../src/draws/algorithm/index.js';
+import { DrawLifecycleService } from '../src/draws/draw-lifecycle.service.js';
+
+const { values } = parseArgs({
+  options: {
+    invoices: { type: 'string', default: '100000' },
+    consumers: { type: 'string', default: '20000' },
+    connections: { type: 'string', default: '64' },
+    duration: { type: 'string', default: '15' },
+  },
+});
+const INVOICES = Number(values.invoices);
+const CONSUMERS = Number(values.consumers);
+const CONNECTIONS = Number(values.connections);
+const DURATION = Number(values.duration);
+if (![INVOICES, CONSUMERS, CONNECTIONS, DURATION].every((n) => Number.isSafeInteger(n) && n > 0)) {
+  console.error('usage: [--invoices N] [--consumers N] [--connections C] [--duration SECONDS]');
+  process.exit(2);
+}
+
+const DRAW = 'henan-2022-2022-08';
+const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const id = randomBytes(4).toString('hex');
+const env = {
+  NODE_ENV: 'development',
+  DATABASE_URL: `${SERVER}/il_bench_pub_${id}`,
+  REDIS_URL,
+  REDIS_PREFIX: `ilbench:pub:${id}`,
+  LOG_LEVEL: 'warn',
+  PUBLIC_RATE_LIMIT_PER_MINUTE: '10000000',
+};
+const config = loadConfig(env);
+
+/** sfc32: small, fast, deterministic (synthetic data only). */
+function prng(seed: number): () => number {
+  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  const next = () => {
+    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    let t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    t = (t + d) | 0;
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 20; i++) next();
+  return next;
+}
+
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭', '何', '高', '林', '欧阳', '司马'];
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英'];
+const CITIES = ['4101', '4101', '4101', '4102', '4103', '4103', '4104', '4105', '4106', '4107', '4108', '4109', '4110', '4111', '4112', '4113', '4114', '4115', '4116', '4117'];
+
+interface Seeded {
+  code: string;
+  number: string;
+}
+
+async function seed(db: DataSource): Promise<Seeded[]> {
+  const rnd = prng(20220808);
+  const now = new Date('2022-08-20T02:00:00Z');
+  const insert = async (table: string, columns: string[], rows: unknown[][]) => {
+    for (let i = 0; i < rows.length; i += 2000) {
+      const batch = rows.slice(i, i + 2000);
+      const tuple = `(${columns.map(() => '?').join(',')})`;
+      await db.query(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${batch.map(() => tuple).join(',')}`, batch.flat());
+    }
+  };
+  const consumers: unknown[][] = [];
+  for (let i = 1; i <= CONSUMERS; i++) {
+    const name = SURNAMES[Math.floor(rnd() * SURNAMES.length)] + GIVEN[Math.floor(rnd() * GIVEN.length)] + (rnd() < 0.5 ? GIVEN[Math.floor(rnd() * GIVEN.length)] : '');
+    const hash = createHash('sha256').update(`bench-phone-${id}-${i}`).digest('hex');
+    consumers.push([i, hash, '139****0000', 'not-a-real-ciphertext', name, null, '4101**********0000', now, now]);
+  }
+  await insert('consumers', ['id', 'phone_hash', 'phone_masked', 'phone_encrypted', 'real_name', 'id_number_hash', 'id_number_masked', 'identity_verified_at', 'created_at'], consumers);
+
+  const invoices: unknown[][] = [];
+  const seeded: Seeded[] = [];
+  for (let i = 0; i < INVOICES; i++) {
+    const digital = rnd() < 0.15;
+    const code = digital ? '' : `0${CITIES[Math.floor(rnd() * CITIES.length)]}2200111`;
+    const number = digital ? `22412000${String(100_000_000_000 + i).slice(-12)}` : String(10_000_000 + i);
+    // Log-normal amount, median ~60 yuan, clamped to 20 yuan .. 50,000 yuan.
+    const u = Math.max(1e-12, rnd());
+    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
+    const cents = Math.min(5_000_000, Math.max(2_000, Math.round(Math.exp(Math.log(6_000) + 1.1 * z))));
+    const consumer = 1 + Math.floor(rnd() * CONSUMERS);
+    invoices.push([consumer, 'henan-2022', '2022-08', digital ? '32' : '10', code, number, invoiceRef(code, number), '2022-08-10', cents, null, 'typed', 'verified', cents, 'total', now, '2022-08-20', '2022-08', now]);
+    seeded.push({ code, number });
+  }
+  await insert(
+    'invoices',
+    ['consumer_id', 'campaign_id', 'period_key', 'invoice_type', 'invoice_code', 'invoice_number', 'ref', 'issue_date', 'amount_cents', 'check_code', 'source', 'status', 'paid_cents', 'matched_amount', 'registered_at', 'registered_on', 'registered_month', 'verified_at'],
+    invoices,
+  );
+  return seeded;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(base: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${base}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the API did not become ready within 60 s');
+}
+
+interface Scenario {
+  name: string;
+  paths: string[];
+}
+
+/** utime + stime of a process in milliseconds (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function run(base: string, s: Scenario, apiPid: number) {
+  let i = 0;
+  const cpuBefore = cpuMs(apiPid);
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: s.paths[i++ % s.paths.length] }) }],
+  });
+  const apiCpu = cpuMs(apiPid) - cpuBefore;
+  return {
+    scenario: s.name,
+    'API CPU µs/req': Math.round((apiCpu * 1000) / Math.max(1, result.requests.total)),
+    'req/s (avg)': Math.round(result.requests.average).toLocaleString('en-US'),
+    'p50 ms': result.latency.p50,
+    'p99 ms': result.latency.p99,
+    requests: result.requests.total.toLocaleString('en-US'),
+    'non-2xx': result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+async function main() {
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`public API benchmark: ${INVOICES.toLocaleString('en-US')} invoices of ${CONSUMERS.toLocaleString('en-US')} consumers; autocannon ${CONNECTIONS} connections x ${DURATION} s; ${cpus().length} CPUs, Node ${process.version}`);
+  await migrateDatabase(config.DATABASE_URL);
+  let child: ChildProcess | undefined;
+  try {
+    const db = new DataSource(dataSourceOptions(config.DATABASE_URL));
+    await db.initialize();
+    let t = Date.now();
+    const seeded = await seed(db);
+    console.log(`seeded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    t = Date.now();
+    const app = await NestFactory.createApplicationContext(ApiModule.forRoot(config), { logger: ['error', 'warn'] });
+    const lifecycle = app.get(DrawLifecycleService);
+    await lifecycle.ensureCampaign(app.get(CampaignCatalog).get('henan-2022')!);
+    await lifecycle.freezeDraw(DRAW);
+    await lifecycle.runDraw(DRAW);
+    await lifecycle.publishDraw(DRAW);
+    await app.close();
+    console.log(`freeze + draw + publish in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    const winners: Array<{ invoice_code: string; invoice_number: string }> = await db.query(
+      `SELECT i.invoice_code, i.invoice_number FROM prizes p JOIN invoices i ON i.id = p.invoice_id WHERE p.draw_id = ? ORDER BY p.id LIMIT 1`,
+      [DRAW],
+    );
+    await db.destroy();
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['dist/src/main.api.js'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    await waitReady(base, child);
+
+    const winnersPath = `/api/v1/public/draws/${DRAW}/winners`;
+    const first = await fetch(base + winnersPath);
+    const second = await fetch(base + winnersPath);
+    const page = (await second.json()) as { total: number; items: unknown[] };
+    console.log(`winners: ${page.total} in the list, ${page.items.length} a page; X-Cache ${first.headers.get('x-cache')} then ${second.headers.get('x-cache')}`);
+    const w = winners[0];
+    const check = (s: Seeded) => `/api/v1/public/check?invoiceCode=${s.code}&invoiceNumber=${s.number}`;
+    const winnerCheck = check({ code: w.invoice_code, number: w.invoice_number });
+    console.log(`check of a winning invoice: ${JSON.stringify(await (await fetch(base + winnerCheck)).json())}`);
+
+    // The page's verification command, against the served files.
+    const verifyStart = Date.now();
+    const verify = spawnSync(
+      process.execPath,
+      ['dist/src/draws/verify.cli.js', '--bundle', `${base}/api/v1/public/draws/${DRAW}/audit`, '--entries', `${base}/api/v1/public/draws/${DRAW}/entries`],
+      { encoding: 'utf8' },
+    );
+    console.log(`verify CLI on the served audit bundle and entries file: ${verify.stdout.trim()} (exit ${verify.status}, ${((Date.now() - verifyStart) / 1000).toFixed(1)} s)`);
+    if (verify.status !== 0) throw new Error(`verify failed: ${verify.stdout}${verify.stderr}`);
+
+    const tierPages = Array.from({ length: 50 }, (_, i) => `${winnersPath}?tier=3&page=${i + 1}`);
+    const scenarios: Scenario[] = [
+      { name: 'winners, page 1 (cached)', paths: [winnersPath] },
+      { name: 'winners, 50 pages of tier 3 in turn (cached)', paths: tierPages },
+      { name: 'check, one winning invoice (cached)', paths: [winnerCheck] },
+      { name: `check, ${INVOICES.toLocaleString('en-US')} distinct invoices in turn (first look: cache misses)`, paths: seeded.map(check) },
+      { name: 'draw detail (cached)', paths: [`/api/v1/public/draws/${DRAW}`] },
+    ];
+    const rows = [];
+    for (const s of scenarios) {
+      console.log(`running: ${s.name}`);
+      rows.push(await run(base, s, child.pid!));
+    }
+    console.table(rows);
+    console.log(`\nload average after the runs: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log('\n| scenario | req/s | p50 | p99 | API CPU per request | requests | non-2xx | errors |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rows)
+      console.log(`| ${r.scenario} | ${r['req/s (avg)']} | ${r['p50 ms']} ms | ${r['p99 ms']} ms | ${r['API CPU µs/req']} µs | ${r.requests} | ${r['non-2xx']} | ${r.errors} |`);
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child!.once('exit', r));
+    }
+    await dropDatabase(config.DATABASE_URL);
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.REDIS_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

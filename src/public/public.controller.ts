@@ -1,0 +1,119 @@
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import {
+  BandsDto,
+  CampaignDrawsDto,
+  CampaignListDto,
+  CheckQueryDto,
+  CheckResultDto,
+  DrawDetailDto,
+  WinnersPageDto,
+  WinnersQueryDto,
+} from './dto/public.dto.js';
+import type { CachedBody } from './public-cache.js';
+import { PublicRateLimitGuard } from './public-rate-limit.guard.js';
+import { PublicService } from './public.service.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends an already-serialized cached body with X-Cache and a short shared-cache lifetime. */
+function send(reply: FastifyReply, cached: CachedBody, type = JSON_TYPE, maxAge = 5): string | Buffer {
+  void reply.header('Content-Type', type).header('X-Cache', cached.hit ? 'HIT' : 'MISS').header('Cache-Control', `public, max-age=${maxAge}`);
+  return cached.bytes ?? cached.body;
+}
+
+/** A plausible host[:port] (the feed's absolute links are built from it; anything odd falls back). */
+const HOST = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](?::\d{1,5})?$/;
+
+/**
+ * The public API: no login, every response cached (X-Cache: HIT|MISS) and rate-limited per client
+ * address. Nothing here reveals a phone number, an identity number or bank data.
+ */
+@ApiTags('public')
+@Controller('api/v1/public')
+@UseGuards(PublicRateLimitGuard)
+export class PublicController {
+  constructor(private readonly service: PublicService) {}
+
+  @Get('campaigns')
+  @ApiOkResponse({ type: CampaignListDto })
+  campaigns(@Res({ passthrough: true }) reply: FastifyReply): string | Buffer {
+    return send(reply, this.service.campaigns(), JSON_TYPE, 60);
+  }
+
+  @Get('campaigns/:id/draws')
+  @ApiOkResponse({ type: CampaignDrawsDto })
+  async campaignDraws(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    return send(reply, await this.service.campaignDraws(id));
+  }
+
+  @Get('draws/:id')
+  @ApiOperation({ summary: 'A draw: status and times, the commitment from the freeze on, seed material and results after the draw' })
+  @ApiOkResponse({ type: DrawDetailDto })
+  async draw(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    return send(reply, await this.service.draw(id));
+  }
+
+  @Get('draws/:id/winners')
+  @ApiOperation({ summary: 'The published winner list (masked), by draw order; 409 DRAW_NOT_PUBLISHED before publication' })
+  @ApiOkResponse({ type: WinnersPageDto })
+  async winners(@Param('id') id: string, @Query() query: WinnersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    return send(reply, await this.service.winners(id, query.tier, query.page ?? 1, query.pageSize ?? 20));
+  }
+
+  @Get('draws/:id/bands')
+  @ApiOperation({ summary: "Per amount band: share of tickets (from the freeze on) and of winners and prize money (after the draw)" })
+  @ApiOkResponse({ type: BandsDto })
+  async bands(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    return send(reply, await this.service.bands(id));
+  }
+
+  @Get('draws/:id/audit')
+  @ApiOperation({ summary: 'The ILD-1 audit bundle (reveals the secret); 409 DRAW_NOT_DRAWN before the draw' })
+  async audit(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    const cached = await this.service.audit(id);
+    void reply.header('Content-Disposition', `inline; filename="${id}-audit.json"`);
+    return send(reply, cached, JSON_TYPE, 300);
+  }
+
+  @Get('draws/:id/entries')
+  @ApiOperation({ summary: 'The exact ILD-1 entries file, streamed; X-Entries-Digest is its SHA-256. 409 DRAW_NOT_FROZEN before the freeze' })
+  @ApiProduces('text/csv')
+  async entries(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const info = await this.service.entriesInfo(id);
+    const etag = `"${info.entriesDigest}"`;
+    void reply
+      .header('X-Entries-Digest', info.entriesDigest)
+      .header('X-Entry-Count', String(info.entryCount))
+      .header('X-Total-Tickets', String(info.totalTickets))
+      .header('ETag', etag)
+      .header('Cache-Control', 'public, max-age=300');
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
+      await reply.status(304).send();
+      return;
+    }
+    await reply
+      .header('Content-Type', 'text/csv; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="${id}-entries.csv"`)
+      .send(Readable.from(this.service.entriesFile(id), { objectMode: false }));
+  }
+
+  @Get('check')
+  @ApiOperation({ summary: 'Did this invoice enter a draw, with how many tickets, and did it win? Says nothing about who registered it' })
+  @ApiOkResponse({ type: CheckResultDto })
+  async check(@Query() query: CheckQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    return send(reply, await this.service.check(query.invoiceCode ?? '', query.invoiceNumber));
+  }
+
+  @Get('feed.atom')
+  @ApiOperation({ summary: 'Atom feed: one entry per published draw' })
+  @ApiProduces('application/atom+xml')
+  async feed(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    const host = HOST.test(request.host ?? '') ? request.host : 'localhost';
+    const protocol = request.protocol === 'https' ? 'https' : 'http';
+    return send(reply, await this.service.feed(`${protocol}://${host}`), 'application/atom+xml; charset=utf-8', 60);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DrawsCoreModule } from '../draws/draws-core.module.js';
+import { PublicCache } from './public-cache.js';
+import { PublicPageController } from './public-page.controller.js';
+import { PublicRateLimitGuard } from './public-rate-limit.guard.js';
+import { PublicController } from './public.controller.js';
+import { PublicService } from './public.service.js';
+
+/** What the public sees: the cached, rate-limited public API and the web page at `/`. */
+@Module({
+  imports: [DrawsCoreModule],
+  controllers: [PublicController, PublicPageController],
+  providers: [PublicService, PublicCache, PublicRateLimitGuard],
+})
+export class PublicModule {}

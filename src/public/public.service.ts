@@ -1,0 +1,695 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
+import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
+import { periodsOf, type DrawPeriod } from '../campaigns/periods.js';
+import { DomainError } from '../core/errors/domain-error.js';
+import { maskInvoiceNumber, maskName } from '../core/masking.js';
+import { formatCents } from '../core/money.js';
+import { ALGORITHM_ID, computeTickets, invoiceRef, type DrawTier } from '../draws/algorithm/index.js';
+import { DrawLifecycleService, drawIdFor } from '../draws/draw-lifecycle.service.js';
+import type { DrawStatus } from '../draws/draw.entity.js';
+import { renderAtom, stableUrn } from './atom.js';
+import { AMOUNT_BANDS, bandCaseSql, bandIndex } from './bands.js';
+import { issuingCity } from './cities.js';
+import type {
+  BandsDto,
+  CampaignDrawsDto,
+  CampaignDto,
+  CampaignListDto,
+  CheckResultDto,
+  DrawDetailDto,
+  DrawSummaryDto,
+  WinnerDto,
+  WinnersPageDto,
+} from './dto/public.dto.js';
+import { PublicCache, type CachedBody } from './public-cache.js';
+
+/** TTLs of cached bodies. Keys carry the version of their data, so these only bound memory and list staleness. */
+const LIST_TTL_MS = 30_000;
+const DRAW_TTL_MS = 300_000;
+const CHECK_TTL_MS = 15_000;
+const FEED_TTL_MS = 30_000;
+const FEED_SIZE = 50;
+
+/** The version record of one draw, read from the database at most once per HEAD_TTL_MS (see PublicCache). */
+interface DrawHead {
+  status: DrawStatus;
+  failedPhase: string | null;
+  /** draws.updated_at in ms: moves with every lifecycle step. */
+  updatedAt: number;
+  /** Count, max id, claimed and ended prize rows: moves with every new attempt, claim, forfeit or revocation. */
+  prizes: string;
+  campaignId: string;
+  /** A period of a campaign file whose draw row does not exist yet (shown as scheduled). */
+  virtual?: boolean;
+}
+
+const DRAW_ID = /^[a-z0-9-]{1,64}$/;
+
+/** Entries committed: the commitment and the entries file are public. */
+const isCommitted = (h: DrawHead) =>
+  h.status === 'frozen' || h.status === 'drawn' || h.status === 'published' || (h.status === 'failed' && (h.failedPhase === 'draw' || h.failedPhase === 'publish'));
+/** The draw ran: the secret, seed, audit bundle and per-band results are public. */
+const isDrawn = (h: DrawHead) => h.status === 'drawn' || h.status === 'published' || (h.status === 'failed' && h.failedPhase === 'publish');
+/** Winners (names, cities, claim status) are public only from publication on. */
+const isPublished = (h: DrawHead) => h.status === 'published';
+
+const drawVersion = (h: DrawHead) => `${h.status}.${h.failedPhase ?? ''}.${h.updatedAt}`;
+const prizeVersion = (h: DrawHead) => `${drawVersion(h)}.${h.prizes}`;
+const short = (s: string) => createHash('sha1').update(s).digest('base64url').slice(0, 16);
+
+const iso = (d: Date | string | null | undefined): string | null => (d === null || d === undefined ? null : new Date(d).toISOString());
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1e6) / 1e6 : 0);
+const yuan = (cents: number) => `¥${formatCents(cents).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
+const periodLabel = (key: string) => `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月`;
+
+type ClaimStatus = 'unclaimed' | 'claimed' | 'forfeited' | 'revoked';
+const claimStatusOf = (prizeStatus: string): ClaimStatus =>
+  prizeStatus === 'claimed' ? 'claimed' : prizeStatus === 'forfeited' ? 'forfeited' : prizeStatus === 'revoked' ? 'revoked' : 'unclaimed';
+
+interface DrawRow {
+  id: string;
+  campaign_id: string;
+  period_key: string;
+  period_start: string;
+  period_end: string;
+  freeze_at: Date;
+  draw_at: Date;
+  status: DrawStatus;
+  failed_phase: string | null;
+  tiers: string;
+  win_limit_per_holder: number;
+  alternate_count: number;
+  ticket_unit_cents: number;
+  ticket_cap: number;
+  entry_count: number | null;
+  total_tickets: string | null;
+  entries_digest: string | null;
+  secret_hash: string | null;
+  secret: string | null;
+  beacon: string | null;
+  seed: string | null;
+  frozen_at: Date | null;
+  drawn_at: Date | null;
+  published_at: Date | null;
+}
+
+const DRAW_COLUMNS = `id, campaign_id, period_key, period_start, period_end, freeze_at, draw_at, status, failed_phase, tiers,
+  win_limit_per_holder, alternate_count, ticket_unit_cents, ticket_cap, entry_count, total_tickets, entries_digest, secret_hash,
+  secret, beacon, seed, frozen_at, drawn_at, published_at`;
+
+/**
+ * Everything the public sees, read straight from the draw tables and shaped for publication. Personal
+ * data never leaves here: names go through maskName, invoice numbers through maskInvoiceNumber, and no
+ * query selects a phone, identity number or bank column.
+ */
+@Injectable()
+export class PublicService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly catalog: CampaignCatalog,
+    private readonly lifecycle: DrawLifecycleService,
+    private readonly cache: PublicCache,
+  ) {}
+
+  // ---- campaigns ----------------------------------------------------------------------------------
+
+  private campaignListBody: string | null = null;
+
+  /** From the campaign files (fixed while the process runs). */
+  campaigns(): CachedBody {
+    if (this.campaignListBody === null) {
+      const list: CampaignListDto = { items: this.catalog.campaigns.map((c) => this.campaignDto(c)) };
+      this.campaignListBody = JSON.stringify(list);
+    }
+    return { body: this.campaignListBody, hit: true };
+  }
+
+  private campaignDto(c: CampaignDefinition): CampaignDto {
+    return {
+      id: c.id,
+      name: c.name,
+      timeZone: c.timeZone,
+      startDate: c.startDate,
+      endDate: c.endDate,
+      ticketUnitCents: c.tickets.unitCents,
+      ticketCap: c.tickets.cap,
+      minAmountCents: c.intake.minAmountCents,
+      tiers: c.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      winLimitPerHolder: c.winLimitPerHolder,
+      alternateCount: c.alternateCount,
+      claimWindowDays: c.claimWindowDays,
+      periodCount: periodsOf(c).length,
+    };
+  }
+
+  /** The campaign's draws: the stored draw rows, and its remaining periods as scheduled. */
+  async campaignDraws(campaignId: string): Promise<CachedBody> {
+    const campaign = this.catalog.get(campaignId);
+    if (!campaign) throw DomainError.notFound('CAMPAIGN_NOT_FOUND', `No campaign ${campaignId}`);
+    const head = await this.cache.head(`campaign:${campaignId}`, async () => {
+      const [row] = await this.db.query(`SELECT COUNT(*) AS n, MAX(updated_at) AS u FROM draws WHERE campaign_id = ?`, [campaignId]);
+      return `${row.n}.${row.u ? new Date(row.u).getTime() : 0}`;
+    });
+    return this.cache.getOrCompute(`campaign-draws:${campaignId}:${head}`, LIST_TTL_MS, async () => {
+      const rows: DrawRow[] = await this.db.query(`SELECT ${DRAW_COLUMNS} FROM draws WHERE campaign_id = ? ORDER BY period_key`, [campaignId]);
+      const byPeriod = new Map(rows.map((r) => [r.period_key, r]));
+      const items: DrawSummaryDto[] = periodsOf(campaign).map((p) => {
+        const row = byPeriod.get(p.key);
+        byPeriod.delete(p.key);
+        return row ? this.drawSummary(row) : this.virtualDraw(campaign, p);
+      });
+      for (const row of byPeriod.values()) items.push(this.drawSummary(row));
+      items.sort((a, b) => a.period.localeCompare(b.period));
+      const out: CampaignDrawsDto = { campaignId, items };
+      return JSON.stringify(out);
+    });
+  }
+
+  private drawSummary(r: DrawRow): DrawSummaryDto {
+    const committed = isCommitted(this.headOf(r));
+    return {
+      id: r.id,
+      campaignId: r.campaign_id,
+      period: r.period_key,
+      periodStart: r.period_start,
+      periodEnd: r.period_end,
+      freezeAt: iso(r.freeze_at)!,
+      drawAt: iso(r.draw_at)!,
+      status: r.status,
+      failedPhase: r.failed_phase,
+      entryCount: committed ? numOrNull(r.entry_count) : null,
+      totalTickets: committed ? numOrNull(r.total_tickets) : null,
+      tiers: JSON.parse(r.tiers) as DrawTier[],
+      frozenAt: iso(r.frozen_at),
+      drawnAt: iso(r.drawn_at),
+      publishedAt: iso(r.published_at),
+    };
+  }
+
+  private virtualDraw(c: CampaignDefinition, p: DrawPeriod): DrawSummaryDto {
+    return {
+      id: drawIdFor(c.id, p.key),
+      campaignId: c.id,
+      period: p.key,
+      periodStart: p.startDate,
+      periodEnd: p.endDate,
+      freezeAt: p.freezeAt.toISOString(),
+      drawAt: p.drawAt.toISOString(),
+      status: 'scheduled',
+      failedPhase: null,
+      entryCount: null,
+      totalTickets: null,
+      tiers: c.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      frozenAt: null,
+      drawnAt: null,
+      publishedAt: null,
+    };
+  }
+
+  private headOf(r: Pick<DrawRow, 'status' | 'failed_phase' | 'campaign_id'>): DrawHead {
+    return { status: r.status, failedPhase: r.failed_phase, updatedAt: 0, prizes: '', campaignId: r.campaign_id };
+  }
+
+  /** A draw's stored row or a campaign period without a row yet. */
+  private periodOf(drawId: string): { campaign: CampaignDefinition; period: DrawPeriod } | null {
+    for (const campaign of this.catalog.campaigns) {
+      if (!drawId.startsWith(`${campaign.id}-`)) continue;
+      const period = periodsOf(campaign).find((p) => drawIdFor(campaign.id, p.key) === drawId);
+      if (period) return { campaign, period };
+    }
+    return null;
+  }
+
+  // ---- heads ----------------------------------------------------------------------------------------
+
+  private async drawHead(drawId: string): Promise<DrawHead> {
+    if (!DRAW_ID.test(drawId)) throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
+    const head = await this.cache.head<DrawHead | null>(`draw:${drawId}`, async () => {
+      const [row] = await this.db.query(
+        `SELECT d.status, d.failed_phase, d.updated_at, d.campaign_id,
+                (SELECT CONCAT_WS('.', COUNT(*), COALESCE(MAX(p.id), 0), COALESCE(SUM(p.status = 'claimed'), 0),
+                                  COALESCE(SUM(p.status IN ('forfeited', 'revoked')), 0))
+                   FROM prizes p WHERE p.draw_id = d.id) AS prizes
+           FROM draws d WHERE d.id = ?`,
+        [drawId],
+      );
+      if (row) {
+        return { status: row.status, failedPhase: row.failed_phase, updatedAt: new Date(row.updated_at).getTime(), prizes: String(row.prizes), campaignId: row.campaign_id };
+      }
+      const virtual = this.periodOf(drawId);
+      return virtual ? { status: 'scheduled', failedPhase: null, updatedAt: 0, prizes: '', campaignId: virtual.campaign.id, virtual: true } : null;
+    });
+    if (!head) throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
+    return head;
+  }
+
+  // ---- one draw -------------------------------------------------------------------------------------
+
+  /** Status and times; the commitment from the freeze on; the seed material and results after the draw. */
+  async draw(drawId: string): Promise<CachedBody> {
+    const head = await this.drawHead(drawId);
+    return this.cache.getOrCompute(`draw:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
+      const [row]: DrawRow[] = await this.db.query(`SELECT ${DRAW_COLUMNS} FROM draws WHERE id = ?`, [drawId]);
+      const campaign = this.catalog.get(head.campaignId);
+      if (!row) {
+        const virtual = this.periodOf(drawId)!;
+        const summary = this.virtualDraw(virtual.campaign, virtual.period);
+        const detail: DrawDetailDto = {
+          ...summary,
+          campaignName: virtual.campaign.name,
+          winLimitPerHolder: virtual.campaign.winLimitPerHolder,
+          alternateCount: virtual.campaign.alternateCount,
+          ticketUnitCents: virtual.campaign.tickets.unitCents,
+          ticketCap: virtual.campaign.tickets.cap,
+          commitment: null,
+          reveal: null,
+          summary: null,
+        };
+        return JSON.stringify(detail);
+      }
+      const h = this.headOf(row);
+      const committed = isCommitted(h) && row.entries_digest !== null && row.secret_hash !== null;
+      const drawn = isDrawn(h) && row.secret !== null && row.seed !== null;
+      const detail: DrawDetailDto = {
+        ...this.drawSummary(row),
+        campaignName: campaign?.name ?? (await this.storedCampaignName(row.campaign_id)),
+        winLimitPerHolder: num(row.win_limit_per_holder),
+        alternateCount: num(row.alternate_count),
+        ticketUnitCents: num(row.ticket_unit_cents),
+        ticketCap: num(row.ticket_cap),
+        commitment: committed
+          ? {
+              algorithm: ALGORITHM_ID,
+              drawId: row.id,
+              entryCount: num(row.entry_count),
+              totalTickets: num(row.total_tickets),
+              entriesDigest: row.entries_digest!,
+              secretHash: row.secret_hash!,
+            }
+          : null,
+        reveal: drawn ? { secret: row.secret!, beacon: row.beacon ?? '', seed: row.seed! } : null,
+        summary: drawn ? await this.resultSummary(row) : null,
+      };
+      return JSON.stringify(detail);
+    });
+  }
+
+  private async storedCampaignName(campaignId: string): Promise<string> {
+    const [row] = await this.db.query(`SELECT name FROM campaigns WHERE id = ?`, [campaignId]);
+    return row?.name ?? campaignId;
+  }
+
+  private async resultSummary(row: DrawRow): Promise<DrawDetailDto['summary']> {
+    const tiers = JSON.parse(row.tiers) as DrawTier[];
+    const counts: Array<{ kind: string; tier: number | null; n: string }> = await this.db.query(
+      `SELECT kind, tier, COUNT(*) AS n FROM draw_picks WHERE draw_id = ? GROUP BY kind, tier`,
+      [row.id],
+    );
+    const winnersOf = (tier: number) => num(counts.find((c) => c.kind === 'winner' && num(c.tier) === tier)?.n ?? 0);
+    const tierResults = tiers.map((t) => ({ tier: t.tier, name: t.name, prizeCents: t.prizeCents, count: t.count, winners: winnersOf(t.tier) }));
+    return {
+      tiers: tierResults,
+      winners: tierResults.reduce((s, t) => s + t.winners, 0),
+      alternates: counts.filter((c) => c.kind === 'alternate').reduce((s, c) => s + num(c.n), 0),
+      totalPrizeCents: tierResults.reduce((s, t) => s + t.winners * t.prizeCents, 0),
+    };
+  }
+
+  // ---- winners --------------------------------------------------------------------------------------
+
+  /** One page of the winner list (by draw order), each prize slot shown with its current holder. */
+  async winners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<CachedBody> {
+    const head = await this.drawHead(drawId);
+    if (!isPublished(head)) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'The winners of this draw are not published yet');
+    const key = `winners:${drawId}:${short(prizeVersion(head))}:${tier ?? 'all'}:${page}:${pageSize}`;
+    return this.cache.getOrCompute(key, DRAW_TTL_MS, async () => JSON.stringify(await this.computeWinners(drawId, tier, page, pageSize)));
+  }
+
+  private async computeWinners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<WinnersPageDto> {
+    const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
+    const tiers = new Map((JSON.parse(draw.tiers) as DrawTier[]).map((t) => [t.tier, t]));
+    const tierFilter = tier === undefined ? '' : ' AND tier = ?';
+    const params = tier === undefined ? [drawId] : [drawId, tier];
+    const [{ total }] = await this.db.query(`SELECT COUNT(*) AS total FROM draw_picks WHERE draw_id = ? AND kind = 'winner'${tierFilter}`, params);
+    const picks: Array<{ pick_index: number; tier: number; slot: number; position: number; ref: string; tickets: number }> = await this.db.query(
+      `SELECT pick_index, tier, slot, position, ref, tickets FROM draw_picks
+        WHERE draw_id = ? AND kind = 'winner'${tierFilter} ORDER BY pick_index LIMIT ? OFFSET ?`,
+      [...params, pageSize, (page - 1) * pageSize],
+    );
+    const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total: num(total), items: [] };
+    if (picks.length === 0) return out;
+
+    // Every attempt of the slots on this page; the latest attempt is the slot's current holder.
+    const slotsByTier = new Map<number, number[]>();
+    for (const p of picks) slotsByTier.set(num(p.tier), [...(slotsByTier.get(num(p.tier)) ?? []), num(p.slot)]);
+    const slotClauses = [...slotsByTier].map(([, slots]) => `(tier = ? AND slot IN (${slots.map(() => '?').join(',')}))`).join(' OR ');
+    const prizeRows: Array<{
+      tier: number;
+      slot: number;
+      attempt: number;
+      pick_index: number;
+      alternate_rank: number | null;
+      invoice_id: string;
+      consumer_id: string;
+      gross_cents: string;
+      status: string;
+      claim_deadline: Date;
+    }> = await this.db.query(
+      `SELECT tier, slot, attempt, pick_index, alternate_rank, invoice_id, consumer_id, gross_cents, status, claim_deadline
+         FROM prizes WHERE draw_id = ? AND (${slotClauses})`,
+      [drawId, ...[...slotsByTier].flatMap(([t, slots]) => [t, ...slots])],
+    );
+    const attempts = new Map<string, typeof prizeRows>();
+    for (const r of prizeRows) {
+      const k = `${num(r.tier)}:${num(r.slot)}`;
+      attempts.set(k, [...(attempts.get(k) ?? []), r]);
+    }
+    for (const list of attempts.values()) list.sort((a, b) => num(a.attempt) - num(b.attempt));
+
+    // Who holds each slot: the latest prize attempt, or (no prize row) the drawn winner's entry.
+    const holders = picks.map((p) => {
+      const list = attempts.get(`${num(p.tier)}:${num(p.slot)}`) ?? [];
+      const latest = list[list.length - 1];
+      const previous = list.length > 1 ? list[list.length - 2] : undefined;
+      return { pick: p, latest, previous };
+    });
+    const entryPositions = holders.filter((h) => !h.latest).map((h) => num(h.pick.position));
+    const entries = new Map<number, { invoice_id: string; consumer_id: string }>();
+    if (entryPositions.length) {
+      const rows = await this.db.query(
+        `SELECT position, invoice_id, consumer_id FROM draw_entries WHERE draw_id = ? AND position IN (${entryPositions.map(() => '?').join(',')})`,
+        [drawId, ...entryPositions],
+      );
+      for (const r of rows) entries.set(num(r.position), r);
+    }
+    const holderPickIndexes = holders.filter((h) => h.latest && num(h.latest.pick_index) !== num(h.pick.pick_index)).map((h) => num(h.latest!.pick_index));
+    const altPicks = new Map<number, { ref: string; tickets: number }>();
+    if (holderPickIndexes.length) {
+      const rows = await this.db.query(
+        `SELECT pick_index, ref, tickets FROM draw_picks WHERE draw_id = ? AND pick_index IN (${holderPickIndexes.map(() => '?').join(',')})`,
+        [drawId, ...holderPickIndexes],
+      );
+      for (const r of rows) altPicks.set(num(r.pick_index), { ref: r.ref, tickets: num(r.tickets) });
+    }
+    const who = holders.map((h) => {
+      const e = h.latest ?? entries.get(num(h.pick.position));
+      return { invoiceId: e ? String(e.invoice_id) : null, consumerId: e ? String(e.consumer_id) : null };
+    });
+    const invoiceIds = [...new Set(who.map((w) => w.invoiceId).filter((v): v is string => v !== null))];
+    const consumerIds = [...new Set(who.map((w) => w.consumerId).filter((v): v is string => v !== null))];
+    const invoices = new Map<string, { invoice_code: string; invoice_number: string }>();
+    if (invoiceIds.length) {
+      const rows = await this.db.query(`SELECT id, invoice_code, invoice_number FROM invoices WHERE id IN (${invoiceIds.map(() => '?').join(',')})`, invoiceIds);
+      for (const r of rows) invoices.set(String(r.id), r);
+    }
+    const names = new Map<string, string | null>();
+    if (consumerIds.length) {
+      // Only the name, for masking: no phone, identity or bank column is ever selected here.
+      const rows = await this.db.query(`SELECT id, real_name FROM consumers WHERE id IN (${consumerIds.map(() => '?').join(',')})`, consumerIds);
+      for (const r of rows) names.set(String(r.id), r.real_name);
+    }
+
+    out.items = holders.map((h, i): WinnerDto => {
+      const t = tiers.get(num(h.pick.tier));
+      const invoice = who[i].invoiceId ? invoices.get(who[i].invoiceId!) : undefined;
+      const realName = who[i].consumerId ? names.get(who[i].consumerId!) : null;
+      const heldByAlternate = h.latest !== undefined && num(h.latest.pick_index) !== num(h.pick.pick_index);
+      const pick = heldByAlternate ? altPicks.get(num(h.latest!.pick_index)) : undefined;
+      return {
+        tier: num(h.pick.tier),
+        tierName: t?.name ?? '',
+        slot: num(h.pick.slot),
+        prizeCents: h.latest ? num(h.latest.gross_cents) : (t?.prizeCents ?? 0),
+        name: realName ? maskName(realName) : '*',
+        invoiceNumber: invoice ? maskInvoiceNumber(invoice.invoice_number) : '****',
+        ref: pick?.ref ?? h.pick.ref,
+        tickets: pick?.tickets ?? num(h.pick.tickets),
+        city: invoice ? issuingCity(invoice.invoice_code, invoice.invoice_number) : null,
+        claimStatus: h.latest ? claimStatusOf(h.latest.status) : 'unclaimed',
+        claimDeadline: h.latest ? iso(h.latest.claim_deadline) : null,
+        alternateRank: heldByAlternate ? numOrNull(h.latest!.alternate_rank) : null,
+        passedOnBecause: h.previous ? (h.previous.status === 'revoked' ? 'revoked' : 'forfeited') : null,
+      };
+    });
+    return out;
+  }
+
+  // ---- files ----------------------------------------------------------------------------------------
+
+  /** The commitment data the entries endpoint needs; 404 / 409 before the freeze. */
+  async entriesInfo(drawId: string): Promise<{ entriesDigest: string; entryCount: number; totalTickets: number }> {
+    if (!DRAW_ID.test(drawId)) throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
+    const [row] = await this.db.query(`SELECT status, failed_phase, campaign_id, entries_digest, entry_count, total_tickets FROM draws WHERE id = ?`, [drawId]);
+    if (!row) {
+      if (this.periodOf(drawId)) throw DomainError.conflict('DRAW_NOT_FROZEN', 'The entries of this draw are not frozen yet');
+      throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
+    }
+    if (!isCommitted(this.headOf(row)) || !row.entries_digest) throw DomainError.conflict('DRAW_NOT_FROZEN', 'The entries of this draw are not frozen yet');
+    return { entriesDigest: row.entries_digest, entryCount: num(row.entry_count), totalTickets: num(row.total_tickets) };
+  }
+
+  /** The exact ILD-1 entries file, from the draw lifecycle. */
+  entriesFile(drawId: string): AsyncIterable<string> {
+    return this.lifecycle.entriesCsv(drawId);
+  }
+
+  /** The audit bundle JSON as stored at the draw (byte for byte). */
+  async audit(drawId: string): Promise<CachedBody> {
+    const head = await this.drawHead(drawId);
+    if (!isDrawn(head)) throw DomainError.conflict('DRAW_NOT_DRAWN', 'This draw has not been drawn yet');
+    return this.cache.getOrCompute(`audit:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
+      const [row] = await this.db.query(`SELECT audit_bundle FROM draws WHERE id = ?`, [drawId]);
+      if (!row?.audit_bundle) throw DomainError.conflict('DRAW_NOT_DRAWN', 'This draw has no audit bundle');
+      return String(row.audit_bundle);
+    });
+  }
+
+  // ---- bands ----------------------------------------------------------------------------------------
+
+  /** Per amount band: share of entries' tickets (from the freeze on) and, after the draw, share of winners and prize money. */
+  async bands(drawId: string): Promise<CachedBody> {
+    const head = await this.drawHead(drawId);
+    if (!isCommitted(head)) throw DomainError.conflict('DRAW_NOT_FROZEN', 'The entries of this draw are not frozen yet');
+    const drawn = isDrawn(head);
+    return this.cache.getOrCompute(`bands:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
+      const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
+      const prizeOf = new Map((JSON.parse(draw.tiers) as DrawTier[]).map((t) => [t.tier, t.prizeCents]));
+      const rows: Array<{ band: number; entries: string; tickets: string }> = await this.db.query(
+        `SELECT ${bandCaseSql('paid_cents')} AS band, COUNT(*) AS entries, SUM(tickets) AS tickets FROM draw_entries WHERE draw_id = ? GROUP BY band`,
+        [drawId],
+      );
+      const bands = AMOUNT_BANDS.map((b) => ({ ...b, entries: 0, tickets: 0, winners: 0, prizeCents: 0 }));
+      for (const r of rows) {
+        bands[num(r.band)].entries = num(r.entries);
+        bands[num(r.band)].tickets = num(r.tickets);
+      }
+      if (drawn) {
+        const winners: Array<{ tier: number; paid_cents: string }> = await this.db.query(
+          `SELECT p.tier, e.paid_cents FROM draw_picks p JOIN draw_entries e ON e.draw_id = p.draw_id AND e.position = p.position
+            WHERE p.draw_id = ? AND p.kind = 'winner'`,
+          [drawId],
+        );
+        for (const w of winners) {
+          const b = bands[bandIndex(num(w.paid_cents))];
+          b.winners += 1;
+          b.prizeCents += prizeOf.get(num(w.tier)) ?? 0;
+        }
+      }
+      const totals = bands.reduce((s, b) => ({ entries: s.entries + b.entries, tickets: s.tickets + b.tickets, winners: s.winners + b.winners, prizeCents: s.prizeCents + b.prizeCents }), {
+        entries: 0,
+        tickets: 0,
+        winners: 0,
+        prizeCents: 0,
+      });
+      const out: BandsDto = {
+        drawId,
+        status: head.status,
+        entries: totals.entries,
+        tickets: totals.tickets,
+        winners: drawn ? totals.winners : null,
+        prizeCents: drawn ? totals.prizeCents : null,
+        bands: bands.map((b) => ({
+          label: b.label,
+          minCents: b.minCents,
+          maxCents: b.maxCents,
+          entries: b.entries,
+          tickets: b.tickets,
+          ticketShare: share(b.tickets, totals.tickets),
+          winners: drawn ? b.winners : null,
+          winnerShare: drawn ? share(b.winners, totals.winners) : null,
+          prizeCents: drawn ? b.prizeCents : null,
+          prizeShare: drawn ? share(b.prizeCents, totals.prizeCents) : null,
+        })),
+      };
+      return JSON.stringify(out);
+    });
+  }
+
+  // ---- check one invoice ----------------------------------------------------------------------------
+
+  /**
+   * Which draw an invoice entered, its tickets and whether it won, by its ILD-1 ref. Says nothing about
+   * who registered it. Cached per ref for CHECK_TTL_MS and re-validated against the draw's head, so a
+   * change of the draw shows within HEAD_STALENESS_MS; a change of the invoice's own registration within 15 s.
+   */
+  async check(invoiceCode: string, invoiceNumber: string): Promise<CachedBody> {
+    if ((invoiceNumber.length === 20) !== (invoiceCode === ''))
+      throw DomainError.badRequest(
+        'VALIDATION_FAILED',
+        invoiceCode === '' ? 'invoiceCode is required for an 8-digit invoice number' : 'a 20-digit (fully digital) invoice number has no invoice code',
+        { fields: ['invoiceCode'] },
+      );
+    const ref = invoiceRef(invoiceCode, invoiceNumber);
+    const key = `check:${ref}`;
+    // Stored as '<version>\n<drawId>\n<result JSON>' so a hit is checked against the head without parsing.
+    const encode = (c: { version: string | null; drawId: string | null; result: CheckResultDto }) => `${c.version ?? ''}\n${c.drawId ?? ''}\n${JSON.stringify(c.result)}`;
+    const cached = await this.cache.getOrCompute(key, CHECK_TTL_MS, async () => encode(await this.computeCheck(ref, invoiceCode, invoiceNumber)));
+    const [version, drawId] = cached.body.split('\n', 2);
+    const body = cached.body.slice(version.length + drawId.length + 2);
+    if (cached.hit && drawId) {
+      const head = await this.drawHead(drawId).catch(() => null);
+      if (!head || prizeVersion(head) !== version) {
+        const fresh = await this.computeCheck(ref, invoiceCode, invoiceNumber);
+        await this.cache.set(key, CHECK_TTL_MS, encode(fresh));
+        return { body: JSON.stringify(fresh.result), hit: false };
+      }
+    }
+    return { body, hit: cached.hit };
+  }
+
+  private async computeCheck(ref: string, invoiceCode: string, invoiceNumber: string): Promise<{ version: string | null; drawId: string | null; result: CheckResultDto }> {
+    const base: CheckResultDto = {
+      ref,
+      outcome: 'NOT_REGISTERED',
+      message: '该发票尚未登记参加活动。',
+      registrationStatus: null,
+      drawId: null,
+      period: null,
+      drawStatus: null,
+      tickets: null,
+      alternateRank: null,
+      prize: null,
+    };
+    const [invoice] = await this.db.query(
+      `SELECT campaign_id, period_key, status, paid_cents FROM invoices WHERE invoice_code = ? AND invoice_number = ?`,
+      [invoiceCode, invoiceNumber],
+    );
+    if (!invoice) return { version: null, drawId: null, result: base };
+
+    const drawId = drawIdFor(invoice.campaign_id, invoice.period_key);
+    const head = await this.drawHead(drawId).catch(() => null);
+    const result: CheckResultDto = {
+      ...base,
+      registrationStatus: invoice.status,
+      drawId,
+      period: invoice.period_key,
+      drawStatus: head?.status ?? null,
+    };
+    const done = (r: Partial<CheckResultDto>) => ({ version: head ? prizeVersion(head) : null, drawId: head ? drawId : null, result: { ...result, ...r } });
+    const label = periodLabel(invoice.period_key);
+
+    if (!head || !isCommitted(head)) {
+      if (invoice.status === 'verified') {
+        const campaign = this.catalog.get(invoice.campaign_id);
+        const tickets = campaign && invoice.paid_cents !== null ? computeTickets(num(invoice.paid_cents), campaign.tickets.unitCents, campaign.tickets.cap) : null;
+        return done({ outcome: 'AWAITING_DRAW', tickets, message: `该发票已登记并通过核验，将参加${label}期抽奖。` });
+      }
+      if (invoice.status === 'pending') return done({ outcome: 'NOT_IN_DRAW', message: `该发票已登记，正在等待税务核验；核验通过后参加${label}期抽奖。` });
+      return done({ outcome: 'NOT_IN_DRAW', message: '该发票已登记，但未通过核验或已作废，不参加抽奖。' });
+    }
+
+    const [entry] = await this.db.query(`SELECT position, tickets FROM draw_entries WHERE draw_id = ? AND ref = ?`, [drawId, ref]);
+    if (!entry) return done({ outcome: 'NOT_IN_DRAW', message: `该发票已登记，但未进入${label}期抽奖（抽奖截止时未通过核验）。` });
+    const tickets = num(entry.tickets);
+    if (!isDrawn(head)) return done({ outcome: 'AWAITING_DRAW', tickets, message: `该发票已进入${label}期抽奖，共 ${tickets} 注，等待开奖。` });
+    if (!isPublished(head)) return done({ outcome: 'AWAITING_PUBLICATION', tickets, message: `${label}期已开奖，结果公布后可查询是否中奖。` });
+
+    const [pick] = await this.db.query(`SELECT kind, tier, slot, alternate_rank FROM draw_picks WHERE draw_id = ? AND position = ?`, [drawId, num(entry.position)]);
+    if (!pick) return done({ outcome: 'NOT_WON', tickets, message: `该发票参加了${label}期抽奖（${tickets} 注），未中奖。` });
+    const [prize] = await this.db.query(
+      `SELECT tier, tier_name, slot, gross_cents, status FROM prizes WHERE draw_id = ? AND ref = ? ORDER BY attempt DESC LIMIT 1`,
+      [drawId, ref],
+    );
+    const alternateRank = pick.kind === 'alternate' ? num(pick.alternate_rank) : null;
+    if (!prize) {
+      if (pick.kind === 'alternate')
+        return done({ outcome: 'ALTERNATE', tickets, alternateRank, message: `该发票是${label}期候补第 ${alternateRank} 名：有中奖者放弃或逾期未领时依次递补。` });
+      // A winner without a prize row: the publication is still being written; report the drawn tier.
+      const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
+      const t = (JSON.parse(draw.tiers) as DrawTier[]).find((x) => x.tier === num(pick.tier));
+      return done({
+        outcome: 'WON',
+        tickets,
+        prize: { tier: num(pick.tier), tierName: t?.name ?? '', slot: num(pick.slot), prizeCents: t?.prizeCents ?? 0, claimStatus: 'unclaimed' },
+        message: `恭喜！该发票在${label}期抽奖中获得${t?.name ?? ''}（${yuan(t?.prizeCents ?? 0)}）。`,
+      });
+    }
+    const claimStatus = claimStatusOf(prize.status);
+    const via = alternateRank !== null ? `（候补第 ${alternateRank} 名递补）` : '';
+    return done({
+      outcome: 'WON',
+      tickets,
+      alternateRank,
+      prize: { tier: num(prize.tier), tierName: prize.tier_name, slot: num(prize.slot), prizeCents: num(prize.gross_cents), claimStatus },
+      message: `恭喜！该发票在${label}期抽奖中获得${prize.tier_name}（${yuan(num(prize.gross_cents))}）${via}。`,
+    });
+  }
+
+  // ---- feed -----------------------------------------------------------------------------------------
+
+  /** Atom feed, one entry per published draw (newest first). `baseUrl` is absolute, without a trailing slash. */
+  async feed(baseUrl: string): Promise<CachedBody> {
+    const head = await this.cache.head('feed', async () => {
+      const [row] = await this.db.query(`SELECT COUNT(*) AS n, MAX(updated_at) AS u FROM draws WHERE status = 'published'`);
+      return `${row.n}.${row.u ? new Date(row.u).getTime() : 0}`;
+    });
+    return this.cache.getOrCompute(`feed:${short(baseUrl)}:${head}`, FEED_TTL_MS, async () => {
+      const rows: Array<DrawRow & { campaign_name: string | null; updated_at: Date }> = await this.db.query(
+        `SELECT d.id, d.campaign_id, d.period_key, d.tiers, d.entry_count, d.total_tickets, d.published_at, d.updated_at, c.name AS campaign_name
+           FROM draws d LEFT JOIN campaigns c ON c.id = d.campaign_id
+          WHERE d.status = 'published' ORDER BY d.published_at DESC, d.id DESC LIMIT ${FEED_SIZE}`,
+      );
+      const counts: Array<{ draw_id: string; tier: number; n: string }> = rows.length
+        ? await this.db.query(
+            `SELECT draw_id, tier, COUNT(*) AS n FROM draw_picks WHERE kind = 'winner' AND draw_id IN (${rows.map(() => '?').join(',')}) GROUP BY draw_id, tier`,
+            rows.map((r) => r.id),
+          )
+        : [];
+      const entries = rows.map((r) => {
+        const name = this.catalog.get(r.campaign_id)?.name ?? r.campaign_name ?? r.campaign_id;
+        const tiers = JSON.parse(r.tiers) as DrawTier[];
+        const tierText = tiers
+          .map((t) => `${t.name} ${num(counts.find((c) => c.draw_id === r.id && num(c.tier) === t.tier)?.n ?? 0)} 名（每名 ${yuan(t.prizeCents)}）`)
+          .join('；');
+        const api = `${baseUrl}/api/v1/public/draws/${encodeURIComponent(r.id)}`;
+        return {
+          id: stableUrn(`draw:${r.id}`),
+          title: `${name} ${periodLabel(r.period_key)}期开奖结果`,
+          updated: new Date(r.published_at ?? r.updated_at),
+          links: [
+            { href: `${baseUrl}/#draw-${encodeURIComponent(r.id)}`, rel: 'alternate', type: 'text/html', title: '中奖名单' },
+            { href: `${api}/audit`, rel: 'related', type: 'application/json', title: '审计包（ILD-1）' },
+            { href: `${api}/entries`, rel: 'related', type: 'text/csv', title: '参与发票清单' },
+          ],
+          summary: `${tierText}。参与发票 ${num(r.entry_count)} 张，共 ${num(r.total_tickets)} 注。`,
+        };
+      });
+      const campaignNames = this.catalog.campaigns.map((c) => c.name).join('、');
+      return renderAtom({
+        id: stableUrn('feed'),
+        title: `${campaignNames || '有奖发票'} 开奖公告`,
+        subtitle: '每期开奖结果、中奖名单与可验证的审计数据',
+        updated: entries.length ? new Date(Math.max(...entries.map((e) => e.updated.getTime()))) : new Date(0),
+        selfHref: `${baseUrl}/api/v1/public/feed.atom`,
+        alternateHref: `${baseUrl}/`,
+        entries,
+      });
+    });
+  }
+}

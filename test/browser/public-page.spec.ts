@@ -1,0 +1,292 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CampaignCatalog } from '../../src/campaigns/campaign-catalog.js';
+import { ManualClock } from '../../src/core/clock/clock.js';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { invoiceRef, type AuditBundle } from '../../src/draws/algorithm/index.js';
+import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
+import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
+
+/**
+ * The public page in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no
+ * browser is ever downloaded) against a real API with a published draw: content, masking, the check form,
+ * paging and filtering, text-only rendering of hostile data, no external requests, phone layout, and a
+ * screenshot checked for content. Skipped with a message when /usr/bin/chromium is missing.
+ */
+// Functions passed to page.evaluate/waitForFunction run in the page: the DOM globals they use, for the
+// type checker only (module-scoped, so the Node code of the project keeps its Node-only globals).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const Image: any;
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DRAW = 'henan-2022-2022-08';
+const CAMPAIGN_NAME = '河南省2022年有奖发票促消费活动';
+const BEACON = '<img src=x onerror=alert(1)><script>window.__pwned=1</script>';
+const haveChromium = (() => {
+  try {
+    return statSync(CHROMIUM).isFile();
+  } catch {
+    return false;
+  }
+})();
+// CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
+if (!haveChromium && process.env.CI) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run should have installed it`);
+if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`);
+const browserTest = haveChromium ? test : test.skip;
+
+const clock = new ManualClock('2022-08-20T10:00:00+08:00');
+const workDir = mkdtempSync(join(tmpdir(), 'il-public-page-'));
+let api: TestApi;
+let context: BrowserContext | undefined;
+let page: Page;
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+const foreignRequests: string[] = [];
+const invoices: Array<{ invoiceCode: string; invoiceNumber: string; ref: string; realName: string }> = [];
+let bundle: AuditBundle;
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  // The Henan rules with a smaller prize list (no win limit, so one page of winners is not enough).
+  const henan = JSON.parse(readFileSync('config/campaigns/henan-2022.json', 'utf8'));
+  const campaignsDir = join(workDir, 'campaigns');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(campaignsDir);
+  writeFileSync(
+    join(campaignsDir, 'henan-2022.json'),
+    JSON.stringify({
+      ...henan,
+      tiers: [
+        { tier: 1, name: '一等奖', count: 1, prizeCents: 1_000_000 },
+        { tier: 2, name: '二等奖', count: 2, prizeCents: 100_000 },
+        { tier: 3, name: '三等奖', count: 25, prizeCents: 10_000 },
+      ],
+      winLimitPerHolder: 0,
+      alternateCount: 3,
+    }),
+  );
+  api = await startTestApi({ clock, env: { CAMPAIGNS_DIR: campaignsDir, PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' } });
+  const lifecycle = api.app.get(DrawLifecycleService);
+  await lifecycle.ensureCampaign(api.app.get(CampaignCatalog).get('henan-2022')!);
+
+  const names = ['张三', '欧阳娜娜', '司马光', '李四', '王五', '赵六', '钱七', '孙八', '周九', '吴十'];
+  const regions = ['4101', '4103', '4113', '4102', '4117', '4105', '4107', '4190', '4116', '4101'];
+  let seq = 0;
+  for (const [i, realName] of names.entries()) {
+    const consumer = await createConsumer(api.app, { realName });
+    for (let k = 0; k < 4; k++) {
+      seq += 1;
+      const invoiceCode = `0${regions[i]}2200111`;
+      const invoiceNumber = String(40_000_000 + (process.pid % 1000) * 1000 + seq);
+      const paidCents = [2_300, 7_700, 16_600, 43_000, 120_000, 610_000][(i + k) % 6];
+      await insertRegistryRecord(api.app, { invoiceCode, invoiceNumber, issueDate: '2022-08-09', amountCents: paidCents, taxCents: 0 });
+      const res = await api.http.post(
+        '/api/v1/invoices',
+        { invoiceType: '10', invoiceCode, invoiceNumber, issueDate: '2022-08-09', amount: (paidCents / 100).toFixed(2), checkCode: '567890' },
+        consumer.token,
+      );
+      if (res.status !== 201 || res.body.status !== 'verified') throw new Error(`registration failed: ${res.status} ${res.text}`);
+      invoices.push({ invoiceCode, invoiceNumber, ref: invoiceRef(invoiceCode, invoiceNumber), realName });
+    }
+  }
+  clock.set('2022-09-06T00:00:01+08:00');
+  await lifecycle.freezeDraw(DRAW);
+  await api.app.get<DataSource>(getDataSourceToken()).query(`UPDATE draws SET beacon = ? WHERE id = ?`, [BEACON, DRAW]);
+  clock.set('2022-09-07T10:00:00+08:00');
+  await lifecycle.runDraw(DRAW);
+  clock.set('2022-09-08T10:00:00+08:00');
+  await lifecycle.publishDraw(DRAW);
+  bundle = (await api.http.get(`/api/v1/public/draws/${DRAW}/audit`)).body;
+
+  context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(api.baseUrl) || url.startsWith('data:')) return route.continue();
+    foreignRequests.push(url);
+    return route.abort();
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${api.baseUrl}/`);
+  await page.waitForSelector('table.winners tbody tr');
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (api) {
+    await api.close();
+    await destroyTestEnvironment(api.config);
+  }
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+const winnerRows = () => page.locator(`#draw-${DRAW} table.winners tbody tr`);
+
+describe('the public page in Chromium', () => {
+  browserTest('shows the campaign, its draws and their status', async () => {
+    await expect(page.title()).resolves.toBe(`${CAMPAIGN_NAME} · 开奖公告`);
+    expect(await page.locator('h1').textContent()).toBe(CAMPAIGN_NAME);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    const articles = page.locator('article.draw');
+    expect(await articles.count()).toBe(6);
+    const august = page.locator(`#draw-${DRAW}`);
+    expect(await august.locator('details > summary').first().textContent()).toBe('2022年8月期已公布');
+    expect(await august.locator('> details').getAttribute('open')).not.toBeNull();
+    expect(await page.locator('#draw-henan-2022-2022-09 summary').textContent()).toBe('2022年9月期未开奖');
+    const summary = await august.locator('.panel caption').first().textContent();
+    expect(summary).toBe('本期共抽出 28 名中奖者、3 名候补，奖金合计 ¥14,500.00');
+  });
+
+  browserTest('lists the winners with masked names only, and pages and filters them', async () => {
+    expect(await winnerRows().count()).toBe(20);
+    const names = await page.locator(`#draw-${DRAW} table.winners td.name`).allTextContents();
+    for (const name of names) expect(name).toMatch(/^(欧阳|司马|[张李王赵钱孙周吴])\*+$/);
+    const text = await page.locator('body').innerText();
+    for (const full of ['张三', '欧阳娜娜', '司马光', '吴十']) expect(text).not.toContain(full);
+    expect(text).toContain('共 28 名 · 第 1 / 2 页');
+
+    await page.getByRole('button', { name: '下一页' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.winners tbody tr').length === 8);
+    expect(await page.locator(`#draw-${DRAW} .pager`).innerText()).toContain('第 2 / 2 页');
+    expect(await page.getByRole('button', { name: '下一页' }).isDisabled()).toBe(true);
+
+    await page.getByLabel('奖级筛选').selectOption({ label: '一等奖' });
+    await page.waitForFunction(() => document.querySelectorAll('table.winners tbody tr').length === 1);
+    const first = winnerRows().first();
+    expect(await first.locator('td').first().textContent()).toBe('一等奖 · ¥10,000.00');
+    expect(await first.locator('code').getAttribute('title')).toBe(bundle.winners[0].ref);
+    expect(await first.locator('td').nth(5).textContent()).toBe('待领奖');
+  });
+
+  browserTest('the check form answers for a winning and a non-winning invoice', async () => {
+    const winner = invoices.find((i) => i.ref === bundle.winners[0].ref)!;
+    const picked = new Set([...bundle.winners, ...bundle.alternates].map((p) => p.ref));
+    const loser = invoices.find((i) => !picked.has(i.ref))!;
+
+    await page.getByLabel('发票代码').fill(winner.invoiceCode);
+    await page.getByLabel('发票号码').fill(winner.invoiceNumber);
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page.waitForSelector('#check-result .box.won');
+    const won = await page.locator('#check-result').innerText();
+    expect(won).toContain('恭喜！该发票在2022年8月期抽奖中获得一等奖（¥10,000.00）');
+    expect(won).not.toContain(winner.realName);
+
+    // Keyboard only: Enter in the number field submits.
+    await page.getByLabel('发票代码').fill(loser.invoiceCode);
+    await page.getByLabel('发票号码').fill(loser.invoiceNumber);
+    await page.getByLabel('发票号码').press('Enter');
+    await page.waitForFunction(() => document.querySelector('#check-result')?.textContent?.includes('未中奖'));
+    expect(await page.locator('#check-result').innerText()).toContain('该发票参加了2022年8月期抽奖');
+
+    await page.getByLabel('发票号码').fill('123');
+    await page.getByLabel('发票号码').press('Enter');
+    await page.waitForSelector('#check-result .box.error');
+  });
+
+  browserTest('hostile data (the beacon) renders as text: no element is created, no script runs, no dialog', async () => {
+    const audit = page.locator(`#draw-${DRAW} details.sub`).filter({ hasText: '审计与验证' });
+    await audit.locator('summary').press('Enter');
+    const beacon = audit.locator('dd').filter({ hasText: 'onerror' });
+    expect(await beacon.textContent()).toBe(BEACON);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    const verify = await audit.locator('pre').last().textContent();
+    expect(verify).toBe(`npm run build\nnpm run verify -- --bundle ${api.baseUrl}/api/v1/public/draws/${DRAW}/audit --entries ${api.baseUrl}/api/v1/public/draws/${DRAW}/entries`);
+    expect(await audit.getByRole('link', { name: '下载参与清单（CSV）' }).getAttribute('href')).toBe(`${api.baseUrl}/api/v1/public/draws/${DRAW}/entries`);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  browserTest('draws a chart of ticket share against winner share per amount band', async () => {
+    const chart = page.locator(`#draw-${DRAW} .chart svg`);
+    expect(await chart.getAttribute('role')).toBe('img');
+    expect(await chart.locator('rect.bar-tickets').count()).toBe(7);
+    expect(await chart.locator('rect.bar-winners').count()).toBe(7);
+    expect(await chart.locator('desc').textContent()).toMatch(/^¥20–50：注数 [\d.]+%，中奖 [\d.]+%；/);
+  });
+
+  browserTest('a collapsed draw opens from the keyboard', async () => {
+    const july = page.locator('#draw-henan-2022-2022-07');
+    await july.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await july.locator('> details').getAttribute('open')).not.toBeNull();
+    await page.waitForFunction(() => document.querySelector('#draw-henan-2022-2022-07 .body')?.textContent?.includes('尚未冻结'));
+  });
+
+  browserTest('a link to one draw (as in the Atom feed) opens that draw', async () => {
+    await page.goto(`${api.baseUrl}/?from=feed#draw-henan-2022-2022-07`);
+    await page.waitForSelector('#draw-henan-2022-2022-07 > details[open]');
+    expect(await page.locator(`#draw-${DRAW} > details`).getAttribute('open')).toBeNull();
+    await page.goto(`${api.baseUrl}/?from=broken-link#draw-%E0%A4%A`);
+    await page.waitForSelector(`#draw-${DRAW} table.winners tbody tr`);
+    expect(pageErrors).toEqual([]);
+  });
+
+  browserTest('screenshot: a non-blank PNG with rendered text, on desktop and on a phone without sideways scrolling', async () => {
+    const desktop = join(workDir, 'public-page-desktop.png');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: desktop, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.waitForSelector('table.winners tbody tr');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const phone = join(workDir, 'public-page-phone.png');
+    // On a phone the winner table becomes one card per winner: photograph that part of the page.
+    await page.locator(`#draw-${DRAW} table.winners`).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: phone });
+    if (process.env.PUBLIC_PAGE_SCREENSHOT_DIR) {
+      const { copyFileSync } = await import('node:fs');
+      copyFileSync(desktop, join(process.env.PUBLIC_PAGE_SCREENSHOT_DIR, 'public-page-desktop.png'));
+      copyFileSync(phone, join(process.env.PUBLIC_PAGE_SCREENSHOT_DIR, 'public-page-phone.png'));
+    }
+
+    for (const file of [desktop, phone]) {
+      const png = readFileSync(file);
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.length).toBeGreaterThan(30_000);
+      // Decode it in a blank page: count pixels that are not background and distinct colours.
+      const probe = await context!.newPage();
+      const stats = await probe.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const data = ctx.getImageData(0, 0, img.width, img.height).data;
+        const colours = new Set<number>();
+        let ink = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+          if (data[i] + data[i + 1] + data[i + 2] < 300) ink += 1;
+        }
+        return { width: img.width, height: img.height, colours: colours.size, inkShare: ink / (img.width * img.height) };
+      }, png.toString('base64'));
+      await probe.close();
+      expect(stats.width).toBeGreaterThanOrEqual(390);
+      expect(stats.colours).toBeGreaterThan(50);
+      expect(stats.inkShare).toBeGreaterThan(0.01);
+      expect(stats.inkShare).toBeLessThan(0.6);
+    }
+  });
+});
