@@ -1,0 +1,584 @@
+/**
+ * Invoice registration throughput: the real API against a bare `node:http` + mysql2 server doing one
+ * INSERT per request into a table of the same shape (the practical ceiling on this machine), in one run.
+ *
+ *   npm run build && npm run bench:registration
+ *   node dist/bench/registration.bench.js [--duration 30] [--warmup 5] [--connections 32] [--consumers 20000]
+ *        [--registry-share 0.5] [--invoices 150000] [--only both|api|bare] [--profile]
+ *
+ * 1. A scratch database `il_bench_reg_*` (created and migrated here, dropped at the end) and Redis prefix
+ *    `ilbench:reg:*`. `bare_invoices` is created from `SHOW CREATE TABLE invoices` (same columns, indexes and
+ *    foreign key; only the names of table and constraint differ).
+ * 2. N consumers with a verified identity, written directly (multi-row INSERT, phone hashed/masked/encrypted
+ *    with the run's PII_KEY), and one access token each, signed by the app's TokenService with the run's
+ *    JWT_SECRET on the same simulated clock as the API.
+ * 3. Distinct Henan invoices, deterministic: 65 % electronic ordinary (type 10; half as QR with the 20-digit
+ *    check code, half typed with its last 6 digits), 20 % paper ordinary (04, typed), 15 % fully digital (32,
+ *    half QR, half typed), issued 2022-08-01..10, 20-2,000 yuan. A share of them (--registry-share) has a
+ *    tax bureau record (inserted directly; claimed amount alternately pre-tax and total), so registrations
+ *    come out `verified`; the others `pending`.
+ * 4. Request i registers invoice i for consumer i mod N: a consumer's 5-a-day limit is only reached after 5N
+ *    requests, and concurrent requests are of different consumers (as in real traffic). Expected refusals
+ *    are 422 DAILY_LIMIT_REACHED (beyond 5N requests) and 409 INVOICE_ALREADY_REGISTERED (a request re-sent
+ *    after a reconnect); every other non-2xx counts as an error.
+ * 5. The bare server (dist/bench/bare-insert-server.js) and the API (`node dist/src/main.api.js`, NODE_ENV=
+ *    production, LOG_LEVEL=warn, CLOCK_START=2022-08-10T10:00+08:00) each as a child process, one after the
+ *    other: autocannon from this process, --warmup seconds (not counted), then --duration seconds.
+ *    CPU seconds of the server process, of the MariaDB server and of this process are read from /proc.
+ * 6. Checks on the API's table afterwards: rows = 201 answers, no consumer above 5 a day.
+ * With --profile the API runs with --cpu-prof and the self time by function and by package is printed
+ * (profiling slows it down: use that run for where the time goes, not for the throughput).
+ */
+import 'reflect-metadata';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { JwtService } from '@nestjs/jwt';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
+import { TokenService } from '../src/auth/token.service.js';
+import { ServiceClock } from '../src/core/clock/clock.js';
+import { loadConfig, type AppConfig } from '../src/core/config/config.schema.js';
+import { PiiProtector } from '../src/core/crypto/pii.js';
+import { dropDatabase } from '../src/core/database/ensure-database.js';
+import { migrateDatabase } from '../src/core/database/migrate.js';
+import { maskIdNumber, maskPhone } from '../src/core/masking.js';
+import { makeResidentId } from '../src/consumers/domain/resident-id.js';
+import { formatInvoiceQr } from '../src/invoices/domain/qr.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    consumers: { type: 'string', default: '20000' },
+    invoices: { type: 'string', default: '150000' },
+    'registry-share': { type: 'string', default: '0.5' },
+    only: { type: 'string', default: 'both' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
+const CONNECTIONS = Number(values.connections);
+const CONSUMERS = Number(values.consumers);
+const INVOICES = Number(values.invoices);
+const REGISTRY_SHARE = Number(values['registry-share']);
+const ONLY = values.only as 'both' | 'api' | 'bare';
+if (
+  ![DURATION, CONNECTIONS, CONSUMERS, INVOICES].every((n) => Number.isSafeInteger(n) && n > 0) ||
+  !(Number.isSafeInteger(WARMUP) && WARMUP >= 0) ||
+  !(REGISTRY_SHARE >= 0 && REGISTRY_SHARE <= 1) ||
+  !['both', 'api', 'bare'].includes(ONLY)
+) {
+  console.error('usage: [--duration S] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--profile]');
+  process.exit(2);
+}
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const CLOCK_START = '2022-08-10T10:00:00+08:00';
+const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
+const env: Record<string, string> = {
+  NODE_ENV: 'production',
+  DATABASE_URL: `${SERVER}/il_bench_reg_${runId}`,
+  REDIS_URL,
+  REDIS_PREFIX: `ilbench:reg:${runId}`,
+  JWT_SECRET: randomBytes(32).toString('base64url'),
+  PII_KEY: randomBytes(32).toString('hex'),
+  REGISTRY_API_KEY: randomBytes(24).toString('base64url'),
+  LOG_LEVEL: 'warn',
+  LOG_FORMAT: 'json',
+  CLOCK_START,
+  CLOCK_RATE: '1',
+};
+const config: AppConfig = loadConfig(env);
+
+// ---------------------------------------------------------------------------------------------------
+// Data
+
+/** mulberry32: a tiny deterministic PRNG (synthetic data only). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const digits = (rnd: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+const yuan = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const CITIES = ['4101', '4102', '4103', '4104', '4105', '4106', '4107', '4108', '4109', '4110', '4111', '4112', '4113', '4114', '4115', '4116', '4117'];
+
+interface GeneratedInvoice {
+  body: string;
+  record: unknown[] | null;
+}
+
+/** Invoice i: a request body and, when it has one, its registry row (registry_invoices column order below). */
+function invoiceFor(i: number): GeneratedInvoice {
+  const rnd = prng(Math.imul(i + 1, 0x9e3779b1));
+  const k = rnd();
+  const invoiceType = k < 0.65 ? '10' : k < 0.85 ? '04' : '32';
+  let invoiceCode = '';
+  let invoiceNumber: string;
+  if (invoiceType === '32') invoiceNumber = `22411${String(i).padStart(15, '0')}`;
+  else {
+    invoiceCode = `0${CITIES[i % CITIES.length]}22${invoiceType === '10' ? '01111' : '00104'}`;
+    invoiceNumber = String(Math.floor(i / CITIES.length)).padStart(8, '0');
+  }
+  const issueDate = `2022-08-${String(1 + (i % 10)).padStart(2, '0')}`;
+  const amountCents = 2000 + Math.floor(rnd() * 198_000);
+  const taxCents = Math.round(amountCents * 0.13);
+  const checkCode = invoiceType === '32' ? null : digits(rnd, 20);
+  const hasRecord = rnd() < REGISTRY_SHARE;
+  // With a record, the claim carries alternately the pre-tax amount and the total (both match).
+  const claimedCents = hasRecord && i % 2 === 1 ? amountCents + taxCents : amountCents;
+  const asQr = invoiceType !== '04' && rnd() < 0.5;
+  let body: string;
+  if (asQr) {
+    body = JSON.stringify({ qr: formatInvoiceQr({ invoiceType, invoiceCode, invoiceNumber, issueDate, amountCents: claimedCents, checkCode }, { trailingComma: true }) });
+  } else {
+    body = JSON.stringify({
+      invoiceType,
+      invoiceCode,
+      invoiceNumber,
+      issueDate,
+      amount: yuan(claimedCents),
+      ...(invoiceType === '10' ? { checkCode: checkCode!.slice(-6) } : {}),
+    });
+  }
+  const now = new Date();
+  const record = hasRecord
+    ? [invoiceType, invoiceCode, invoiceNumber, issueDate, amountCents, taxCents, amountCents + taxCents, checkCode, '91410100MA40000000', '郑州市金水区惠民超市', 'individual', null, '', now, now]
+    : null;
+  return { body, record };
+}
+
+async function insertRows(db: mysql.Connection, head: string, rows: unknown[][], perStatement = 1000): Promise<void> {
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await db.query(`${head} VALUES ${chunk.map((r) => `(${r.map(() => '?').join(',')})`).join(',')}`, chunk.flat());
+  }
+}
+
+async function seed(db: mysql.Connection): Promise<{ tokens: string[]; bodies: string[]; records: number }> {
+  const pii = new PiiProtector(config.PII_KEY);
+  const created = new Date('2022-07-01T00:00:00Z');
+  const consumers: unknown[][] = [];
+  for (let n = 0; n < CONSUMERS; n++) {
+    const phone = `13${String(100_000_000 + n).slice(-9)}`;
+    const idNumber = makeResidentId('410105', '19900307', String(n % 1000).padStart(3, '0'));
+    consumers.push([
+      pii.lookupHash('phone', phone),
+      maskPhone(phone),
+      pii.encrypt(phone),
+      '张三',
+      // One identity per account (UQ_consumers_identity): the synthetic numbers repeat every 1,000, so the hash is salted with n.
+      pii.lookupHash('identity', `${idNumber}:${n}`),
+      maskIdNumber(idNumber),
+      created,
+      created,
+    ]);
+  }
+  await insertRows(
+    db,
+    'INSERT INTO consumers (phone_hash, phone_masked, phone_encrypted, real_name, id_number_hash, id_number_masked, identity_verified_at, created_at)',
+    consumers,
+  );
+  const ids = ((await db.query('SELECT id FROM consumers ORDER BY id'))[0] as Array<{ id: number }>).map((r) => Number(r.id));
+  const tokenService = new TokenService(
+    new JwtService({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+    new ServiceClock(new Date(CLOCK_START), 1),
+    config,
+  );
+  const tokens = ids.map((id) => tokenService.issueConsumerToken(id));
+
+  const bodies: string[] = [];
+  const records: unknown[][] = [];
+  for (let i = 0; i < INVOICES; i++) {
+    const inv = invoiceFor(i);
+    bodies.push(inv.body);
+    if (inv.record) records.push(inv.record);
+  }
+  await insertRows(
+    db,
+    'INSERT INTO registry_invoices (invoice_type, invoice_code, invoice_number, issue_date, amount_cents, tax_cents, total_cents, check_code, seller_tax_id, seller_name, buyer_type, buyer_name, flags, imported_at, updated_at)',
+    records,
+  );
+  return { tokens, bodies, records: records.length };
+}
+
+/** `bare_invoices`: the DDL of `invoices` with the table and foreign key renamed (constraint names are per database). */
+async function createBareTable(db: mysql.Connection): Promise<string> {
+  const [rows] = await db.query('SHOW CREATE TABLE invoices');
+  const ddl = (rows as Array<Record<string, string>>)[0]['Create Table'];
+  const bare = ddl.replace(/^CREATE TABLE `invoices`/, 'CREATE TABLE `bare_invoices`').replace(/CONSTRAINT `([^`]+)`/g, 'CONSTRAINT `bare_$1`');
+  if (bare === ddl) throw new Error('unexpected SHOW CREATE TABLE output');
+  await db.query(bare);
+  return bare;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Processes
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within 60 s`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null if unreadable. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICK;
+  } catch {
+    return null;
+  }
+}
+function databasePid(): number | undefined {
+  for (const name of ['mariadbd', 'mysqld']) {
+    try {
+      const pid = Number(execFileSync('pidof', [name]).toString().trim().split(/\s+/)[0]);
+      if (pid) return pid;
+    } catch {
+      // not this name
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Load
+
+interface Outcome {
+  target: string;
+  requests: number;
+  reqPerSec: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  statusCounts: Record<string, number>;
+  codes: Map<string, number>;
+  errors: number;
+  timeouts: number;
+  unexpected: number;
+  cpu: { server: number | null; database: number | null; bench: number };
+  statementsPerRequest: number;
+  background: { databaseCpuPerSecond: number | null; statementsPerSecond: number };
+}
+
+const BASELINE_S = 3;
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+/** Statements the database server has received from all clients (SHOW GLOBAL STATUS 'Questions'). */
+async function questions(db: mysql.Connection): Promise<number> {
+  const [rows] = (await db.query("SHOW GLOBAL STATUS LIKE 'Questions'")) as unknown as [Array<{ Value: string }>];
+  return Number(rows[0].Value);
+}
+
+/** Request i registers invoice i for consumer i mod N; counters continue from the warm-up into the measured run. */
+function requestSource(tokens: string[], bodies: string[]) {
+  let next = 0;
+  const codes = new Map<string, number>();
+  const count = (key: string) => codes.set(key, (codes.get(key) ?? 0) + 1);
+  const request = {
+    method: 'POST' as const,
+    path: '/api/v1/invoices',
+    setupRequest: (req: autocannon.Request) => {
+      const i = next++;
+      return {
+        ...req,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+        body: i < bodies.length ? bodies[i] : invoiceFor(i).body,
+      };
+    },
+    onResponse: (status: number, body: string) => {
+      if (status === 201) count(body.includes('"verified"') ? '201 verified' : '201 pending');
+      else {
+        let code = '?';
+        try {
+          code = (JSON.parse(body) as { code?: string }).code ?? '?';
+        } catch {
+          // not JSON
+        }
+        count(`${status} ${code}`);
+      }
+    },
+  };
+  return { request, codes, issued: () => next };
+}
+
+async function load(db: mysql.Connection, target: string, base: string, serverPid: number | undefined, source: ReturnType<typeof requestSource>): Promise<Outcome> {
+  const opts = { url: base, connections: CONNECTIONS, pipelining: 1, requests: [source.request] };
+  if (WARMUP > 0) {
+    console.log(`  ${target}: warm-up ${WARMUP} s`);
+    await autocannon({ ...opts, duration: WARMUP });
+  }
+  source.codes.clear();
+  // The database server is shared with whatever else runs on the machine: its CPU use and statement count
+  // over BASELINE_S idle seconds just before the run are subtracted, pro rata, from the figures of the run.
+  const dbPid = databasePid();
+  await new Promise((ok) => setTimeout(ok, 1000));
+  const idle = { database: cpuSeconds(dbPid), questions: await questions(db) };
+  await new Promise((ok) => setTimeout(ok, BASELINE_S * 1000));
+  const background = { database: diff(idle.database, cpuSeconds(dbPid)), questions: (await questions(db)) - idle.questions };
+  const before = { server: cpuSeconds(serverPid), database: cpuSeconds(dbPid), bench: process.cpuUsage(), questions: await questions(db) };
+  console.log(`  ${target}: ${DURATION} s at ${CONNECTIONS} connections (load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  const r = await autocannon({ ...opts, duration: DURATION });
+  // Let requests the server still holds (autocannon drops the ones in flight at the end) finish before it is stopped.
+  await new Promise((ok) => setTimeout(ok, 2000));
+  const benchCpu = process.cpuUsage(before.bench);
+  const after = { server: cpuSeconds(serverPid), database: cpuSeconds(dbPid), questions: await questions(db) };
+  const seconds = r.duration + 2;
+  const dbCpu = diff(before.database, after.database);
+  const database = dbCpu === null || background.database === null ? null : Math.max(0, dbCpu - (background.database * seconds) / BASELINE_S);
+  const statements = Math.max(0, after.questions - before.questions - (background.questions * seconds) / BASELINE_S - 2);
+  const statusCounts: Record<string, number> = {};
+  for (const [status, v] of Object.entries(r.statusCodeStats ?? {})) statusCounts[status] = v.count ?? 0;
+  const unexpected = [...source.codes].filter(([k]) => !/^(201|409 INVOICE_ALREADY_REGISTERED|422 DAILY_LIMIT_REACHED)/.test(k)).reduce((s, [, n]) => s + n, 0);
+  return {
+    target,
+    requests: r.requests.total,
+    reqPerSec: r.requests.total / r.duration,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    statusCounts,
+    codes: new Map(source.codes),
+    errors: r.errors,
+    timeouts: r.timeouts,
+    unexpected,
+    cpu: { server: diff(before.server, after.server), database, bench: (benchCpu.user + benchCpu.system) / 1e6 },
+    statementsPerRequest: statements / Math.max(1, r.requests.total),
+    background: { databaseCpuPerSecond: background.database === null ? null : background.database / BASELINE_S, statementsPerSecond: background.questions / BASELINE_S },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CPU profile summary
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function bucketOf(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native / V8 builtins)';
+  if (url.startsWith('node:')) return 'node: core';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  const app = /\/dist\/(src\/.*)$/.exec(url);
+  return app ? `app: ${app[1].replace(/^src\//, '')}` : url;
+}
+
+function summarizeProfile(path: string): void {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<number, number>();
+  let total = 0;
+  profile.samples.forEach((id, k) => {
+    const dt = Math.max(0, profile.timeDeltas[k] ?? 0);
+    self.set(id, (self.get(id) ?? 0) + dt);
+    total += dt;
+  });
+  const byBucket = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const [id, t] of self) {
+    const n = byId.get(id)!;
+    const { functionName, url, lineNumber } = n.callFrame;
+    const bucket = bucketOf(url, functionName);
+    byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + t);
+    const fn = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${lineNumber + 1}` : ''}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + t);
+    // Inclusive time per app function (each sample counted once per function on its stack).
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      if (!/\/dist\/src\//.test(f.url) && !/typeorm|mysql2|@nestjs|fastify|class-validator|class-transformer|jsonwebtoken/.test(f.url)) continue;
+      const key = `${bucketOf(f.url, f.functionName)} ${f.functionName || '(anonymous)'}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        inclusive.set(key, (inclusive.get(key) ?? 0) + t);
+      }
+    }
+  }
+  const pct = (t: number) => `${((100 * t) / total).toFixed(1)} %`;
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
+  console.log(`\nCPU profile of the API (${(total / 1e6).toFixed(1)} s sampled): self time by package / area`);
+  for (const [k, t] of top(byBucket, 25)) console.log(`  ${pct(t).padStart(7)}  ${k}`);
+  console.log('\nself time, top functions');
+  for (const [k, t] of top(byFunction, 30)) console.log(`  ${pct(t).padStart(7)}  ${k}`);
+  console.log('\ninclusive time (app, Nest, Fastify, TypeORM, mysql2, validation, JWT frames)');
+  for (const [k, t] of top(inclusive, 40)) console.log(`  ${pct(t).padStart(7)}  ${k}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function report(o: Outcome): void {
+  const codes = [...o.codes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n.toLocaleString('en-US')}`).join(', ');
+  console.log(
+    `  ${o.target}: ${Math.round(o.reqPerSec).toLocaleString('en-US')} req/s (${o.requests.toLocaleString('en-US')} requests), latency p50 ${o.p50} ms, p90 ${o.p90} ms, p99 ${o.p99} ms, max ${o.max} ms`,
+  );
+  console.log(`    statuses ${JSON.stringify(o.statusCounts)}; by reason: ${codes}; socket errors ${o.errors}, timeouts ${o.timeouts}; unexpected ${o.unexpected}`);
+  const per = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(1)} s (${((s * 1000) / Math.max(1, o.requests)).toFixed(2)} ms/request)`);
+  console.log(`    CPU: server process ${per(o.cpu.server)}, MariaDB ${per(o.cpu.database)} (background subtracted: ${o.background.databaseCpuPerSecond?.toFixed(2) ?? 'n/a'} CPU s/s), autocannon (this process) ${per(o.cpu.bench)}`);
+  console.log(`    statements to the database per request: ${o.statementsPerRequest.toFixed(1)} (background ${Math.round(o.background.statementsPerSecond)}/s subtracted)`);
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `registration benchmark: ${CONSUMERS.toLocaleString('en-US')} consumers, ${INVOICES.toLocaleString('en-US')} prepared invoices (${Math.round(REGISTRY_SHARE * 100)} % with a registry record); autocannon ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
+  await migrateDatabase(config.DATABASE_URL);
+  const db = await mysql.createConnection({ uri: config.DATABASE_URL, charset: 'utf8mb4_unicode_ci', timezone: 'Z' });
+  const children: ChildProcess[] = [];
+  const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'il-reg-prof-')) : null;
+  try {
+    const version = ((await db.query('SELECT VERSION() AS v'))[0] as Array<{ v: string }>)[0].v;
+    const settings = (await db.query(
+      "SHOW VARIABLES WHERE Variable_name IN ('innodb_buffer_pool_size','innodb_flush_log_at_trx_commit','sync_binlog','log_bin','max_connections')",
+    ))[0] as Array<{ Variable_name: string; Value: string }>;
+    console.log(`database: ${version}; ${settings.map((s) => `${s.Variable_name}=${s.Value}`).join(', ')}`);
+    let t = Date.now();
+    await createBareTable(db);
+    const { tokens, bodies, records } = await seed(db);
+    console.log(`seeded ${CONSUMERS.toLocaleString('en-US')} consumers + tokens and ${records.toLocaleString('en-US')} registry records in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    const outcomes: Outcome[] = [];
+    let apiSource: ReturnType<typeof requestSource> | null = null;
+    let bareSource: ReturnType<typeof requestSource> | null = null;
+
+    if (ONLY !== 'api') {
+      const port = await freePort();
+      const bare = spawn(process.execPath, [join(ROOT, 'dist/bench/bare-insert-server.js')], {
+        cwd: ROOT,
+        env: { ...process.env, BARE_DATABASE_URL: config.DATABASE_URL, PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(bare);
+      await waitFor(`http://127.0.0.1:${port}/health/live`, bare);
+      bareSource = requestSource(tokens, bodies);
+      outcomes.push(await load(db, 'bare node:http + mysql2', `http://127.0.0.1:${port}`, bare.pid, bareSource));
+      await stop(bare);
+    }
+
+    if (ONLY !== 'bare') {
+      const port = await freePort();
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const api = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.api.js')], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.push(api);
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, api);
+      apiSource = requestSource(tokens, bodies);
+      outcomes.push(await load(db, 'API (Nest + Fastify + TypeORM)', `http://127.0.0.1:${port}`, api.pid, apiSource));
+      await stop(api);
+    }
+
+    console.log('\nresults');
+    for (const o of outcomes) report(o);
+    const [bareOut, apiOut] = [outcomes.find((o) => o.target.startsWith('bare')), outcomes.find((o) => o.target.startsWith('API'))];
+    if (bareOut && apiOut) {
+      const ratio = apiOut.reqPerSec / bareOut.reqPerSec;
+      console.log(`\nratio API / bare: ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+    }
+    if (apiOut) {
+      console.log(`API p99 ${apiOut.p99} ms (target < 100 ms: ${apiOut.p99 < 100 ? 'met' : 'NOT met'}); errors other than 409/422: ${apiOut.unexpected + apiOut.errors} (target 0: ${apiOut.unexpected + apiOut.errors === 0 ? 'met' : 'NOT met'})`);
+      // Checks on what the API wrote (warm-up included).
+      const [counts] = (await db.query(
+        "SELECT COUNT(*) AS total, SUM(status = 'verified') AS verified, SUM(status = 'pending') AS pending FROM invoices",
+      )) as unknown as [Array<{ total: number; verified: string; pending: string }>];
+      const [limit] = (await db.query(
+        'SELECT COALESCE(MAX(n), 0) AS maxPerDay FROM (SELECT consumer_id, registered_on, COUNT(*) AS n FROM invoices GROUP BY consumer_id, registered_on) t',
+      )) as unknown as [Array<{ maxPerDay: number }>];
+      const row = counts[0];
+      console.log(
+        `API table: ${Number(row.total).toLocaleString('en-US')} rows (${Number(row.verified).toLocaleString('en-US')} verified, ${Number(row.pending).toLocaleString('en-US')} pending) after ${apiSource!.issued().toLocaleString('en-US')} requests issued (warm-up included); most registrations of one consumer on one day: ${limit[0].maxPerDay}`,
+      );
+    }
+    if (bareOut) {
+      const [[row]] = (await db.query('SELECT COUNT(*) AS total FROM bare_invoices')) as unknown as [[{ total: number }]];
+      console.log(`bare table: ${Number(row.total).toLocaleString('en-US')} rows after ${bareSource!.issued().toLocaleString('en-US')} requests issued (warm-up included)`);
+    }
+    if (profileDir) {
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) summarizeProfile(join(profileDir, file));
+      else console.log('no CPU profile was written');
+    }
+  } finally {
+    for (const c of children) await stop(c);
+    await db.end();
+    await dropDatabase(config.DATABASE_URL);
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.REDIS_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
