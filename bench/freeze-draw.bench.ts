@@ -39,6 +39,7 @@ import { migrateDatabase } from '../src/core/database/migrate.js';
 import { verifyAuditBundle } from '../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../src/draws/draw-lifecycle.service.js';
 import { DrawsCoreModule } from '../src/draws/draws-core.module.js';
+import { prng } from './support/prng.js';
 
 const { values } = parseArgs({
   options: {
@@ -149,23 +150,6 @@ async function child(databaseUrl: string, prefix: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Parent: data, the child run, verification.
 
-/** sfc32 (synthetic data only). */
-function prng(seed: number): () => number {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
-  const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 20; i++) next();
-  return next;
-}
 
 async function insertData(databaseUrl: string, entries: number, holders: number): Promise<{ consumersMs: number; invoicesMs: number }> {
   const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 3, multipleStatements: false, timezone: 'Z' });

@@ -37,6 +37,7 @@ import { migrateDatabase } from '../src/core/database/migrate.js';
 import { parseRegistryLine } from '../src/registry/domain/registry-record.js';
 import { NdjsonLineSplitter } from '../src/registry/ndjson-lines.js';
 import { MAX_LINE_BYTES } from '../src/registry/registry-importer.js';
+import { prng } from './support/prng.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,23 +63,6 @@ const rate = (rows: number, ms: number): string => `${Math.round(rows / (ms / 10
 // ---------------------------------------------------------------------------------------------------
 // 1. Data
 
-/** sfc32: small, fast, deterministic (synthetic data only). */
-function prng(seed: number): () => number {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
-  const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 20; i++) next();
-  return next;
-}
 const rnd = prng(20220701);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
 function weighted<T>(entries: ReadonlyArray<readonly [T, number]>): () => T {
