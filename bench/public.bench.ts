@@ -24,7 +24,6 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiModule } from '../src/app/api.module.js';
 import { CampaignCatalog } from '../src/campaigns/campaign-catalog.js';
@@ -35,6 +34,7 @@ import { migrateDatabase } from '../src/core/database/migrate.js';
 import { invoiceRef } from '../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../src/draws/draw-lifecycle.service.js';
 import { prng } from './support/prng.js';
+import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
 
 const { values } = parseArgs({
   options: {
@@ -253,14 +253,7 @@ async function main() {
       await new Promise((r) => child!.once('exit', r));
     }
     await dropDatabase(config.DATABASE_URL);
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.REDIS_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
   }
 }
 

@@ -40,7 +40,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JwtService } from '@nestjs/jwt';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { TokenService } from '../src/auth/token.service.js';
 import { ServiceClock } from '../src/core/clock/clock.js';
@@ -51,6 +50,7 @@ import { migrateDatabase } from '../src/core/database/migrate.js';
 import { maskIdNumber, maskPhone } from '../src/core/masking.js';
 import { makeResidentId } from '../src/consumers/domain/resident-id.js';
 import { formatInvoiceQr } from '../src/invoices/domain/qr.js';
+import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
 
 const { values } = parseArgs({
   options: {
@@ -563,14 +563,7 @@ async function main(): Promise<void> {
     for (const c of children) await stop(c);
     await db.end();
     await dropDatabase(config.DATABASE_URL);
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.REDIS_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
 }

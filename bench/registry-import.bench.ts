@@ -27,7 +27,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiModule } from '../src/app/api.module.js';
 import { configureApiApp, createFastifyAdapter } from '../src/app/api-app.js';
@@ -38,6 +37,7 @@ import { parseRegistryLine } from '../src/registry/domain/registry-record.js';
 import { NdjsonLineSplitter } from '../src/registry/ndjson-lines.js';
 import { MAX_LINE_BYTES } from '../src/registry/registry-importer.js';
 import { prng } from './support/prng.js';
+import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
 
 const { values } = parseArgs({
   options: {
@@ -232,17 +232,7 @@ function scratchConfig(tag: string, key: string): AppConfig {
 
 async function cleanUp(config: AppConfig): Promise<void> {
   await dropDatabase(config.DATABASE_URL);
-  const redis = new Redis(config.REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
 }
 
 async function countRows(app: NestFastifyApplication): Promise<number> {

@@ -22,7 +22,6 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
@@ -43,6 +42,7 @@ import { migrateDatabase } from '../core/database/migrate.js';
 import { verifyAuditBundle } from '../draws/algorithm/index.js';
 import { DrawTickService } from '../draws/draw-tick.service.js';
 import { StaffService } from '../staff/staff.service.js';
+import { deleteKeysWithPrefix } from '../core/redis/redis.js';
 
 const USAGE = `usage: npm run demo -- [--database-url mysql://user@host:port/db] [--reset] [--consumers N] [--invoices N]
                      [--seed TEXT] [--port N] [--exit]`;
@@ -129,17 +129,7 @@ function useDemoClock(app: INestApplicationContext): void {
 }
 
 async function clearRedis(): Promise<void> {
-  const redis = new Redis(config.REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
 }
 
 async function prepareDatabase(): Promise<void> {

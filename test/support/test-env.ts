@@ -1,7 +1,6 @@
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { ApiModule } from '../../src/app/api.module.js';
 import { configureApiApp, createFastifyAdapter } from '../../src/app/api-app.js';
@@ -10,6 +9,7 @@ import { Clock, ManualClock } from '../../src/core/clock/clock.js';
 import { loadConfig, type AppConfig } from '../../src/core/config/config.schema.js';
 import { dropDatabase } from '../../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../../src/core/database/migrate.js';
+import { deleteKeysWithPrefix } from '../../src/core/redis/redis.js';
 
 /** Where the tests find MariaDB and Redis (each test file gets its own database and key prefix there). */
 export const TEST_DATABASE_SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
@@ -97,17 +97,7 @@ export async function startTestWorker(
 export async function destroyTestEnvironment(config: AppConfig): Promise<void> {
   await dropDatabase(config.DATABASE_URL);
   created.delete(config);
-  const redis = new Redis(config.REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
 }
 
 export interface HttpResult<T = any> {
