@@ -51,6 +51,8 @@ import { maskIdNumber, maskPhone } from '../src/core/masking.js';
 import { makeResidentId } from '../src/consumers/domain/resident-id.js';
 import { formatInvoiceQr } from '../src/invoices/domain/qr.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
+import { prng } from './support/prng.js';
+import { formatCents } from '../src/core/money.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,19 +106,7 @@ const config: AppConfig = loadConfig(env);
 // ---------------------------------------------------------------------------------------------------
 // Data
 
-/** mulberry32: a tiny deterministic PRNG (synthetic data only). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const digits = (rnd: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
-const yuan = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 const CITIES = ['4101', '4102', '4103', '4104', '4105', '4106', '4107', '4108', '4109', '4110', '4111', '4112', '4113', '4114', '4115', '4116', '4117'];
 
 interface GeneratedInvoice {
@@ -153,7 +143,7 @@ function invoiceFor(i: number): GeneratedInvoice {
       invoiceCode,
       invoiceNumber,
       issueDate,
-      amount: yuan(claimedCents),
+      amount: formatCents(claimedCents),
       ...(invoiceType === '10' ? { checkCode: checkCode!.slice(-6) } : {}),
     });
   }
