@@ -27,7 +27,8 @@ export class Invoice {
   @Column({ name: 'invoice_type', type: 'char', length: 2 })
   invoiceType: string;
 
-  @Column({ name: 'invoice_code', type: 'varchar', length: 12, default: '' })
+  /** '' for fully digital invoices. No `default` here: with one, TypeORM re-reads the column after every insert. */
+  @Column({ name: 'invoice_code', type: 'varchar', length: 12 })
   invoiceCode: string;
 
   @Column({ name: 'invoice_number', type: 'varchar', length: 20 })
@@ -70,6 +71,14 @@ export class Invoice {
 
   @Column({ name: 'registered_month', type: 'char', length: 7 })
   registeredMonth: string;
+
+  /** 1..dailyLimit, unique per consumer and day: the daily limit is a unique key (null for rows that bypass intake). */
+  @Column({ name: 'day_slot', type: 'smallint', unsigned: true, nullable: true })
+  daySlot: number | null;
+
+  /** 1..monthlyLimit, unique per consumer and month. */
+  @Column({ name: 'month_slot', type: 'smallint', unsigned: true, nullable: true })
+  monthSlot: number | null;
 
   @Column({ name: 'verified_at', type: 'datetime', precision: 3, nullable: true })
   verifiedAt: Date | null;

@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository, type EntityManager } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { DrawPeriod } from '../campaigns/periods.js';
-import { Consumer } from '../consumers/consumer.entity.js';
 import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
-import { withUniqueViolationsMapped } from '../core/errors/unique-violation.js';
+import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
-import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
+import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import { checkEligibility } from './domain/eligibility.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
@@ -62,9 +61,13 @@ export class InvoicesService {
 
   /**
    * Registers one invoice for a consumer. Not idempotent by design: an invoice (code + number) can be
-   * registered once, by anyone; a repeat is 409 INVOICE_ALREADY_REGISTERED (enforced by a unique key, so
-   * it holds under concurrency). The consumer's row is locked for the count-then-insert, so the daily and
-   * monthly limits hold under concurrent requests; rejected attempts store nothing and do not count.
+   * registered once, by anyone; a repeat is 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under
+   * concurrency). The daily and monthly limits hold under concurrent requests too: each registration takes
+   * a free numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots
+   * migration), and one that loses a slot to a concurrent registration re-reads and decides again.
+   * Rejected attempts store nothing and take no slot.
+   *
+   * Two statements on the happy path, no transaction: one read of everything the rules need, one INSERT.
    */
   async register(consumerId: number, body: unknown): Promise<RegistrationResult> {
     const claim = parseRegistrationBody(body);
@@ -72,77 +75,144 @@ export class InvoicesService {
     const today = shanghaiDate(now);
     const month = shanghaiMonth(now);
     const { campaign, period } = this.campaignFor(claim.issueDate);
+    const rules = campaign.intake;
 
-    if (await this.invoices.existsBy({ invoiceCode: claim.invoiceCode, invoiceNumber: claim.invoiceNumber }))
-      throw this.alreadyRegistered();
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.readRegistrationState(consumerId, claim, today, month);
+      if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
+      if (state.alreadyRegistered) throw this.alreadyRegistered();
 
-    return withUniqueViolationsMapped({ UQ_invoices_identity: () => this.alreadyRegistered() }, () =>
-      this.dataSource.transaction(async (em) => {
-        const consumer = await em.getRepository(Consumer).findOne({ where: { id: consumerId }, lock: { mode: 'pessimistic_write' } });
-        if (!consumer) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
-        const [registeredToday, registeredThisMonth] = await Promise.all([
-          em.getRepository(Invoice).countBy({ consumerId, registeredOn: today }),
-          em.getRepository(Invoice).countBy({ consumerId, registeredMonth: month }),
-        ]);
-        const rejection = checkEligibility(
-          claim,
-          { ...campaign.intake, campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
-          {
-            today,
-            identityVerified: consumer.identityVerifiedAt !== null,
-            periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
-            registeredToday,
-            registeredThisMonth,
-          },
-        );
-        if (rejection) throw DomainError.unprocessable(rejection.code, rejection.message);
-        // Eligibility passed, so the issue date is inside the campaign and the period exists.
-        return this.insertChecked(em, consumer, claim, campaign, period as DrawPeriod, now, today, month);
-      }),
-    );
+      // The slots are the binding check (unique keys); the counts also include rows written around intake
+      // (fixtures, bulk loads) that hold no slot. Every slot of 1..limit taken means the limit is reached.
+      const daySlot = firstFreeSlot(state.daySlots, rules.dailyLimit);
+      const monthSlot = firstFreeSlot(state.monthSlots, rules.monthlyLimit);
+      const rejection = checkEligibility(
+        claim,
+        { ...rules, campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
+        {
+          today,
+          identityVerified: state.identityVerified,
+          periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
+          registeredToday: daySlot === null ? rules.dailyLimit : state.registeredToday,
+          registeredThisMonth: monthSlot === null ? rules.monthlyLimit : state.registeredThisMonth,
+        },
+      );
+      if (rejection) throw DomainError.unprocessable(rejection.code, rejection.message);
+
+      const match = state.record ? matchClaimAgainstRecord(claim, state.record, state.realName, rules) : null;
+      const refused = match && matchRejection(match);
+      if (refused) throw refused;
+
+      // Eligibility passed, so the issue date is inside the campaign and the period exists.
+      const verified = match?.result === 'verified' ? match : null;
+      try {
+        const id = await this.insertRegistration(consumerId, claim, campaign, period as DrawPeriod, verified, {
+          now,
+          today,
+          month,
+          daySlot: daySlot as number,
+          monthSlot: monthSlot as number,
+        });
+        return verified
+          ? { id, status: 'verified', tickets: this.ticketsFor(campaign, verified.paidCents) }
+          : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
+      } catch (error) {
+        const index = violatedUniqueIndex(error);
+        if (index === 'UQ_invoices_identity') throw this.alreadyRegistered();
+        // A concurrent registration of the same consumer took the slot between our read and our insert.
+        // Each retry follows a committed registration, so this ends within a limit's worth of attempts.
+        const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
+        if (!lostSlot || attempt > rules.monthlyLimit) throw error;
+      }
+    }
   }
 
-  private async insertChecked(
-    em: EntityManager,
-    consumer: Consumer,
+  /** Everything the rules need, in one round trip; null when the consumer does not exist. */
+  private async readRegistrationState(consumerId: number, claim: InvoiceClaim, today: string, month: string): Promise<RegistrationState | null> {
+    const rows: RegistrationStateRow[] = await this.dataSource.query(
+      `SELECT c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name,
+              EXISTS (SELECT 1 FROM invoices WHERE invoice_code = ? AND invoice_number = ?) AS already_registered,
+              (SELECT COUNT(*) FROM invoices WHERE consumer_id = c.id AND registered_on = ?) AS registered_today,
+              (SELECT GROUP_CONCAT(day_slot) FROM invoices WHERE consumer_id = c.id AND registered_on = ?) AS day_slots,
+              (SELECT COUNT(*) FROM invoices WHERE consumer_id = c.id AND registered_month = ?) AS registered_this_month,
+              (SELECT GROUP_CONCAT(month_slot) FROM invoices WHERE consumer_id = c.id AND registered_month = ?) AS month_slots,
+              r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
+              r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
+         FROM consumers c
+         LEFT JOIN registry_invoices r ON r.invoice_code = ? AND r.invoice_number = ?
+        WHERE c.id = ?`,
+      [claim.invoiceCode, claim.invoiceNumber, today, today, month, month, claim.invoiceCode, claim.invoiceNumber, consumerId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      identityVerified: Number(row.identity_verified) === 1,
+      realName: row.real_name,
+      alreadyRegistered: Number(row.already_registered) === 1,
+      registeredToday: Number(row.registered_today),
+      registeredThisMonth: Number(row.registered_this_month),
+      daySlots: parseSlots(row.day_slots),
+      monthSlots: parseSlots(row.month_slots),
+      record:
+        row.invoice_number === null
+          ? null
+          : {
+              invoiceType: row.invoice_type,
+              invoiceCode: row.invoice_code,
+              invoiceNumber: row.invoice_number,
+              issueDate: row.issue_date,
+              amountCents: Number(row.amount_cents),
+              taxCents: Number(row.tax_cents),
+              totalCents: Number(row.total_cents),
+              checkCode: row.check_code,
+              sellerTaxId: row.seller_tax_id,
+              sellerName: row.seller_name,
+              buyerType: row.buyer_type,
+              buyerName: row.buyer_name,
+              flags: row.flags ? (row.flags.split(',') as RegistryRecord['flags']) : [],
+            },
+    };
+  }
+
+  /** One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. */
+  private async insertRegistration(
+    consumerId: number,
     claim: InvoiceClaim,
     campaign: CampaignDefinition,
     period: DrawPeriod,
-    now: Date,
-    today: string,
-    month: string,
-  ): Promise<RegistrationResult> {
-    const record = await em.getRepository(RegistryInvoice).findOneBy({ invoiceCode: claim.invoiceCode, invoiceNumber: claim.invoiceNumber });
-    const match = record ? matchClaimAgainstRecord(claim, record, consumer.realName, campaign.intake) : null;
-    const rejection = match && matchRejection(match);
-    if (rejection) throw rejection;
-    const verified = match?.result === 'verified' ? match : null;
-    const invoice = em.getRepository(Invoice).create({
-      consumerId: consumer.id,
-      campaignId: campaign.id,
-      periodKey: period.key,
-      invoiceType: claim.invoiceType,
-      invoiceCode: claim.invoiceCode,
-      invoiceNumber: claim.invoiceNumber,
-      ref: invoiceRef(claim.invoiceCode, claim.invoiceNumber),
-      issueDate: claim.issueDate,
-      amountCents: claim.amountCents,
-      checkCode: claim.checkCode,
-      source: claim.source,
-      status: verified ? 'verified' : 'pending',
-      statusReason: verified ? null : PENDING_REASON,
-      paidCents: verified?.paidCents ?? null,
-      matchedAmount: verified?.matchedAmount ?? null,
-      registeredAt: now,
-      registeredOn: today,
-      registeredMonth: month,
-      verifiedAt: verified ? now : null,
-      revokedAt: null,
-    });
-    await em.getRepository(Invoice).insert(invoice);
-    return verified
-      ? { id: invoice.id, status: 'verified', tickets: this.ticketsFor(campaign, verified.paidCents) }
-      : { id: invoice.id, status: 'pending', tickets: 0, reason: PENDING_REASON };
+    verified: Extract<MatchResult, { result: 'verified' }> | null,
+    at: { now: Date; today: string; month: string; daySlot: number; monthSlot: number },
+  ): Promise<number> {
+    const result: { insertId: number } = await this.dataSource.query(
+      `INSERT INTO invoices (consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date,
+                             amount_cents, check_code, source, status, status_reason, paid_cents, matched_amount,
+                             registered_at, registered_on, registered_month, day_slot, month_slot, verified_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      [
+        consumerId,
+        campaign.id,
+        period.key,
+        claim.invoiceType,
+        claim.invoiceCode,
+        claim.invoiceNumber,
+        invoiceRef(claim.invoiceCode, claim.invoiceNumber),
+        claim.issueDate,
+        claim.amountCents,
+        claim.checkCode,
+        claim.source,
+        verified ? 'verified' : 'pending',
+        verified ? null : PENDING_REASON,
+        verified?.paidCents ?? null,
+        verified?.matchedAmount ?? null,
+        at.now,
+        at.today,
+        at.month,
+        at.daySlot,
+        at.monthSlot,
+        verified ? at.now : null,
+      ],
+    );
+    return Number(result.insertId);
   }
 
   /** The consumer's own registrations, newest first. Read-only. */
@@ -198,4 +268,48 @@ export class InvoicesService {
   private alreadyRegistered() {
     return DomainError.conflict('INVOICE_ALREADY_REGISTERED', 'This invoice has already been registered');
   }
+}
+
+interface RegistrationState {
+  identityVerified: boolean;
+  realName: string | null;
+  alreadyRegistered: boolean;
+  registeredToday: number;
+  registeredThisMonth: number;
+  daySlots: Set<number>;
+  monthSlots: Set<number>;
+  record: RegistryRecord | null;
+}
+
+interface RegistrationStateRow {
+  identity_verified: number | string;
+  real_name: string | null;
+  already_registered: number | string;
+  registered_today: number | string;
+  registered_this_month: number | string;
+  day_slots: string | null;
+  month_slots: string | null;
+  invoice_type: string;
+  invoice_code: string;
+  invoice_number: string | null;
+  issue_date: string;
+  amount_cents: number | string;
+  tax_cents: number | string;
+  total_cents: number | string;
+  check_code: string | null;
+  seller_tax_id: string;
+  seller_name: string;
+  buyer_type: 'individual' | 'organization';
+  buyer_name: string | null;
+  flags: string | null;
+}
+
+function parseSlots(list: string | null): Set<number> {
+  return new Set(list ? list.split(',').map(Number) : []);
+}
+
+/** The lowest slot in 1..limit not taken, or null when all are. */
+export function firstFreeSlot(taken: ReadonlySet<number>, limit: number): number | null {
+  for (let slot = 1; slot <= limit; slot++) if (!taken.has(slot)) return slot;
+  return null;
 }

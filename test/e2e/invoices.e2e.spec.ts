@@ -1,4 +1,5 @@
 import { QueueEvents } from 'bullmq';
+import { DataSource } from 'typeorm';
 import { TokenService } from '../../src/auth/token.service.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { formatInvoiceQr } from '../../src/invoices/domain/qr.js';
@@ -214,6 +215,38 @@ describe('concurrency', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => register(consumer.token, typed())));
     expect(results.filter((r) => r.status === 201)).toHaveLength(5);
     expect(results.filter((r) => r.body.code === 'DAILY_LIMIT_REACHED')).toHaveLength(15);
+  });
+
+  test('concurrent registrations at the edge of the month: exactly the 3 slots left are taken', async () => {
+    const consumer = await createConsumer(api.app);
+    const token = () => api.app.get(TokenService).issueConsumerToken(consumer.id);
+    for (let day = 10; day < 19; day++) {
+      clock.set(`2022-08-${day}T09:00:00+08:00`);
+      const t = token();
+      for (let i = 0; i < (day === 18 ? 2 : 5); i++) expect((await register(t, typed())).status).toBe(201);
+    }
+    // 42 this month, none today: the month (45) binds before the day (5).
+    clock.set('2022-08-19T09:00:00+08:00');
+    const t = token();
+    const results = await Promise.all(Array.from({ length: 10 }, () => register(t, typed())));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(results.filter((r) => r.status !== 201).map((r) => r.body.code)).toEqual(Array(7).fill('MONTHLY_LIMIT_REACHED'));
+    const [{ rows, slots }] = await api.app
+      .get(DataSource)
+      .query(`SELECT COUNT(*) AS \`rows\`, COUNT(DISTINCT month_slot) AS slots FROM invoices WHERE consumer_id = ? AND registered_month = '2022-08'`, [
+        consumer.id,
+      ]);
+    expect([Number(rows), Number(slots)]).toEqual([45, 45]);
+  });
+
+  test('rows written around intake (no slot) still count against the limits', async () => {
+    const consumer = await createConsumer(api.app);
+    for (let i = 0; i < 3; i++) expect((await register(consumer.token, typed())).status).toBe(201);
+    // Two of today's rows lose their slots, as if loaded in bulk: 3 rows, 1 slot.
+    await api.app.get(DataSource).query(`UPDATE invoices SET day_slot = NULL WHERE consumer_id = ? ORDER BY id LIMIT 2`, [consumer.id]);
+    const results = await Promise.all(Array.from({ length: 6 }, () => register(consumer.token, typed())));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(results.filter((r) => r.body.code === 'DAILY_LIMIT_REACHED')).toHaveLength(4);
   });
 });
 
