@@ -6,6 +6,7 @@ import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { DrawPeriod } from '../campaigns/periods.js';
 import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { executePrepared } from '../core/database/prepared-statement.js';
 import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
@@ -127,32 +128,37 @@ export class InvoicesService {
     }
   }
 
-  /** Everything the rules need, in one round trip; null when the consumer does not exist. */
+  /**
+   * Everything the rules need, in one round trip; null when the consumer does not exist. One row per
+   * registration of the consumer this month (at least one row): joins on unique keys and one index range,
+   * which MariaDB plans far more cheaply than the same data as correlated subqueries.
+   */
   private async readRegistrationState(consumerId: number, claim: InvoiceClaim, today: string, month: string): Promise<RegistrationState | null> {
-    const rows: RegistrationStateRow[] = await this.dataSource.query(
-      `SELECT c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name,
-              EXISTS (SELECT 1 FROM invoices WHERE invoice_code = ? AND invoice_number = ?) AS already_registered,
-              (SELECT COUNT(*) FROM invoices WHERE consumer_id = c.id AND registered_on = ?) AS registered_today,
-              (SELECT GROUP_CONCAT(day_slot) FROM invoices WHERE consumer_id = c.id AND registered_on = ?) AS day_slots,
-              (SELECT COUNT(*) FROM invoices WHERE consumer_id = c.id AND registered_month = ?) AS registered_this_month,
-              (SELECT GROUP_CONCAT(month_slot) FROM invoices WHERE consumer_id = c.id AND registered_month = ?) AS month_slots,
+    const rows = await executePrepared<RegistrationStateRow[]>(
+      this.dataSource,
+      `SELECT c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, d.id AS registered_id,
+              m.registered_on, m.day_slot, m.month_slot,
               r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
               r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
          FROM consumers c
+         LEFT JOIN invoices d ON d.invoice_code = ? AND d.invoice_number = ?
          LEFT JOIN registry_invoices r ON r.invoice_code = ? AND r.invoice_number = ?
+         LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = ?
         WHERE c.id = ?`,
-      [claim.invoiceCode, claim.invoiceNumber, today, today, month, month, claim.invoiceCode, claim.invoiceNumber, consumerId],
+      [claim.invoiceCode, claim.invoiceNumber, claim.invoiceCode, claim.invoiceNumber, month, consumerId],
     );
     const row = rows[0];
     if (!row) return null;
+    const thisMonth = rows.filter((r) => r.registered_on !== null);
+    const todays = thisMonth.filter((r) => r.registered_on === today);
     return {
       identityVerified: Number(row.identity_verified) === 1,
       realName: row.real_name,
-      alreadyRegistered: Number(row.already_registered) === 1,
-      registeredToday: Number(row.registered_today),
-      registeredThisMonth: Number(row.registered_this_month),
-      daySlots: parseSlots(row.day_slots),
-      monthSlots: parseSlots(row.month_slots),
+      alreadyRegistered: row.registered_id !== null,
+      registeredToday: todays.length,
+      registeredThisMonth: thisMonth.length,
+      daySlots: slotsOf(todays.map((r) => r.day_slot)),
+      monthSlots: slotsOf(thisMonth.map((r) => r.month_slot)),
       record:
         row.invoice_number === null
           ? null
@@ -183,7 +189,8 @@ export class InvoicesService {
     verified: Extract<MatchResult, { result: 'verified' }> | null,
     at: { now: Date; today: string; month: string; daySlot: number; monthSlot: number },
   ): Promise<number> {
-    const result: { insertId: number } = await this.dataSource.query(
+    const result = await executePrepared<{ insertId: number }>(
+      this.dataSource,
       `INSERT INTO invoices (consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date,
                              amount_cents, check_code, source, status, status_reason, paid_cents, matched_amount,
                              registered_at, registered_on, registered_month, day_slot, month_slot, verified_at, revoked_at)
@@ -284,11 +291,10 @@ interface RegistrationState {
 interface RegistrationStateRow {
   identity_verified: number | string;
   real_name: string | null;
-  already_registered: number | string;
-  registered_today: number | string;
-  registered_this_month: number | string;
-  day_slots: string | null;
-  month_slots: string | null;
+  registered_id: number | string | null;
+  registered_on: string | null;
+  day_slot: number | null;
+  month_slot: number | null;
   invoice_type: string;
   invoice_code: string;
   invoice_number: string | null;
@@ -304,8 +310,8 @@ interface RegistrationStateRow {
   flags: string | null;
 }
 
-function parseSlots(list: string | null): Set<number> {
-  return new Set(list ? list.split(',').map(Number) : []);
+function slotsOf(slots: Array<number | null>): Set<number> {
+  return new Set(slots.filter((slot): slot is number => slot !== null));
 }
 
 /** The lowest slot in 1..limit not taken, or null when all are. */

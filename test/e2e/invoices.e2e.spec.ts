@@ -45,6 +45,19 @@ describe('registration outcomes', () => {
     const res = await register(consumer.token, await withRecord(typed()));
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ id: expect.any(Number), status: 'verified', tickets: 113 });
+    // Times on the service clock, stored in UTC; dates and months in Shanghai.
+    const [row] = await api.app
+      .get(DataSource)
+      .query(`SELECT registered_at, verified_at, registered_on, registered_month, day_slot, month_slot, paid_cents FROM invoices WHERE id = ?`, [res.body.id]);
+    expect(row).toEqual({
+      registered_at: new Date('2022-08-10T02:00:00.000Z'),
+      verified_at: new Date('2022-08-10T02:00:00.000Z'),
+      registered_on: '2022-08-10',
+      registered_month: '2022-08',
+      day_slot: 1,
+      month_slot: 1,
+      paid_cents: 11300,
+    });
   });
 
   test('the pre-tax amount matches too; tickets still follow what was paid', async () => {
