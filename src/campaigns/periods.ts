@@ -46,5 +46,10 @@ export function periodsOf(campaign: CampaignDefinition): DrawPeriod[] {
 /** The period an invoice issued on `issueDate` belongs to, or null outside the campaign. */
 export function periodForIssueDate(campaign: CampaignDefinition, issueDate: string): DrawPeriod | null {
   if (issueDate < campaign.startDate || issueDate > campaign.endDate) return null;
-  return periodsOf(campaign).find((p) => p.key === issueDate.slice(0, 7)) ?? null;
+  let byKey = periodsByKey.get(campaign);
+  if (!byKey) periodsByKey.set(campaign, (byKey = new Map(periodsOf(campaign).map((p) => [p.key, p]))));
+  return byKey.get(issueDate.slice(0, 7)) ?? null;
 }
+
+/** Every registration looks its period up: built once per (immutable) campaign definition. */
+const periodsByKey = new WeakMap<CampaignDefinition, Map<string, DrawPeriod>>();
