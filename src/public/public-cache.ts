@@ -28,7 +28,8 @@ const LOCAL_MAX_BYTES = 64 * 1024 * 1024;
  * read from the database at most once per HEAD_TTL_MS per key, and every cached body is stored under a
  * key that contains the version taken from its head. A change of status, a new prize attempt or a claim
  * therefore changes the key: the old body is simply never read again and expires by its TTL. Public data
- * only ever becomes *more* visible over a draw's life (commitment, then seed, then winners), so a head
+ * only ever becomes *more* visible over a draw's life (commitment at the freeze, per-tier counts at the
+ * draw, then the seed material, the audit bundle and the winners at publication), so a head
  * that is a little old can only delay a reveal, never show something early (a failed step and its retry
  * keep the visibility of the step before).
  *

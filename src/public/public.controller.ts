@@ -50,28 +50,32 @@ export class PublicController {
   }
 
   @Get('draws/:id')
-  @ApiOperation({ summary: 'A draw: status and times, the commitment from the freeze on, seed material and results after the draw' })
+  @ApiOperation({ summary: 'A draw: status and times, the commitment from the freeze on, per-tier counts after the draw, seed material from publication on' })
   @ApiOkResponse({ type: DrawDetailDto })
   async draw(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.draw(id));
   }
 
   @Get('draws/:id/winners')
-  @ApiOperation({ summary: 'The published winner list (masked), by draw order; 409 DRAW_NOT_PUBLISHED before publication' })
+  @ApiOperation({
+    summary:
+      'The published winner list (masked), by draw order, optionally of one tier and searched with q (last 4 digits, ref prefix, surname or city; ' +
+      '400 SEARCH_QUERY_INVALID otherwise); 409 DRAW_NOT_PUBLISHED before publication',
+  })
   @ApiOkResponse({ type: WinnersPageDto })
   async winners(@Param('id') id: string, @Query() query: WinnersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
-    return send(reply, await this.service.winners(id, query.tier, query.page ?? 1, query.pageSize ?? 20));
+    return send(reply, await this.service.winners(id, query.tier, query.page ?? 1, query.pageSize ?? 20, query.q));
   }
 
   @Get('draws/:id/bands')
-  @ApiOperation({ summary: "Per amount band: share of tickets (from the freeze on) and of winners and prize money (after the draw)" })
+  @ApiOperation({ summary: 'Per amount band: share of tickets (from the freeze on) and of winners and prize money (from publication on)' })
   @ApiOkResponse({ type: BandsDto })
   async bands(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.bands(id));
   }
 
   @Get('draws/:id/audit')
-  @ApiOperation({ summary: 'The ILD-1 audit bundle (reveals the secret); 409 DRAW_NOT_DRAWN before the draw' })
+  @ApiOperation({ summary: 'The ILD-1 audit bundle (reveals the secret and lists the winners); 409 DRAW_NOT_PUBLISHED before publication' })
   async audit(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const cached = await this.service.audit(id);
     void reply.header('Content-Disposition', `inline; filename="${id}-audit.json"`);

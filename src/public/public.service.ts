@@ -14,6 +14,7 @@ import type { DrawStatus } from '../draws/draw.entity.js';
 import { renderAtom, stableUrn } from './atom.js';
 import { AMOUNT_BANDS, bandCaseSql, bandIndex } from './bands.js';
 import { issuingCity } from './cities.js';
+import { matchesWinner, parseWinnerQuery, type WinnerQuery } from './winner-search.js';
 import type {
   BandsDto,
   CampaignDrawsDto,
@@ -52,9 +53,14 @@ const DRAW_ID = /^[a-z0-9-]{1,64}$/;
 /** Entries committed: the commitment and the entries file are public. */
 const isCommitted = (h: DrawHead) =>
   h.status === 'frozen' || h.status === 'drawn' || h.status === 'published' || (h.status === 'failed' && (h.failedPhase === 'draw' || h.failedPhase === 'publish'));
-/** The draw ran: the secret, seed, audit bundle and per-band results are public. */
+/** The draw ran: its per-tier counts are public (the check endpoint says the result awaits publication). */
 const isDrawn = (h: DrawHead) => h.status === 'drawn' || h.status === 'published' || (h.status === 'failed' && h.failedPhase === 'publish');
-/** Winners (names, cities, claim status) are public only from publication on. */
+/**
+ * Winners are public only from publication on: the list (names, cities, claim status), and everything
+ * that reveals who won: the audit bundle (it lists the winners' refs), the secret, beacon and seed (with
+ * the entries file they let anyone recompute the winners) and the winners per amount band (in a band of
+ * few entries they point at them).
+ */
 const isPublished = (h: DrawHead) => h.status === 'published';
 
 const drawVersion = (h: DrawHead) => `${h.status}.${h.failedPhase ?? ''}.${h.updatedAt}`;
@@ -251,7 +257,7 @@ export class PublicService {
 
   // ---- one draw -------------------------------------------------------------------------------------
 
-  /** Status and times; the commitment from the freeze on; the seed material and results after the draw. */
+  /** Status and times; the commitment from the freeze on; per-tier counts after the draw; the seed material from publication on. */
   async draw(drawId: string): Promise<CachedBody> {
     const head = await this.drawHead(drawId);
     return this.cache.getOrCompute(`draw:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
@@ -275,7 +281,8 @@ export class PublicService {
       }
       const h = this.headOf(row);
       const committed = isCommitted(h) && row.entries_digest !== null && row.secret_hash !== null;
-      const drawn = isDrawn(h) && row.secret !== null && row.seed !== null;
+      const drawn = isDrawn(h);
+      const revealed = isPublished(h) && row.secret !== null && row.seed !== null;
       const detail: DrawDetailDto = {
         ...this.drawSummary(row),
         campaignName: campaign?.name ?? (await this.storedCampaignName(row.campaign_id)),
@@ -293,7 +300,7 @@ export class PublicService {
               secretHash: row.secret_hash!,
             }
           : null,
-        reveal: drawn ? { secret: row.secret!, beacon: row.beacon ?? '', seed: row.seed! } : null,
+        reveal: revealed ? { secret: row.secret!, beacon: row.beacon ?? '', seed: row.seed! } : null,
         summary: drawn ? await this.resultSummary(row) : null,
       };
       return JSON.stringify(detail);
@@ -323,12 +330,57 @@ export class PublicService {
 
   // ---- winners --------------------------------------------------------------------------------------
 
-  /** One page of the winner list (by draw order), each prize slot shown with its current holder. */
-  async winners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<CachedBody> {
+  /**
+   * One page of the winner list (by draw order), each prize slot shown with its current holder; with a
+   * search (`q`, see winner-search.ts) only the rows whose published, masked fields match it.
+   */
+  async winners(drawId: string, tier: number | undefined, page: number, pageSize: number, rawQuery?: unknown): Promise<CachedBody> {
+    const query = parseWinnerQuery(rawQuery);
     const head = await this.drawHead(drawId);
     if (!isPublished(head)) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'The winners of this draw are not published yet');
+    if (query) return this.searchWinners(drawId, head, query, tier, page, pageSize);
     const key = `winners:${drawId}:${short(prizeVersion(head))}:${tier ?? 'all'}:${page}:${pageSize}`;
     return this.cache.getOrCompute(key, DRAW_TTL_MS, async () => JSON.stringify(await this.computeWinners(drawId, tier, page, pageSize)));
+  }
+
+  /**
+   * A search is answered from the draw's whole masked list (computed once per version of the draw and
+   * cached like every body). The page of results is cached under the set of rows the query matched, not
+   * under its text: all queries that match nothing share one entry, and the number of entries anyone can
+   * create is bounded by the list itself (its distinct last-4 values, cities, surnames and ref prefixes),
+   * whatever they type. Pages past the end and tiers the draw does not have are answered without storing.
+   */
+  private async searchWinners(drawId: string, head: DrawHead, query: WinnerQuery, tier: number | undefined, page: number, pageSize: number): Promise<CachedBody> {
+    const version = short(prizeVersion(head));
+    const list = await this.allWinners(drawId, version);
+    const matched = list.items.filter((w) => (tier === undefined || w.tier === tier) && matchesWinner(query, w));
+    const build = () => {
+      const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total: matched.length, items: matched.slice((page - 1) * pageSize, page * pageSize) };
+      return JSON.stringify(out);
+    };
+    const storable = (tier === undefined || list.tiers.includes(tier)) && (page === 1 || (page - 1) * pageSize < matched.length);
+    if (!storable) return { body: build(), hit: false };
+    const matchSet = matched.length ? short(matched.map((w) => `${w.tier}.${w.slot}`).join(',')) : 'none';
+    return this.cache.getOrCompute(`winners-q:${drawId}:${version}:${tier ?? 'all'}:${page}:${pageSize}:${matchSet}`, DRAW_TTL_MS, async () => build());
+  }
+
+  /** Parsed whole lists by cache key (the key holds the draw's version, so an entry is never stale). */
+  private readonly wholeLists = new Map<string, { tiers: number[]; items: WinnerDto[] }>();
+
+  /** The whole masked winner list of a published draw, by draw order (1,055 rows for the Henan rules). */
+  private async allWinners(drawId: string, version: string): Promise<{ tiers: number[]; items: WinnerDto[] }> {
+    const key = `winners-all:${drawId}:${version}`;
+    const parsed = this.wholeLists.get(key);
+    if (parsed) return parsed;
+    const { body } = await this.cache.getOrCompute(key, DRAW_TTL_MS, async () => {
+      const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
+      const all = await this.computeWinners(drawId, undefined, 1, Number.MAX_SAFE_INTEGER);
+      return JSON.stringify({ tiers: (JSON.parse(draw.tiers) as DrawTier[]).map((t) => t.tier), items: all.items });
+    });
+    const list = JSON.parse(body) as { tiers: number[]; items: WinnerDto[] };
+    if (this.wholeLists.size >= 8) this.wholeLists.delete(this.wholeLists.keys().next().value!);
+    this.wholeLists.set(key, list);
+    return list;
   }
 
   private async computeWinners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<WinnersPageDto> {
@@ -459,24 +511,24 @@ export class PublicService {
     return this.lifecycle.entriesCsv(drawId);
   }
 
-  /** The audit bundle JSON as stored at the draw (byte for byte). */
+  /** The audit bundle JSON as stored at the draw (byte for byte), from publication on (it lists the winners). */
   async audit(drawId: string): Promise<CachedBody> {
     const head = await this.drawHead(drawId);
-    if (!isDrawn(head)) throw DomainError.conflict('DRAW_NOT_DRAWN', 'This draw has not been drawn yet');
+    if (!isPublished(head)) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'The audit bundle of this draw is published with its winners');
     return this.cache.getOrCompute(`audit:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
       const [row] = await this.db.query(`SELECT audit_bundle FROM draws WHERE id = ?`, [drawId]);
-      if (!row?.audit_bundle) throw DomainError.conflict('DRAW_NOT_DRAWN', 'This draw has no audit bundle');
+      if (!row?.audit_bundle) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'This draw has no audit bundle');
       return String(row.audit_bundle);
     });
   }
 
   // ---- bands ----------------------------------------------------------------------------------------
 
-  /** Per amount band: share of entries' tickets (from the freeze on) and, after the draw, share of winners and prize money. */
+  /** Per amount band: share of entries' tickets (from the freeze on) and, from publication on, share of winners and prize money. */
   async bands(drawId: string): Promise<CachedBody> {
     const head = await this.drawHead(drawId);
     if (!isCommitted(head)) throw DomainError.conflict('DRAW_NOT_FROZEN', 'The entries of this draw are not frozen yet');
-    const drawn = isDrawn(head);
+    const published = isPublished(head);
     return this.cache.getOrCompute(`bands:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
       const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
       const prizeOf = new Map((JSON.parse(draw.tiers) as DrawTier[]).map((t) => [t.tier, t.prizeCents]));
@@ -489,7 +541,7 @@ export class PublicService {
         bands[num(r.band)].entries = num(r.entries);
         bands[num(r.band)].tickets = num(r.tickets);
       }
-      if (drawn) {
+      if (published) {
         const winners: Array<{ tier: number; paid_cents: string }> = await this.db.query(
           `SELECT p.tier, e.paid_cents FROM draw_picks p JOIN draw_entries e ON e.draw_id = p.draw_id AND e.position = p.position
             WHERE p.draw_id = ? AND p.kind = 'winner'`,
@@ -512,8 +564,8 @@ export class PublicService {
         status: head.status,
         entries: totals.entries,
         tickets: totals.tickets,
-        winners: drawn ? totals.winners : null,
-        prizeCents: drawn ? totals.prizeCents : null,
+        winners: published ? totals.winners : null,
+        prizeCents: published ? totals.prizeCents : null,
         bands: bands.map((b) => ({
           label: b.label,
           minCents: b.minCents,
@@ -521,10 +573,10 @@ export class PublicService {
           entries: b.entries,
           tickets: b.tickets,
           ticketShare: share(b.tickets, totals.tickets),
-          winners: drawn ? b.winners : null,
-          winnerShare: drawn ? share(b.winners, totals.winners) : null,
-          prizeCents: drawn ? b.prizeCents : null,
-          prizeShare: drawn ? share(b.prizeCents, totals.prizeCents) : null,
+          winners: published ? b.winners : null,
+          winnerShare: published ? share(b.winners, totals.winners) : null,
+          prizeCents: published ? b.prizeCents : null,
+          prizeShare: published ? share(b.prizeCents, totals.prizeCents) : null,
         })),
       };
       return JSON.stringify(out);

@@ -8,13 +8,14 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { invoiceRef, type AuditBundle } from '../../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { HEAD_STALENESS_MS } from '../../src/public/public-cache.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
 
 /**
  * The public page in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no
  * browser is ever downloaded) against a real API with a published draw: content, masking, the check form,
- * paging and filtering, text-only rendering of hostile data, no external requests, phone layout, and a
+ * paging, filtering and searching, text-only rendering of hostile data, no external requests, phone layout, and a
  * screenshot checked for content. Skipped with a message when /usr/bin/chromium is missing.
  */
 // Functions passed to page.evaluate/waitForFunction run in the page: the DOM globals they use, for the
@@ -175,6 +176,72 @@ describe('the public page in Chromium', () => {
     expect(await first.locator('td').nth(5).textContent()).toBe('待领奖');
   });
 
+  browserTest('the search box finds a winner by the last 4 digits, by city, says when nothing matches, and pages from the start', async () => {
+    const august = page.locator(`#draw-${DRAW}`);
+    const box = august.getByLabel('搜索中奖名单');
+    const info = august.locator('.pager span');
+    const message = august.locator('section[aria-label="中奖名单"] > p.notice[role=status]');
+    expect(await box.getAttribute('type')).toBe('search');
+    await august.getByLabel('奖级筛选').selectOption({ label: '全部奖级' });
+    await page.waitForFunction(() => document.querySelectorAll('table.winners tbody tr').length === 20);
+    await august.getByRole('button', { name: '下一页' }).click();
+    await page.waitForFunction(() => document.querySelector('table.winners')?.closest('section')?.querySelector('.pager span')?.textContent?.includes('第 2 / 2 页'));
+
+    // The last 4 digits of a known winner (typed, then Enter): that row only, back on page 1.
+    const winner = invoices.find((i) => i.ref === bundle.winners[4].ref)!;
+    const last4 = winner.invoiceNumber.slice(-4);
+    await box.fill(last4);
+    await box.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.pager span')?.textContent?.includes('搜索结果'));
+    expect(await winnerRows().count()).toBe(1);
+    const row = winnerRows().first();
+    expect(await row.locator('code').getAttribute('title')).toBe(winner.ref);
+    expect(await row.locator('td').nth(2).textContent()).toBe(`****${last4}`);
+    expect(await row.locator('td.name').textContent()).toMatch(/^(欧阳|司马|[张李王赵钱孙周吴])\*+$/);
+    expect(await row.innerText()).not.toContain(winner.realName);
+    expect(await info.textContent()).toBe(`“${last4}”的搜索结果：共 1 名 · 第 1 / 1 页`);
+    expect(await august.getByRole('button', { name: '上一页' }).isDisabled()).toBe(true);
+    expect(await august.getByRole('button', { name: '下一页' }).isDisabled()).toBe(true);
+
+    // A city, with the search button: every row shows that city, as many as the API finds.
+    const expected = (await api.http.get(`/api/v1/public/draws/${DRAW}/winners?q=${encodeURIComponent('郑州市')}&pageSize=100`)).body;
+    expect(expected.total).toBeGreaterThan(1);
+    await box.fill('郑州');
+    await august.getByRole('button', { name: '搜索', exact: true }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('table.winners tbody tr').length === n, expected.total);
+    expect(new Set(await august.locator('table.winners td[data-label="开票地"]').allTextContents())).toEqual(new Set(['郑州市']));
+
+    // Nothing matches: an empty table and a message saying so.
+    const taken = new Set(invoices.map((i) => i.invoiceNumber.slice(-4)));
+    const absent = ['0000', '9999', '5555', '1111'].find((d) => !taken.has(d))!;
+    await box.fill(absent);
+    await box.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('table.winners tbody tr').length === 0);
+    expect(await message.textContent()).toBe(`没有找到与“${absent}”匹配的中奖记录。`);
+    expect(await info.textContent()).toBe(`“${absent}”的搜索结果：共 0 名 · 第 1 / 1 页`);
+    // A whole invoice number is not a search (it would reveal more than the list shows): the page points to the check form.
+    await box.fill(winner.invoiceNumber);
+    await box.press('Enter');
+    await page.waitForFunction(() => document.querySelector('table.winners')?.closest('section')?.querySelector('p.notice')?.textContent?.includes('查询我的发票是否中奖'));
+    expect(await winnerRows().count()).toBe(0);
+
+    // A full name is not searchable (the API refuses it too); hostile text is refused before any request.
+    await box.fill('欧阳娜娜');
+    await box.press('Enter');
+    await page.waitForFunction(() => document.querySelector('table.winners')?.closest('section')?.querySelector('p.notice.error')?.textContent?.includes('不能按'));
+    await box.fill('<img src=x onerror=alert(1)>');
+    await box.press('Enter');
+    await page.waitForFunction(() => document.querySelector('table.winners')?.closest('section')?.querySelector('p.notice.error')?.textContent?.includes('请输入'));
+    expect(await page.locator('img').count()).toBe(0);
+
+    // Clearing the box shows the whole list again.
+    await august.getByRole('button', { name: '清除' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.winners tbody tr').length === 20);
+    expect(await info.textContent()).toBe('共 28 名 · 第 1 / 2 页');
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   browserTest('the check form answers for a winning and a non-winning invoice', async () => {
     const winner = invoices.find((i) => i.ref === bundle.winners[0].ref)!;
     const picked = new Set([...bundle.winners, ...bundle.alternates].map((p) => p.ref));
@@ -249,8 +316,13 @@ describe('the public page in Chromium', () => {
     await page.waitForSelector('table.winners tbody tr');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     const phone = join(workDir, 'public-page-phone.png');
-    // On a phone the winner table becomes one card per winner: photograph that part of the page.
-    await page.locator(`#draw-${DRAW} table.winners`).scrollIntoViewIfNeeded();
+    // On a phone the winner table becomes one card per winner, under the search box: photograph that part of the page.
+    const panel = page.locator(`#draw-${DRAW} section[aria-label="中奖名单"]`);
+    const box = await panel.getByLabel('搜索中奖名单').boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    expect(box!.height).toBeGreaterThanOrEqual(36);
+    await panel.locator('h4').evaluate((h: any) => h.scrollIntoView());
     await page.screenshot({ path: phone });
     if (process.env.PUBLIC_PAGE_SCREENSHOT_DIR) {
       const { copyFileSync } = await import('node:fs');
@@ -287,6 +359,35 @@ describe('the public page in Chromium', () => {
       expect(stats.colours).toBeGreaterThan(50);
       expect(stats.inkShare).toBeGreaterThan(0.01);
       expect(stats.inkShare).toBeLessThan(0.6);
+    }
+  });
+
+  browserTest('before publication (status drawn) the page shows the counts, but no winner, secret, seed or audit bundle', async () => {
+    const db = api.app.get<DataSource>(getDataSourceToken());
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await db.query(`UPDATE draws SET status = 'drawn', updated_at = ? WHERE id = ?`, [new Date('2022-09-09T00:00:00Z'), DRAW]);
+    try {
+      await new Promise((r) => setTimeout(r, HEAD_STALENESS_MS + 100));
+      // No draw is published now, so none opens by itself: open August by its link.
+      await page.goto(`${api.baseUrl}/#draw-${DRAW}`);
+      const august = page.locator(`#draw-${DRAW}`);
+      await page.waitForSelector(`#draw-${DRAW} details.sub`);
+      expect(await august.locator('.badge').textContent()).toBe('已开奖，待公布名单');
+      expect(await august.locator('table.winners').count()).toBe(0);
+      const audit = august.locator('details.sub').filter({ hasText: '审计与验证' });
+      await audit.locator('summary').click();
+      const text = await august.innerText();
+      expect(text).toContain('本期共抽出 28 名中奖者');
+      expect(text).toContain('中奖名单审核后公布');
+      expect(text).toContain('密钥、信标、种子与审计包将在公布中奖名单时公开');
+      expect(await audit.getByRole('link', { name: '下载审计包（JSON）' }).count()).toBe(0);
+      expect(await audit.getByRole('link', { name: '下载参与清单（CSV）' }).count()).toBe(1);
+      const html = await page.content();
+      for (const secret of [bundle.secret, bundle.seed, ...bundle.winners.map((w) => w.ref)]) expect(html).not.toContain(secret);
+      expect(html).not.toContain('onerror'); // the beacon is part of what publication reveals
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await db.query(`UPDATE draws SET status = 'published', updated_at = ? WHERE id = ?`, [new Date('2022-09-09T00:00:01Z'), DRAW]);
     }
   });
 });

@@ -13,6 +13,9 @@ import { PiiProtector } from '../../src/core/crypto/pii.js';
 import { maskBankAccount } from '../../src/core/masking.js';
 import { hashSecret, invoiceRef, verifyAuditBundle, type AuditBundle } from '../../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../../src/core/redis/redis.module.js';
+import { HENAN_CITIES } from '../../src/public/cities.js';
 import { HEAD_STALENESS_MS } from '../../src/public/public-cache.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, type HttpResult, type TestApi } from '../support/test-env.js';
@@ -148,7 +151,7 @@ describe('before the freeze', () => {
     expect(draw.body).toMatchObject({ id: DRAW, status: 'scheduled', campaignName: CAMPAIGN_NAME, commitment: null, reveal: null, summary: null });
     expect(draw.text).not.toMatch(/secret|seed/i);
     expect((await pub(`/api/v1/public/draws/${DRAW}/entries`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_FROZEN' });
-    expect((await pub(`/api/v1/public/draws/${DRAW}/audit`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_DRAWN' });
+    expect((await pub(`/api/v1/public/draws/${DRAW}/audit`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_PUBLISHED' });
     expect((await pub(`/api/v1/public/draws/${DRAW}/winners`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_PUBLISHED' });
     expect((await pub(`/api/v1/public/draws/${DRAW}/bands`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_FROZEN' });
     for (const path of ['/api/v1/public/draws/henan-2022-2031-01', '/api/v1/public/draws/henan-2022-2031-01/entries', '/api/v1/public/draws/NOT%20A%20DRAW/winners'])
@@ -214,7 +217,7 @@ describe('frozen: the commitment and the entries file are public, the secret is 
 
   test('winners and the audit bundle are still refused; the bands show tickets only', async () => {
     expect((await pub(`/api/v1/public/draws/${DRAW}/winners`)).body.code).toBe('DRAW_NOT_PUBLISHED');
-    expect((await pub(`/api/v1/public/draws/${DRAW}/audit`)).body.code).toBe('DRAW_NOT_DRAWN');
+    expect((await pub(`/api/v1/public/draws/${DRAW}/audit`)).body.code).toBe('DRAW_NOT_PUBLISHED');
     const bands = await pub(`/api/v1/public/draws/${DRAW}/bands`);
     expect(bands.status).toBe(200);
     expect(bands.body).toMatchObject({ entries: 9, tickets: commitment.totalTickets, winners: null, prizeCents: null });
@@ -229,21 +232,22 @@ describe('frozen: the commitment and the entries file are public, the secret is 
   });
 });
 
-describe('drawn: the seed material and the audit bundle are public, the winners not yet', () => {
-  let bundle: AuditBundle;
+describe('drawn: per-tier counts are public; nothing that reveals who won is, until publication', () => {
+  let firstWinnerRef: string;
 
   beforeAll(async () => {
     await db.query(`UPDATE draws SET beacon = ? WHERE id = ?`, [BEACON, DRAW]);
     clock.set('2022-09-07T10:00:00+08:00');
     await lifecycle.runDraw(DRAW);
     await settle();
+    [{ ref: firstWinnerRef }] = await db.query(`SELECT ref FROM draw_picks WHERE draw_id = ? AND kind = 'winner' ORDER BY pick_index LIMIT 1`, [DRAW]);
   });
 
-  test('the draw reveals secret, beacon and seed, matching its commitment, with per-tier results', async () => {
+  test('the draw shows its per-tier results, but not the secret, beacon or seed (with the entries file they give the winners)', async () => {
     const draw = await pub(`/api/v1/public/draws/${DRAW}`);
     expect(draw.body.status).toBe('drawn');
-    expect(draw.body.reveal).toEqual({ secret: expect.stringMatching(/^[0-9a-f]{64}$/), beacon: BEACON, seed: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(hashSecret(draw.body.reveal.secret)).toBe(draw.body.commitment.secretHash);
+    expect(draw.body.reveal).toBeNull();
+    expect(draw.body.commitment).toMatchObject({ entryCount: 9 });
     expect(draw.body.summary).toEqual({
       tiers: [
         { tier: 1, name: '一等奖', prizeCents: 1_000_000, count: 1, winners: 1 },
@@ -254,38 +258,39 @@ describe('drawn: the seed material and the audit bundle are public, the winners 
       alternates: 2,
       totalPrizeCents: 1_230_000,
     });
+    const [row] = await db.query(`SELECT secret, seed FROM draws WHERE id = ?`, [DRAW]);
+    expect(row.secret).toMatch(/^[0-9a-f]{64}$/);
+    for (const path of [`/api/v1/public/draws/${DRAW}`, '/api/v1/public/campaigns/henan-2022/draws', `/api/v1/public/draws/${DRAW}/bands`]) {
+      const text = (await pub(path)).text;
+      expect({ path, secret: text.includes(row.secret), seed: text.includes(row.seed), winner: text.includes(firstWinnerRef), beacon: text.includes('ssq-2022101') }).toEqual({
+        path,
+        secret: false,
+        seed: false,
+        winner: false,
+        beacon: false,
+      });
+    }
   });
 
-  test('the audit bundle verifies against the streamed entries file (verifyAuditBundle)', async () => {
+  test('the audit bundle (it lists the winners) is held until publication: 409 DRAW_NOT_PUBLISHED', async () => {
     const res = await pub(`/api/v1/public/draws/${DRAW}/audit`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    bundle = res.body;
-    expect(bundle).toMatchObject({ algorithm: 'ILD-1', drawId: DRAW, campaignId: 'henan-2022', beacon: BEACON });
-    const entries = await fetch(`${api.baseUrl}/api/v1/public/draws/${DRAW}/entries`);
-    const result = await verifyAuditBundle(bundle, Readable.fromWeb(entries.body as unknown as WebReadableStream<Uint8Array>));
-    expect(result).toEqual({ ok: true });
-    const tampered = { ...bundle, winners: bundle.winners.map((w, i) => (i === 0 ? { ...w, tickets: w.tickets + 1 } : w)) };
-    const entries2 = await fetch(`${api.baseUrl}/api/v1/public/draws/${DRAW}/entries`);
-    expect((await verifyAuditBundle(tampered, Readable.fromWeb(entries2.body as unknown as WebReadableStream<Uint8Array>))).ok).toBe(false);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_PUBLISHED' });
+    expect(res.text).not.toContain(firstWinnerRef);
   });
 
-  test('winners are not public before publication; check says the result is pending', async () => {
+  test('winners (also searched) are not public before publication; check says the result is pending', async () => {
     expect((await pub(`/api/v1/public/draws/${DRAW}/winners`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_PUBLISHED' });
-    const winnerRef = bundle.winners[0].ref;
-    const winner = seeded.find((s) => s.ref === winnerRef)!;
+    expect((await pub(`/api/v1/public/draws/${DRAW}/winners?q=${firstWinnerRef.slice(0, 8)}`)).body).toMatchObject({ statusCode: 409, code: 'DRAW_NOT_PUBLISHED' });
+    const winner = seeded.find((s) => s.ref === firstWinnerRef)!;
     expect((await pub(checkPath(winner))).body).toMatchObject({ outcome: 'AWAITING_PUBLICATION', drawStatus: 'drawn', prize: null });
   });
 
-  test('the bands compare ticket share with winner share', async () => {
+  test('the bands show tickets only: winners per band (they would point at winners in small bands) wait for publication', async () => {
     const bands = await pub(`/api/v1/public/draws/${DRAW}/bands`);
-    expect(bands.body.winners).toBe(6);
-    expect(bands.body.prizeCents).toBe(1_230_000);
-    const sum = (k: string) => bands.body.bands.reduce((s: number, b: Record<string, number>) => s + b[k], 0);
-    expect(sum('winners')).toBe(6);
-    expect(sum('ticketShare')).toBeCloseTo(1, 4);
-    expect(sum('winnerShare')).toBeCloseTo(1, 4);
-    expect(sum('prizeShare')).toBeCloseTo(1, 4);
+    expect(bands.status).toBe(200);
+    expect(bands.body).toMatchObject({ status: 'drawn', entries: 9, winners: null, prizeCents: null });
+    expect(bands.body.bands.every((b: { winners: unknown; winnerShare: unknown; prizeShare: unknown }) => b.winners === null && b.winnerShare === null && b.prizeShare === null)).toBe(true);
   });
 });
 
@@ -298,6 +303,40 @@ describe('published: the masked winner list, check results and the feed', () => 
     await lifecycle.publishDraw(DRAW);
     await settle();
     bundle = (await pub(`/api/v1/public/draws/${DRAW}/audit`)).body;
+  });
+
+  test('the draw now reveals secret, beacon and seed, matching its commitment', async () => {
+    const draw = await pub(`/api/v1/public/draws/${DRAW}`);
+    expect(draw.body.status).toBe('published');
+    expect(draw.body.reveal).toEqual({ secret: expect.stringMatching(/^[0-9a-f]{64}$/), beacon: BEACON, seed: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(hashSecret(draw.body.reveal.secret)).toBe(draw.body.commitment.secretHash);
+    expect(draw.body.reveal).toMatchObject({ secret: bundle.secret, seed: bundle.seed });
+    expect(draw.body.summary).toMatchObject({ winners: 6, alternates: 2, totalPrizeCents: 1_230_000 });
+  });
+
+  test('the audit bundle is public and verifies against the streamed entries file (verifyAuditBundle)', async () => {
+    const res = await pub(`/api/v1/public/draws/${DRAW}/audit`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.body).toEqual(bundle);
+    expect(bundle).toMatchObject({ algorithm: 'ILD-1', drawId: DRAW, campaignId: 'henan-2022', beacon: BEACON });
+    const entries = await fetch(`${api.baseUrl}/api/v1/public/draws/${DRAW}/entries`);
+    const result = await verifyAuditBundle(bundle, Readable.fromWeb(entries.body as unknown as WebReadableStream<Uint8Array>));
+    expect(result).toEqual({ ok: true });
+    const tampered = { ...bundle, winners: bundle.winners.map((w, i) => (i === 0 ? { ...w, tickets: w.tickets + 1 } : w)) };
+    const entries2 = await fetch(`${api.baseUrl}/api/v1/public/draws/${DRAW}/entries`);
+    expect((await verifyAuditBundle(tampered, Readable.fromWeb(entries2.body as unknown as WebReadableStream<Uint8Array>))).ok).toBe(false);
+  });
+
+  test('the bands compare ticket share with winner share', async () => {
+    const bands = await pub(`/api/v1/public/draws/${DRAW}/bands`);
+    expect(bands.body.winners).toBe(6);
+    expect(bands.body.prizeCents).toBe(1_230_000);
+    const sum = (k: string) => bands.body.bands.reduce((s: number, b: Record<string, number>) => s + b[k], 0);
+    expect(sum('winners')).toBe(6);
+    expect(sum('ticketShare')).toBeCloseTo(1, 4);
+    expect(sum('winnerShare')).toBeCloseTo(1, 4);
+    expect(sum('prizeShare')).toBeCloseTo(1, 4);
   });
 
   test('the winner list: masked names and invoice numbers, refs, tickets, cities, claim status; cached after the first request', async () => {
@@ -333,6 +372,157 @@ describe('published: the masked winner list, check results and the feed', () => 
     expect(page2.body.items.map((w: { ref: string }) => w.ref)).toEqual(bundle.winners.slice(4).map((w) => w.ref));
     expect((await pub(`/api/v1/public/draws/${DRAW}/winners?page=9`)).body.items).toEqual([]);
     expect((await pub(`/api/v1/public/draws/${DRAW}/winners?pageSize=500`)).body.code).toBe('VALIDATION_FAILED');
+  });
+
+  describe('search (q=): only what the list shows, matched against the masked rows', () => {
+    interface Row {
+      tier: number;
+      slot: number;
+      name: string;
+      invoiceNumber: string;
+      ref: string;
+      city: string | null;
+    }
+    let all: Row[];
+    /** A search; its response (not its path, which holds probes such as phone numbers) joins the masking scan. */
+    const search = async (q: string, extra = '') => {
+      const res = await api.http.get(`/api/v1/public/draws/${DRAW}/winners?q=${encodeURIComponent(q)}${extra}`);
+      seen.push(`${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${res.text}`);
+      return res;
+    };
+    const slots = (rows: Row[]) => rows.map((w) => `${w.tier}.${w.slot}`);
+    const surnameOf = (w: Row) => w.name.replace(/\*+$/, '');
+    /** The oracle: the unfiltered list, filtered here the way the documentation says. */
+    const expected = (pred: (w: Row) => boolean) => slots(all.filter(pred));
+    const DOCUMENTED_KEYS = ['alternateRank', 'city', 'claimDeadline', 'claimStatus', 'invoiceNumber', 'name', 'passedOnBecause', 'prizeCents', 'ref', 'slot', 'tickets', 'tier', 'tierName'].sort();
+    /** A query of each kind that matches nothing in this list. */
+    const absentLast4 = () => [...Array(10_000).keys()].map((n) => String(n).padStart(4, '0')).find((d) => !all.some((w) => w.invoiceNumber.endsWith(d)))!;
+    const absentRef = () => ['ffffff', 'eeeeee', 'dddddd', '000000'].find((p) => !all.some((w) => w.ref.startsWith(p)))!;
+    const absentCity = () => [...Object.values(HENAN_CITIES), '河南省'].find((c) => !all.some((w) => w.city === c))!;
+
+    beforeAll(async () => {
+      all = (await pub(`/api/v1/public/draws/${DRAW}/winners?pageSize=100`)).body.items;
+      expect(all).toHaveLength(6);
+    });
+
+    test('the last 4 digits of the invoice number (also as ****1234 or in full-width digits) find that winner', async () => {
+      for (const w of all) {
+        const last4 = w.invoiceNumber.slice(-4);
+        const res = await search(last4);
+        expect(res.status).toBe(200);
+        expect(slots(res.body.items)).toEqual(expected((x) => x.invoiceNumber.endsWith(last4)));
+        expect(res.body.items).toContainEqual(w);
+        expect(res.body).toMatchObject({ drawId: DRAW, tier: null, page: 1, pageSize: 20, total: res.body.items.length });
+        for (const item of res.body.items) expect(Object.keys(item).sort()).toEqual(DOCUMENTED_KEYS);
+        const fullWidth = last4.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+        for (const variant of [`****${last4}`, ` ${fullWidth} `]) expect((await search(variant)).text).toBe(res.text);
+      }
+    });
+
+    test('a ref prefix of 6 to 64 hex characters (any case, or copied with the page\'s "…") finds that winner', async () => {
+      const w = all[0];
+      for (const q of [w.ref.slice(0, 6), w.ref.slice(0, 8).toUpperCase(), `${w.ref.slice(0, 16)}…`, w.ref]) {
+        const res = await search(q);
+        expect({ q, status: res.status }).toEqual({ q, status: 200 });
+        expect(slots(res.body.items)).toEqual(expected((x) => x.ref.startsWith(q.replace('…', '').toLowerCase())));
+        expect(res.body.items[0]).toEqual(w);
+      }
+    });
+
+    test('an issuing city (with or without 市) and a surname match the shown city and masked surname', async () => {
+      for (const city of new Set(all.map((w) => w.city).filter((c): c is string => c !== null))) {
+        const res = await search(city);
+        expect(slots(res.body.items)).toEqual(expected((x) => x.city === city));
+        if (city.endsWith('市')) expect((await search(city.slice(0, -1))).body.items.map((x: Row) => x.city)).toEqual(res.body.items.map((x: Row) => x.city));
+      }
+      for (const surname of new Set(all.map(surnameOf))) {
+        if (surname === '') continue;
+        const res = await search(surname);
+        expect(slots(res.body.items)).toEqual(expected((x) => surnameOf(x) === surname));
+        for (const item of res.body.items) expect(item.name).toMatch(new RegExp(`^${surname}\\*+$`));
+      }
+      const [ouyang] = all.filter((w) => w.name === '欧阳**');
+      if (ouyang) expect(slots((await search('欧阳')).body.items)).toEqual([`${ouyang.tier}.${ouyang.slot}`]);
+    });
+
+    test('no matches: 200 with total 0; a full name, a phone or a whole invoice number never matches or is refused', async () => {
+      for (const q of [absentLast4(), absentRef(), absentCity(), '龙']) {
+        const res = await search(q);
+        expect({ q, status: res.status, total: res.body.total, items: res.body.items }).toEqual({ q, status: 200, total: 0, items: [] });
+      }
+      // Two-character full names of seeded people (winners or not) match nothing: a search compares the
+      // masked surname only, so it cannot tell whether a given person won.
+      const people = [...new Map(seeded.map((s) => [s.consumer.id, s.consumer])).values()];
+      for (const person of people.filter((c) => Array.from(c.realName!).length === 2)) expect((await search(person.realName!)).body.total).toBe(0);
+      // Longer names are refused outright; a phone number is read as a ref prefix and matches nothing.
+      for (const person of people.filter((c) => Array.from(c.realName!).length > 2)) expect((await search(person.realName!)).body.code).toBe('SEARCH_QUERY_INVALID');
+      for (const person of people) expect((await search(person.phone)).body.total).toBe(0);
+      const winner = seeded.find((s) => s.ref === all[0].ref)!;
+      expect((await search(winner.invoiceNumber)).body.total).toBe(0);
+    });
+
+    test('combines with the tier filter and with paging', async () => {
+      const candidates = [...new Set([...all.map((w) => w.city ?? ''), ...all.map(surnameOf), ...all.map((w) => w.invoiceNumber.slice(-4))])].filter(Boolean);
+      const matchesOf = (q: string) => all.filter((w) => w.city === q || surnameOf(w) === q || (/^\d{4}$/.test(q) && w.invoiceNumber.endsWith(q)));
+      const q = candidates.sort((a, b) => matchesOf(b).length - matchesOf(a).length)[0];
+      const matches = slots(matchesOf(q));
+      // One result per page, page by page, and one page past the end.
+      for (let page = 1; page <= matches.length + 1; page++) {
+        const res = await search(q, `&page=${page}&pageSize=1`);
+        expect(res.body).toMatchObject({ page, pageSize: 1, total: matches.length });
+        expect(slots(res.body.items)).toEqual(matches.slice(page - 1, page));
+      }
+      const tier = matchesOf(q)[0].tier;
+      const inTier = await search(q, `&tier=${tier}`);
+      expect(inTier.body).toMatchObject({ tier, total: matchesOf(q).filter((w) => w.tier === tier).length });
+      expect(slots(inTier.body.items)).toEqual(slots(matchesOf(q).filter((w) => w.tier === tier)));
+      for (const t of [1, 2, 3]) {
+        const res = await search(q, `&tier=${t}&page=1&pageSize=2`);
+        expect(slots(res.body.items)).toEqual(slots(matchesOf(q).filter((w) => w.tier === t)).slice(0, 2));
+      }
+      expect((await search(q, '&tier=99')).body).toMatchObject({ tier: 99, total: 0, items: [] });
+      // A search of everything of one tier equals the tier filter alone.
+      const tier3 = await pub(`/api/v1/public/draws/${DRAW}/winners?tier=3`);
+      const byCity = await Promise.all([...new Set(tier3.body.items.map((w: Row) => w.city))].map((c) => search(String(c), '&tier=3')));
+      expect(byCity.reduce((n, r) => n + r.body.total, 0)).toBe(tier3.body.total);
+    });
+
+    test('bad input: 400 SEARCH_QUERY_INVALID', async () => {
+      const bad = ['1', '123', '12345', 'abc', 'abcde', 'xyz123', '12 34', '张三丰', '河南省郑州市', '<script>', '1234%', '*', '41010519900307123X', 'a'.repeat(65), 'f'.repeat(65), '😀', '郑州市 张'];
+      for (const q of bad) {
+        const res = await search(q);
+        expect({ q, status: res.status, body: res.body }).toEqual({ q, status: 400, body: { statusCode: 400, code: 'SEARCH_QUERY_INVALID', message: expect.any(String), fields: ['q'] } });
+      }
+      const twice = await pub(`/api/v1/public/draws/${DRAW}/winners?q=1234&q=5678`);
+      expect(twice.body).toMatchObject({ statusCode: 400, code: 'SEARCH_QUERY_INVALID' });
+      // Blank is no search at all.
+      expect((await search('  ')).body.total).toBe(6);
+      expect((await search('1234', '&pageSize=500')).body.code).toBe('VALIDATION_FAILED');
+    });
+
+    test('cached: a repeat is a HIT; equivalent spellings and all queries without a match share entries, so junk cannot fill Redis', async () => {
+      const redis = api.app.get<Redis>(REDIS);
+      const searchKeys = async () => (await redis.keys(`${api.config.REDIS_PREFIX}:pub:v1:winners-q:*`)).length;
+      const last4 = all[1].invoiceNumber.slice(-4);
+      const first = await search(last4, '&pageSize=7');
+      expect(first.headers.get('x-cache')).toBe('MISS');
+      const again = await search(last4, '&pageSize=7');
+      expect(again.headers.get('x-cache')).toBe('HIT');
+      expect(again.text).toBe(first.text);
+      expect((await search(`****${last4}`, '&pageSize=7')).headers.get('x-cache')).toBe('HIT');
+
+      expect((await search(absentLast4(), '&pageSize=9')).headers.get('x-cache')).toBe('MISS');
+      const before = await searchKeys();
+      for (let i = 0; i < 40; i++) {
+        const junk = createHash('sha256').update(`junk${i}`).digest('hex').slice(0, 6 + (i % 20));
+        if (all.some((w) => w.ref.startsWith(junk))) continue;
+        const res = await search(junk, '&pageSize=9');
+        expect({ junk, total: res.body.total, cache: res.headers.get('x-cache') }).toEqual({ junk, total: 0, cache: 'HIT' });
+      }
+      // Pages past the end are answered without being stored.
+      for (const page of [2, 50, 999_999]) expect((await search(last4, `&page=${page}&pageSize=7`)).body.items).toEqual([]);
+      expect(await searchKeys()).toBe(before);
+    });
   });
 
   test('check: a winning invoice, an alternate and an invoice that did not win', async () => {
@@ -479,6 +669,7 @@ describe('the web page and limits', () => {
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect((await limited.http.get('/api/v1/public/check?invoiceCode=041012200111&invoiceNumber=12345678')).status).toBe(429);
+      expect((await limited.http.get(`/api/v1/public/draws/${DRAW}/winners?q=1234`)).status).toBe(429);
       expect((await limited.http.get('/')).status).toBe(200);
     } finally {
       await limited.close();

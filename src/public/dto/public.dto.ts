@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Allow, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 // ---- queries ----------------------------------------------------------------------------------------
 
@@ -28,6 +28,19 @@ export class WinnersQueryDto {
   @Min(1)
   @Max(100)
   pageSize?: number;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 64,
+    example: '5678',
+    description:
+      'search the published (masked) rows: the last 4 digits of the invoice number, 6–64 hex characters of the entry ref (a prefix), ' +
+      'a surname (1–2 characters, matched against the masked name) or an issuing city; anything else is 400 SEARCH_QUERY_INVALID. ' +
+      'Full names, phone, identity and whole invoice numbers are not searchable (use /check for one invoice)',
+  })
+  // Checked by parseWinnerQuery (400 SEARCH_QUERY_INVALID), not by class-validator.
+  @Allow()
+  q?: unknown;
 }
 
 export class CheckQueryDto {
@@ -130,8 +143,8 @@ export class DrawDetailDto extends DrawSummaryDto {
   @ApiProperty() ticketUnitCents: number;
   @ApiProperty() ticketCap: number;
   @ApiPropertyOptional({ type: CommitmentDto, nullable: true, description: 'from the freeze on' }) commitment: CommitmentDto | null;
-  @ApiPropertyOptional({ type: RevealDto, nullable: true, description: 'after the draw' }) reveal: RevealDto | null;
-  @ApiPropertyOptional({ type: DrawResultSummaryDto, nullable: true, description: 'after the draw' }) summary: DrawResultSummaryDto | null;
+  @ApiPropertyOptional({ type: RevealDto, nullable: true, description: 'from publication on (with the entries file they determine the winners)' }) reveal: RevealDto | null;
+  @ApiPropertyOptional({ type: DrawResultSummaryDto, nullable: true, description: 'after the draw (counts only)' }) summary: DrawResultSummaryDto | null;
 }
 
 export class WinnerDto {

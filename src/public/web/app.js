@@ -213,7 +213,7 @@
     status.remove();
     if (detail.summary) body.appendChild(resultSummary(detail));
     if (detail.status === 'published') body.appendChild(winnersPanel(detail));
-    else if (detail.reveal) body.appendChild(el('p', { class: 'notice' }, '本期已开奖，中奖名单审核后公布。'));
+    else if (detail.summary) body.appendChild(el('p', { class: 'notice' }, '本期已开奖，中奖名单审核后公布；公布时一并公开密钥、信标、种子与审计包。'));
     if (detail.commitment) {
       body.appendChild(chartPanel(detail));
       body.appendChild(auditPanel(detail));
@@ -235,13 +235,37 @@
 
   // ---- winners --------------------------------------------------------------------------------------
 
+  /**
+   * What the winner search accepts (the API checks the same and answers 400 SEARCH_QUERY_INVALID
+   * otherwise): null when the text is fine, else the reason to show.
+   */
+  function searchProblem(text) {
+    const q = text.normalize('NFKC').trim();
+    if (q === '' || /^\**\d{4}$/.test(q) || /^[0-9a-f]{6,64}$/i.test(q.replace(/(?:…|\.{3})$/, ''))) return null;
+    if (/^\d{1,5}$/.test(q)) return '请输入发票号码的后 4 位数字。';
+    if (/^\p{Script=Han}+$/u.test(q)) return Array.from(q).length <= 5 ? null : '只能按姓氏或开票城市搜索，不能按姓名搜索。';
+    return '请输入发票号码后 4 位、参与编号（至少 6 位）、姓氏或开票城市。';
+  }
+
   function winnersPanel(detail) {
     const id = detail.id;
     const uid = id.replace(/[^a-z0-9-]/gi, '');
-    const state = { tier: '', page: 1, pageSize: 20 };
+    const state = { tier: '', q: '', page: 1, pageSize: 20 };
+    let sequence = 0;
     const select = el('select', { id: `tier-${uid}` },
       el('option', { value: '' }, '全部奖级'),
       detail.tiers.map((t) => el('option', { value: String(t.tier) }, t.name)));
+    const search = el('input', {
+      id: `search-${uid}`, type: 'search', name: 'q', maxlength: '64', autocomplete: 'off', spellcheck: 'false', enterkeyhint: 'search',
+      placeholder: '如 5678、郑州市、张', 'aria-describedby': `search-hint-${uid}`,
+    });
+    const searchForm = el('form', { class: 'search', role: 'search', novalidate: true },
+      el('label', { for: `search-${uid}` }, '搜索中奖名单'),
+      el('div', { class: 'search-row' },
+        search,
+        el('button', { type: 'submit' }, '搜索'),
+        el('button', { type: 'button', class: 'secondary', onclick: () => { search.value = ''; run(''); } }, '清除')),
+      el('p', { id: `search-hint-${uid}`, class: 'hint' }, '可按发票号码后 4 位、参与编号（ref，至少前 6 位）、开票城市或姓氏搜索；不支持按完整姓名或手机号搜索。'));
     const tbody = el('tbody');
     const info = el('span', { 'aria-live': 'polite' });
     const prev = el('button', { type: 'button', class: 'secondary' }, '上一页');
@@ -254,17 +278,28 @@
       tbody);
 
     async function load() {
+      const mine = ++sequence;
       prev.disabled = next.disabled = true;
+      message.classList.remove('error');
       message.textContent = '正在加载…';
       let data;
       try {
         const q = new URLSearchParams({ page: String(state.page), pageSize: String(state.pageSize) });
         if (state.tier) q.set('tier', state.tier);
+        if (state.q) q.set('q', state.q);
         data = await api(`draws/${encodeURIComponent(id)}/winners?${q}`);
       } catch (e) {
-        message.textContent = errorText(e);
+        if (mine !== sequence) return;
+        if (e.code === 'SEARCH_QUERY_INVALID') clear(tbody);
+        message.classList.add('error');
+        message.textContent = e.code === 'SEARCH_QUERY_INVALID'
+          ? `无法搜索：${searchProblem(state.q) || '只能按发票号码后 4 位、参与编号、姓氏（1–2 个字）或开票城市（如“郑州市”）搜索，不能按完整姓名搜索。'}`
+          : errorText(e);
+        info.textContent = '';
+        prev.disabled = state.page <= 1;
         return;
       }
+      if (mine !== sequence) return; // a newer search or page was asked for meanwhile
       clear(tbody);
       for (const w of data.items) {
         const claim = CLAIM[w.claimStatus] || w.claimStatus;
@@ -279,11 +314,39 @@
           el('td', { 'data-label': '参与编号' }, el('code', { class: 'hash', title: w.ref }, `${w.ref.slice(0, 16)}…`))));
       }
       const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
-      info.textContent = `共 ${count(data.total)} 名 · 第 ${data.page} / ${pages} 页`;
-      message.textContent = data.items.length ? '' : '没有符合条件的中奖记录。';
+      const found = state.q ? `“${state.q}”的搜索结果：` : '';
+      info.textContent = `${found}共 ${count(data.total)} 名 · 第 ${data.page} / ${pages} 页`;
+      // 6+ digits are read as the start of a ref; someone who typed a whole invoice number wants the check form.
+      const wholeNumber = /^(\d{8}|\d{20})$/.test(state.q) ? '按完整发票号码查询请使用上方的“查询我的发票是否中奖”；这里只能按发票号码后 4 位搜索。' : '';
+      message.textContent = data.items.length
+        ? ''
+        : state.q ? `没有找到与“${state.q}”匹配的中奖记录。${wholeNumber}` : '没有符合条件的中奖记录。';
       prev.disabled = state.page <= 1;
       next.disabled = state.page >= pages;
     }
+    function run(text) {
+      const problem = searchProblem(text);
+      if (problem) {
+        sequence += 1; // drop any answer still on its way
+        clear(tbody);
+        info.textContent = '';
+        message.classList.add('error');
+        message.textContent = `无法搜索：${problem}`;
+        prev.disabled = next.disabled = true;
+        return;
+      }
+      state.q = text.normalize('NFKC').trim();
+      state.page = 1;
+      load();
+    }
+    searchForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      run(search.value);
+    });
+    // The clear button inside a search field (and emptying it) shows the whole list again.
+    search.addEventListener('input', () => {
+      if (search.value.trim() === '' && state.q !== '') run('');
+    });
     select.addEventListener('change', () => {
       state.tier = select.value;
       state.page = 1;
@@ -301,6 +364,7 @@
     return el('section', { class: 'panel', 'aria-label': '中奖名单' },
       el('h4', {}, '中奖名单'),
       el('div', { class: 'toolbar' }, el('label', { for: `tier-${uid}` }, '奖级筛选'), select),
+      searchForm,
       table, message,
       el('div', { class: 'pager' }, prev, info, next));
   }
@@ -317,7 +381,7 @@
         status.remove();
         append(section, [
           el('p', { class: 'hint' }, data.winners === null
-            ? '开奖后将显示各金额段的中奖占比。'
+            ? '公布中奖名单后将显示各金额段的中奖占比。'
             : '每注中奖机会相同：各金额段的中奖占比应与其注数占比大致相当，大额发票按比例多中，不会更多。'),
           el('ul', { class: 'legend' },
             el('li', {}, el('span', { class: 'swatch tickets', 'aria-hidden': 'true' }), '注数占比'),
@@ -393,8 +457,10 @@
       el('details', { class: 'sub' },
         el('summary', {}, '审计与验证（ILD-1）'),
         el('p', {}, r
-          ? '开奖前公布的承诺（参与清单摘要、密钥哈希）与开奖后公开的密钥、信标、种子如下。下载参与清单和审计包，即可独立重算全部中奖结果。'
-          : '本期参与清单已冻结。以下承诺在开奖前公布，开奖后将公开密钥、信标与种子。'),
+          ? '开奖前公布的承诺（参与清单摘要、密钥哈希）与公布中奖名单时公开的密钥、信标、种子如下。下载参与清单和审计包，即可独立重算全部中奖结果。'
+          : detail.summary
+            ? '本期已开奖。以下承诺在开奖前公布；密钥、信标、种子与审计包将在公布中奖名单时公开。'
+            : '本期参与清单已冻结。以下承诺在开奖前公布；密钥、信标、种子与审计包将在公布中奖名单时公开。'),
         el('dl', { class: 'facts' },
           row('算法', c.algorithm),
           row('参与发票数', count(c.entryCount)),
