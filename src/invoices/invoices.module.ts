@@ -5,11 +5,12 @@ import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
 import { Invoice } from './invoice.entity.js';
 import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
+import { RegistrationLimiter } from './registration-limits.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService],
+  providers: [InvoicesService, RegistrationLimiter],
   exports: [InvoicesService],
 })
 export class InvoicesModule {}

@@ -17,6 +17,7 @@ import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
 import { Invoice } from './invoice.entity.js';
+import { RegistrationLimiter } from './registration-limits.js';
 
 export interface RegistrationResult {
   id: number;
@@ -58,6 +59,7 @@ export class InvoicesService {
     @InjectRepository(Invoice) private readonly invoices: Repository<Invoice>,
     private readonly campaigns: CampaignCatalog,
     private readonly clock: Clock,
+    private readonly limits: RegistrationLimiter,
   ) {}
 
   /**
@@ -66,11 +68,13 @@ export class InvoicesService {
    * concurrency). The daily and monthly limits hold under concurrent requests too: each registration takes
    * a free numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots
    * migration), and one that loses a slot to a concurrent registration re-reads and decides again.
-   * Rejected attempts store nothing and take no slot.
+   * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
+   * RATE_LIMITED), and one the registry contradicts costs more (see RegistrationLimiter).
    *
    * Two statements on the happy path, no transaction: one read of everything the rules need, one INSERT.
    */
   async register(consumerId: number, body: unknown): Promise<RegistrationResult> {
+    await this.limits.attempt(consumerId);
     const claim = parseRegistrationBody(body);
     const now = this.clock.now();
     const today = shanghaiDate(now);
@@ -102,6 +106,7 @@ export class InvoicesService {
 
       const match = state.record ? matchClaimAgainstRecord(claim, state.record, state.realName, rules) : null;
       const refused = match && matchRejection(match);
+      if (refused?.code === 'INVOICE_MISMATCH') await this.limits.contradicted(consumerId);
       if (refused) throw refused;
 
       // Eligibility passed, so the issue date is inside the campaign and the period exists.

@@ -6,6 +6,7 @@ import { formatInvoiceQr } from '../../src/invoices/domain/qr.js';
 import { QueueService } from '../../src/core/queue/queue.service.js';
 import { QueueName } from '../../src/core/queue/queue-names.js';
 import { RegistryJob } from '../../src/invoices/invoice-verification.processor.js';
+import { MISMATCH_COST, REGISTRATION_POINTS_PER_HOUR } from '../../src/invoices/registration-limits.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, startTestWorker, type TestApi } from '../support/test-env.js';
 
@@ -260,6 +261,33 @@ describe('concurrency', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => register(consumer.token, typed())));
     expect(results.filter((r) => r.status === 201)).toHaveLength(2);
     expect(results.filter((r) => r.body.code === 'DAILY_LIMIT_REACHED')).toHaveLength(4);
+  });
+});
+
+describe('rate limit', () => {
+  test(`more than ${REGISTRATION_POINTS_PER_HOUR} attempts an hour by one consumer: 429 RATE_LIMITED with Retry-After; others unaffected`, async () => {
+    const consumer = await createConsumer(api.app);
+    // Refused attempts count too (this is about request floods, not stored registrations).
+    const attempts = await Promise.all(Array.from({ length: REGISTRATION_POINTS_PER_HOUR }, () => register(consumer.token, typed({ amount: '1.00' }))));
+    expect(new Set(attempts.map((r) => r.body.code))).toEqual(new Set(['AMOUNT_TOO_SMALL']));
+    const refused = await register(consumer.token, typed());
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await register((await createConsumer(api.app)).token, typed())).status).toBe(201);
+  });
+
+  test(`a registration the registry contradicts costs ${MISMATCH_COST} attempts: guessing a check code stops after ${REGISTRATION_POINTS_PER_HOUR / MISMATCH_COST} tries`, async () => {
+    const consumer = await createConsumer(api.app);
+    const body = await withRecord(typed({ checkCode: '000000' }), { checkCode: '12345678901234567890' });
+    const guesses = REGISTRATION_POINTS_PER_HOUR / MISMATCH_COST;
+    for (let i = 0; i < guesses; i++) {
+      const res = await register(consumer.token, { ...body, checkCode: String(i).padStart(6, '0') });
+      expect(res.body).toMatchObject({ code: 'INVOICE_MISMATCH', field: 'checkCode' });
+    }
+    const right = await register(consumer.token, { ...body, checkCode: '567890' });
+    expect(right.status).toBe(429);
+    expect(right.body.code).toBe('RATE_LIMITED');
   });
 });
 
