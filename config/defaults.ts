@@ -22,6 +22,10 @@ export const configDefaults = {
   LOG_FORMAT: 'text',
   CAMPAIGNS_DIR: 'config/campaigns',
   PUBLIC_RATE_LIMIT_PER_MINUTE: '600',
+  STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: '10',
+  STAFF_LOGIN_MAX_FAILURES_PER_IP: '50',
+  STAFF_LOGIN_WINDOW_SECONDS: '900',
+  DATABASE_QUERY_TIMEOUT_MS: '10000',
 } as const;
 
 /** Values that are only acceptable outside production. */

@@ -95,12 +95,14 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
 
   await app.register(
     async (scope: FastifyInstance) => {
-      if (!scope.hasContentTypeParser('application/x-www-form-urlencoded')) {
-        scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
-          const form = new URLSearchParams(body as string);
-          done(null, { username: form.get('username') ?? '', password: form.get('password') ?? '' });
-        });
-      }
+      // The login form's own parser, in this scope only: the JSON endpoints of the API take JSON bodies only
+      // (see createFastifyAdapter). The form carries no CSRF token: what a cross-site form could do here is
+      // sign a browser in to the attacker's own staff account, which needs that account's password.
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain']) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+      scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
+        const form = new URLSearchParams(body as string);
+        done(null, { username: form.get('username') ?? '', password: form.get('password') ?? '' });
+      });
 
       scope.addHook('onRequest', async (request, reply) => {
         const path = request.url.split('?')[0];
@@ -122,9 +124,18 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
         const password = typeof body.password === 'string' ? body.password.slice(0, 256) : '';
         let token: string;
         try {
-          token = await staff.login(username, password);
+          // The same limits on failed attempts as the API's staff login (per username and per address).
+          token = await staff.login(username, password, request.ip);
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
+          if (error.statusCode === 429) {
+            const retryAfter = Number(error.details?.retryAfterSeconds ?? 60);
+            void reply.code(429).header('Retry-After', String(retryAfter)).header('Cache-Control', 'no-store');
+            // A browser gets the form again with the reason; anything else the API's error shape.
+            if (/\btext\/html\b/.test(String(request.headers.accept ?? '')))
+              return reply.type('text/html; charset=utf-8').send(loginPage(`Too many failed sign-ins (${error.code}); try again in ${retryAfter} s`));
+            return reply.type('application/json').send({ statusCode: 429, code: error.code, message: error.message, retryAfterSeconds: retryAfter });
+          }
           return reply.code(401).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(loginPage('Wrong username or password'));
         }
         const checked = verify(token);

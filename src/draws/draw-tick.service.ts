@@ -22,6 +22,11 @@ export interface TickResult {
  * deterministic job id. Runs every minute (real time) as a BullMQ job scheduler upserted at start-up, and can
  * be called directly (tests, the demo driver).
  *
+ * The scheduler lives in Redis only. QueueService keeps it: should Redis lose it (restarted without
+ * persistence, flushed) or never get it (down when the worker started), it is re-created within seconds, and
+ * its immediate first run queues again whatever is due; the jobs queued before were lost with Redis, the
+ * database still says what is due.
+ *
  * Due: `scheduled` draws whose freezeAt has passed -> freeze; `frozen` draws whose drawAt has passed, or with
  * an approved two-person draw request -> draw; `drawn` draws -> publish.
  */
@@ -54,7 +59,8 @@ export class DrawTickService implements OnApplicationBootstrap {
           { name: DrawJob.tick, data: {}, opts: { attempts: 1, removeOnComplete: { count: 50 }, removeOnFail: { count: 200 } } },
         );
     } catch (error) {
-      this.logger.warn(`Could not upsert the draw tick scheduler: ${(error as Error).message}`);
+      // Kept all the same: QueueService creates it once Redis answers.
+      this.logger.warn(`Could not upsert the draw tick scheduler now (retried while the worker runs): ${(error as Error).message}`);
     }
   }
 

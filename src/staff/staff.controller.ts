@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { StaffOnly } from '../auth/guards.js';
 import { AccessTokenDto, CreateStaffDto, StaffAccountDto, StaffLoginDto } from './dto/staff.dto.js';
 import type { StaffAccount } from './staff-account.entity.js';
@@ -14,8 +14,10 @@ export class StaffController {
 
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() body: StaffLoginDto): Promise<AccessTokenDto> {
-    return { accessToken: await this.staff.login(body.username, body.password) };
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Staff sign-in. 401 INVALID_CREDENTIALS; too many failures per username or client address: 429 RATE_LIMITED with Retry-After' })
+  async login(@Body() body: StaffLoginDto, @Ip() ip: string): Promise<AccessTokenDto> {
+    return { accessToken: await this.staff.login(body.username, body.password, ip) };
   }
 
   @Post('staff')

@@ -10,6 +10,7 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from '../core/crypto/
 import { DomainError } from '../core/errors/domain-error.js';
 import { violatedUniqueIndex, withUniqueViolationsMapped } from '../core/errors/unique-violation.js';
 import { StaffAccount } from './staff-account.entity.js';
+import { StaffLoginLimiter } from './staff-login-limits.js';
 
 @Injectable()
 export class StaffService {
@@ -20,6 +21,7 @@ export class StaffService {
     private readonly tokens: TokenService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limits: StaffLoginLimiter,
   ) {}
 
   /**
@@ -49,15 +51,35 @@ export class StaffService {
     );
   }
 
-  /** Checks credentials and issues an access token. Unknown user and wrong password look the same. */
-  async login(username: string, password: string): Promise<string> {
-    const account = await this.accounts
-      .createQueryBuilder('s')
-      .addSelect('s.passwordHash')
-      .where('s.username = :username', { username })
-      .getOne();
-    const ok = await verifyPassword(password, account?.passwordHash ?? decoyPasswordHash);
+  /**
+   * Checks credentials and issues an access token. Unknown user and wrong password look the same. Failed
+   * attempts are limited per username and per client address (StaffLoginLimiter: 429 RATE_LIMITED).
+   *
+   * The username must match exactly. The column's collation (utf8mb4_unicode_ci) ignores case, trailing
+   * spaces, NUL and other ignorable characters and equates full-width with ASCII letters, so the lookup can
+   * find 'admin' for 'ＡＤＭＩＮ\u0000': the row it finds (at most one, the unique index has the same collation)
+   * only counts when its username is the same string. The password is checked either way (against a decoy
+   * hash when there is no account), so the answer takes the same time.
+   */
+  async login(username: string, password: string, clientIp?: string): Promise<string> {
+    const attempt = await this.limits.attempt(username, clientIp);
+    let account: StaffAccount | null;
+    let ok: boolean;
+    try {
+      const found = await this.accounts
+        .createQueryBuilder('s')
+        .addSelect('s.passwordHash')
+        .where('s.username = :username', { username })
+        .getOne();
+      account = found && found.username === username ? found : null;
+      ok = await verifyPassword(password, account?.passwordHash ?? decoyPasswordHash);
+    } catch (error) {
+      // Not a failed sign-in (the database is away, say): it does not count either.
+      await attempt.refund();
+      throw error;
+    }
     if (!account || !ok) throw DomainError.unauthorized('INVALID_CREDENTIALS', 'Wrong username or password');
+    await attempt.refund();
     return this.tokens.issueStaffToken(account.id, account.username, account.roles);
   }
 

@@ -3,7 +3,7 @@
  *
  * The shared MariaDB and Redis of the machine are never stopped: every process under test reaches them
  * through a TcpProxy that the test cuts (all current connections destroyed, new ones reset, held silent
- * or refused; or, for Redis, every connection frozen silent) and restores. Everything done "through the real port" (migrations, the final checks, adding
+ * or refused; or every open connection frozen silent, a partition) and restores. Everything done "through the real port" (migrations, the final checks, adding
  * jobs, listening to queue events) bypasses the proxies, so it observes what really reached the services.
  *
  * Every request and wait has an explicit timeout, so a regression (a hang) fails instead of stalling.
@@ -23,7 +23,7 @@ import { RegistryJob } from '../../src/invoices/invoice-verification.processor.j
 import { InvoiceVerificationService } from '../../src/invoices/invoice-verification.service.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker, type TestApi } from '../support/test-env.js';
+import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker, TEST_REGISTRY_KEY, type TestApi } from '../support/test-env.js';
 
 const TODAY = '2022-08-10';
 const clock = new ManualClock(`${TODAY}T10:00:00+08:00`);
@@ -359,13 +359,68 @@ describe('the database unreachable for a while', () => {
   }, 25_000);
 });
 
-describe('known gaps', () => {
-  // With TcpProxy.cut('freeze') (open connections go silent: no FIN, no RST) a request whose pooled database
-  // connection was already open waits until TCP gives up (many minutes): mysql2 has no per-query inactivity
-  // timeout that also frees the connection, so this needs a design decision (a request deadline, or a query
-  // timeout that destroys the connection), not a setting. Fresh connections are bounded (connectTimeout and
-  // the pool acquire bound): see 'a silent outage under load'.
-  test.todo('a silent partition of open database connections answers 503 within a few seconds');
+describe('a silent partition of open database connections', () => {
+  let api: TestApi | undefined;
+  afterEach(async () => {
+    await closeApi(api);
+    api = undefined;
+  });
+
+  // TcpProxy.cut('freeze'): the pooled connections stay open but go silent (no FIN, no RST). mysql2 would wait
+  // on them until TCP gives up (many minutes); the API bounds every query (DATABASE_QUERY_TIMEOUT_MS, 2 s
+  // here) and destroys a connection that did not answer, so the pool never hands it out again.
+  test('answers 503 within a few seconds, drops the dead connections, and recovers whole', async () => {
+    api = await startTestApi({ config: { ...proxied, DATABASE_QUERY_TIMEOUT_MS: 2_000 }, clock });
+    quiet(api.app);
+    // A fresh consumer for each registration, so the daily limit never decides an answer.
+    // (One after the other: the pool should only hold the connections the requests below open.)
+    const consumers: Array<{ id: number; token: string }> = [];
+    for (let i = 0; i < 16; i++) consumers.push(await createConsumer(api.app));
+    let next = 0;
+    const request = (read: boolean, timeoutMs: number) => {
+      const consumer = consumers[next++ % consumers.length];
+      return read
+        ? call(api!.baseUrl, 'GET', '/api/v1/invoices', { token: consumer.token, timeoutMs })
+        : call(api!.baseUrl, 'POST', '/api/v1/invoices', { body: registration(), token: consumer.token, timeoutMs });
+    };
+    // Several requests at once, so the pool holds several open connections when the network goes silent.
+    const warm = await Promise.all(Array.from({ length: 6 }, (_, i) => request(i % 2 === 0, 10_000)));
+    expect(warm.map((r) => r.status)).toEqual(warm.map((_, i) => (i % 2 === 0 ? 200 : 201)));
+    const openBefore = dbProxy.openConnections;
+    expect(openBefore).toBeGreaterThan(1);
+
+    await dbProxy.cut('freeze');
+    // As many requests at once as there are open connections (up to 4): each gets one of them, silent now,
+    // and answers when the query bound destroys it.
+    const burst = await Promise.all(Array.from({ length: Math.min(openBefore, 4) }, (_, i) => request(i % 2 === 0, 20_000)));
+    for (const res of burst) {
+      expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: unavailable });
+      expect(res.ms).toBeGreaterThanOrEqual(1_900);
+      expect(res.ms).toBeLessThan(4_000);
+    }
+    // Then one at a time: the next idle silent connection, or a new one once none are left (held silent too:
+    // bounded by connectTimeout and the pool acquire bound, 5 s).
+    for (let i = 0; i < 2; i++) {
+      const res = await request(i % 2 === 0, 20_000);
+      expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: unavailable });
+      expect(res.ms).toBeLessThan(7_000);
+    }
+    const ready = await call(api.baseUrl, 'GET', '/health/ready', { timeoutMs: 3_000 });
+    expect({ status: ready.status, body: ready.body }).toEqual({ status: 503, body: { status: 'unavailable', checks: { database: 'down', redis: 'up' } } });
+
+    await dbProxy.restore();
+    await eventually('readiness green after the silent partition', 10_000, async () => (await call(api!.baseUrl, 'GET', '/health/ready', { timeoutMs: 3_000 })).status === 200);
+    // More requests at once than there were connections before: none is handed a dead connection.
+    const after = await Promise.all(Array.from({ length: 2 * openBefore }, (_, i) => request(i % 2 === 0, 10_000)));
+    expect(after.map((a) => a.status)).toEqual(after.map((_, i) => (i % 2 === 0 ? 200 : 201)));
+    // Nothing the 503s answered was half-written: every stored row of these consumers is whole.
+    const [rows] = await db.query<mysql.RowDataPacket[]>(
+      `SELECT status, status_reason, amount_cents FROM invoices WHERE consumer_id IN (${consumers.map(() => '?').join(',')})`,
+      consumers.map((c) => c.id),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(3 + openBefore);
+    for (const row of rows) expect({ status: row.status, reason: row.status_reason, amount: Number(row.amount_cents) }).toEqual({ status: 'pending', reason: 'AWAITING_REGISTRY_RECORD', amount: 11_300 });
+  }, 60_000);
 });
 
 describe('Redis unreachable while the API and the worker run', () => {
@@ -408,6 +463,56 @@ describe('Redis unreachable while the API and the worker run', () => {
       expect({ mode, status: again.status }).toEqual({ mode, status: 202 });
     }
   }, 25_000);
+
+  test('an endpoint that queues a job answers 503 within a few seconds when Redis goes silent (open connection or none yet), and recovers', async () => {
+    api = await startProxiedApi();
+    const registry = new Queue(QueueName.registry, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
+    try {
+      // Registry records to void: each void of an existing record queues a revocation job (idempotent, so the
+      // same record can be voided again and again).
+      const record = { invoiceCode: '041012200111', invoiceNumber: String(40_000_000 + (process.pid % 1_000_000)), issueDate: '2022-08-08', amountCents: 10_000 };
+      await insertRegistryRecord(api.app, record);
+      const voidIt = (baseUrl: string, timeoutMs = 15_000) =>
+        call(baseUrl, 'POST', '/api/v1/registry/invoices/void', {
+          body: { invoices: [{ invoiceCode: record.invoiceCode, invoiceNumber: record.invoiceNumber, kind: 'voided' }] },
+          token: TEST_REGISTRY_KEY,
+          timeoutMs,
+        });
+      const revocations = async () => (await registry.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'])).filter((j) => j.name === RegistryJob.revokeInvoices).length;
+      // Before: 200, and the producer's connection is open.
+      expect((await voidIt(api.baseUrl)).status).toBe(200);
+      const queuedBefore = await revocations();
+      expect(queuedBefore).toBeGreaterThanOrEqual(1);
+
+      // freeze: the producer's open connection goes silent; blackhole: it is cut and new ones are held silent.
+      for (const mode of ['freeze', 'blackhole'] as const) {
+        await redisProxy.cut(mode);
+        for (let i = 0; i < 2; i++) {
+          const res = await voidIt(api.baseUrl);
+          expect({ mode, status: res.status, body: res.body }).toEqual({ mode, status: 503, body: unavailable });
+          expect(res.ms).toBeLessThan(5_000);
+        }
+        await redisProxy.restore();
+        await eventually(`voids queue again after a Redis ${mode} cut`, 10_000, async () => (await voidIt(api!.baseUrl, 5_000)).status === 200);
+      }
+      expect(await revocations()).toBeGreaterThan(queuedBefore);
+
+      // A process whose queue never had a connection: Redis silent from its start.
+      await redisProxy.cut('blackhole');
+      const fresh = await startProxiedApi();
+      try {
+        const res = await voidIt(fresh.baseUrl);
+        expect({ status: res.status, body: res.body }).toEqual({ status: 503, body: unavailable });
+        expect(res.ms).toBeLessThan(5_000);
+        await redisProxy.restore();
+        await eventually('the fresh API queues once Redis answers', 10_000, async () => (await voidIt(fresh.baseUrl, 5_000)).status === 200);
+      } finally {
+        await closeApi(fresh);
+      }
+    } finally {
+      await registry.close();
+    }
+  }, 60_000);
 
   test('the worker rides out Redis outages: a job queued while it is cut off and a job running when it is cut off both complete, once', async () => {
     // The worker reaches Redis through its own proxy (the database directly); jobs are added and watched

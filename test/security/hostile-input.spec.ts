@@ -17,16 +17,25 @@ import { expectRefused, HOSTILE_STRINGS, nextClientIp, rawRequest, registryRecor
 const clock = new ManualClock('2022-08-10T10:00:00+08:00');
 let api: TestApi;
 let db: DataSource;
-let consumerToken: string;
+/**
+ * Verified consumers used in turn: registration is rate-limited per consumer (attempts per hour, see
+ * src/invoices/registration-limits.ts) and this file sends several hundred hostile registrations.
+ */
+const consumerTokens: string[] = [];
+let nextConsumer = 0;
 let unverifiedToken: string;
 let adminToken: string;
 
 beforeAll(async () => {
   // X-Forwarded-For from loopback is believed, so each request can come from its own client address and
-  // the per-address sign-in limits never decide an outcome here.
-  api = await startTestApi({ clock, env: { TRUST_PROXY: 'loopback' } });
+  // the per-address sign-in limits never decide an outcome here. The staff sign-in limits on failed attempts
+  // (tested in staff-login-limits.spec.ts) are lifted: hundreds of hostile logins fail here on purpose.
+  api = await startTestApi({
+    clock,
+    env: { TRUST_PROXY: 'loopback', STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: '1000000', STAFF_LOGIN_MAX_FAILURES_PER_IP: '1000000' },
+  });
   db = api.app.get<DataSource>(getDataSourceToken());
-  consumerToken = (await createConsumer(api.app)).token;
+  for (let i = 0; i < 12; i++) consumerTokens.push((await createConsumer(api.app)).token);
   unverifiedToken = (await createConsumer(api.app, { verified: false })).token;
   adminToken = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
 });
@@ -123,7 +132,8 @@ const IMPORT = '/api/v1/registry/invoices';
 const VOID_FIELDS = ['invoiceCode', 'invoiceNumber', 'kind'] as const;
 
 function tokenFor(auth: Auth): string | undefined {
-  return { none: undefined, consumer: consumerToken, unverified: unverifiedToken, admin: adminToken, registry: TEST_REGISTRY_KEY }[auth];
+  if (auth === 'consumer') return consumerTokens[nextConsumer++ % consumerTokens.length];
+  return { none: undefined, unverified: unverifiedToken, admin: adminToken, registry: TEST_REGISTRY_KEY }[auth];
 }
 function headersFor(auth: Auth, contentType: string | null, extra: Record<string, string> = {}): Record<string, string> {
   const headers: Record<string, string> = { 'x-forwarded-for': nextClientIp(), ...extra };
@@ -259,15 +269,55 @@ describe('wrong content types: 4xx with the error shape', () => {
     }
   });
 
-  // Known gap (reported): Nest's Fastify adapter registers an application/x-www-form-urlencoded parser next
-  // to JSON, so a plain HTML form on any site can post these (a "simple" cross-origin request, no CORS
-  // preflight): it can make visitors' browsers request SMS codes for chosen numbers or log in. Remove
-  // `.failing` once the JSON endpoints refuse form bodies (e.g. 415).
-  test.failing('a form-encoded body with valid fields is refused like any other non-JSON body', async () => {
-    const otp = await send(JSON_ENDPOINTS[0], `phone=${newPhone()}`, 'application/x-www-form-urlencoded');
-    expectRefused(otp);
+  // Nest's Fastify adapter registers an application/x-www-form-urlencoded parser next to JSON, and Fastify
+  // parses text/plain: a plain HTML form on any site can post either (a "simple" cross-origin request, no
+  // CORS preflight), e.g. to make visitors' browsers request SMS codes for chosen numbers or log in. The API
+  // parses JSON only: every other body type is 415 UNSUPPORTED_MEDIA_TYPE, before any handler runs.
+  test('a form-encoded body with valid fields is refused like any other non-JSON body', async () => {
+    const phone = newPhone();
+    const otp = await send(JSON_ENDPOINTS[0], `phone=${phone}`, 'application/x-www-form-urlencoded');
+    expectRefused(otp, ['UNSUPPORTED_MEDIA_TYPE']);
+    expect(otp.status).toBe(415);
     const login = await send(JSON_ENDPOINTS[4], `username=${TEST_ADMIN.username}&password=${encodeURIComponent(TEST_ADMIN.password)}`, 'application/x-www-form-urlencoded');
-    expectRefused(login);
+    expectRefused(login, ['UNSUPPORTED_MEDIA_TYPE']);
+    expect(login.status).toBe(415);
+    // The same phone in JSON is accepted: no code was sent for it above (one code per phone per minute).
+    expect((await send(JSON_ENDPOINTS[0], json({ phone }))).status).toBe(202);
+  });
+
+  test.each(JSON_ENDPOINTS.map((e) => [label(e), e] as const))('%s: form, multipart and text bodies with valid content are 415 UNSUPPORTED_MEDIA_TYPE', async (_, ep) => {
+    const valid = ep.valid();
+    const form = new URLSearchParams(Object.entries(valid).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : json(v)])).toString();
+    const cases: Array<[string | null, string]> = [
+      ['application/x-www-form-urlencoded', form],
+      ['application/x-www-form-urlencoded; charset=utf-8', form],
+      ['multipart/form-data; boundary=XyZ', multipart(valid)],
+      ['text/plain', json(valid)],
+      ['text/plain;charset=UTF-8', json(valid)],
+      [null, json(valid)],
+    ];
+    for (const [type, body] of cases) {
+      const res = await send(ep, body, type);
+      try {
+        expectRefused(res, ['UNSUPPORTED_MEDIA_TYPE']);
+        expect(res.status).toBe(415);
+      } catch (error) {
+        throw new Error(`${type}: ${(error as Error).message}`);
+      }
+    }
+  });
+
+  test.each(JSON_ENDPOINTS.map((e) => [label(e), e] as const))('%s: an empty JSON body is 400 MALFORMED_JSON, as malformed JSON is', async (_, ep) => {
+    for (const options of [{}, { chunkBytes: 16 }] as RawOptions[]) {
+      const empty = await send(ep, '', 'application/json', options);
+      expectRefused(empty, ['MALFORMED_JSON']);
+      expect(empty.status).toBe(400);
+    }
+    const declaredEmpty = await send(ep, undefined, 'application/json', { headers: { 'content-length': '0' } });
+    expectRefused(declaredEmpty, ['MALFORMED_JSON']);
+    const malformed = await send(ep, '{"a":', 'application/json');
+    expectRefused(malformed, ['MALFORMED_JSON']);
+    expect(malformed.status).toBe(400);
   });
 });
 
@@ -292,14 +342,17 @@ describe('arrays, null, numbers and strings instead of objects or strings', () =
     }
   });
 
-  // Known gap (reported): @ValidateNested({ each: true }) descends into an array item that is itself an
-  // array instead of refusing it, so `{"invoices":[[]]}` passes validation and the service treats the inner
-  // array as an item with no fields (200, notFound [{}]). Nothing is written, but the body is malformed.
-  test.failing('POST /api/v1/registry/invoices/void: an item that is an array is refused', async () => {
+  // @ValidateNested({ each: true }) alone descends into an array item that is itself an array instead of
+  // refusing it (`{"invoices":[[]]}` was 200 with notFound [{}]); @IsObject({ each: true }) refuses it.
+  test('POST /api/v1/registry/invoices/void: an item that is an array is refused', async () => {
     const ep = JSON_ENDPOINTS[6];
     const item = (ep.valid().invoices as unknown[])[0];
-    expectRefused(await send(ep, json({ invoices: [[]] })), ['VALIDATION_FAILED']);
-    expectRefused(await send(ep, json({ invoices: [[item]] })), ['VALIDATION_FAILED']);
+    for (const invoices of [[[]], [[item]], [item, []], [item, [item]]]) {
+      const res = await send(ep, json({ invoices }));
+      expectRefused(res, ['VALIDATION_FAILED']);
+      expect(res.json.fields).toEqual(['invoices']);
+    }
+    expect((await send(ep, json({ invoices: [item, item] }))).status).toBe(200);
   });
 
   test('POST /api/v1/invoices: a qr that is not a string is QR_MALFORMED', async () => {
@@ -419,15 +472,29 @@ describe('injection and confusable strings in every text field are refused with 
     }
   });
 
-  // Known gap (reported): staff usernames are looked up with the column's utf8mb4_unicode_ci collation, under
-  // which NUL, zero-width and other ignorable characters do not count and full-width letters equal ASCII
-  // ones (case and trailing spaces are ignored too), so these variants all log in as "admin" with its
-  // password. Remove `.failing` once the login compares usernames exactly.
-  test.failing('admin login: a username that only looks like an account name (NUL, zero-width, full-width) does not log in', async () => {
-    for (const username of ['admin\u0000', '\u0000admin', 'ad\u200Bmin', 'admin\u2060', 'ａｄｍｉｎ']) {
+  // Staff usernames are looked up with the column's utf8mb4_unicode_ci collation, under which NUL, zero-width
+  // and other ignorable characters do not count and full-width letters equal ASCII ones (case and trailing
+  // spaces are ignored too): the login only accepts the row it finds when its username is the same string.
+  test('admin login: a username that only looks like an account name (NUL, zero-width, full-width, case, spaces) does not log in', async () => {
+    for (const username of ['admin\u0000', '\u0000admin', 'ad\u200Bmin', 'admin\u2060', 'ａｄｍｉｎ', 'Admin', 'ADMIN', 'admin ', 'admin\t', 'ａdmin']) {
       const res = await send(JSON_ENDPOINTS[4], json({ username, password: TEST_ADMIN.password }));
-      expectRefused(res, ['INVALID_CREDENTIALS']);
+      try {
+        expectRefused(res, ['INVALID_CREDENTIALS']);
+      } catch (error) {
+        throw new Error(`${JSON.stringify(username)}: ${(error as Error).message}`);
+      }
     }
+    expect((await send(JSON_ENDPOINTS[4], json(TEST_ADMIN))).status).toBe(200);
+  });
+
+  test('staff login: an account whose name differs from another only in case or width is its own account', async () => {
+    const lower = { username: `case.${++seq}`, password: 'lower-case-password-1' };
+    expect((await api.http.post('/api/v1/admin/staff', { ...lower, roles: ['auditor'] }, adminToken)).status).toBe(201);
+    // The unique index has the same collation: a second account differing only in case is a duplicate.
+    const upper = await api.http.post('/api/v1/admin/staff', { ...lower, username: lower.username.toUpperCase(), roles: ['auditor'] }, adminToken);
+    expect([upper.status, upper.body.code]).toEqual([409, 'STAFF_USERNAME_TAKEN']);
+    expect((await send(JSON_ENDPOINTS[4], json(lower))).status).toBe(200);
+    expectRefused(await send(JSON_ENDPOINTS[4], json({ ...lower, username: lower.username.toUpperCase() })), ['INVALID_CREDENTIALS']);
   });
 
   test('nothing of it reached the database as SQL: the tables are all there and the admin still logs in', async () => {

@@ -42,6 +42,10 @@ const schema = z
     LOG_FORMAT: z.enum(['text', 'json']),
     CAMPAIGNS_DIR: z.string().min(1),
     PUBLIC_RATE_LIMIT_PER_MINUTE: intFromString(1, 10_000_000),
+    STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: intFromString(1, 1_000_000),
+    STAFF_LOGIN_MAX_FAILURES_PER_IP: intFromString(1, 1_000_000),
+    STAFF_LOGIN_WINDOW_SECONDS: intFromString(1, 7 * 86400),
+    DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;

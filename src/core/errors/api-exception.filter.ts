@@ -40,7 +40,7 @@ const fastifyCodes: Record<string, string> = {
 function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; name?: string; message?: string } | null;
   const code = e?.code ?? e?.driverError?.code;
-  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'EPIPE', 'ENOTFOUND', 'POOL_ACQUIRE_TIMEOUT'].includes(code))
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'EPIPE', 'ENOTFOUND', 'POOL_ACQUIRE_TIMEOUT', 'DB_QUERY_TIMEOUT'].includes(code))
     return true;
   if (e?.name === 'MaxRetriesPerRequestError') return true;
   return /Connection is closed|Stream isn't writeable|enableOfflineQueue|connect ECONNREFUSED|Pool is closed|Can't add new command when connection is in closed state|^Command timed out$/.test(
@@ -58,10 +58,15 @@ export function toApiError(exception: unknown): ApiErrorBody {
     const response = exception.getResponse() as string | { message?: string | string[]; code?: string };
     const raw = typeof response === 'string' ? response : response.message;
     const message = Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
+    // Nest's Fastify adapter turns Fastify's own 4xx errors (body parsing, media type) into an HttpException
+    // with the Fastify error as its cause: its code says what went wrong (an empty JSON body is as malformed
+    // as an unparsable one, not a generic 400).
+    const causeCode = (exception.cause as { code?: unknown } | undefined)?.code;
+    const fastifyCode = typeof causeCode === 'string' ? fastifyCodes[causeCode] : undefined;
     // Nest's own JSON body parser reports malformed JSON as a plain 400.
     const malformedJson = status === 400 && /not valid JSON/i.test(message);
     const code =
-      (typeof response === 'object' && response.code) || (malformedJson ? 'MALFORMED_JSON' : (statusCodes[status] ?? 'ERROR'));
+      (typeof response === 'object' && response.code) || fastifyCode || (malformedJson ? 'MALFORMED_JSON' : (statusCodes[status] ?? 'ERROR'));
     return { statusCode: status, code, message };
   }
   const fastifyError = exception as { code?: string; statusCode?: number; message?: string } | null;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 import { RECORD_FIELDS } from '../domain/registry-record.js';
 
 export const VOID_KINDS = ['voided', 'red'] as const;
@@ -28,6 +28,9 @@ export class VoidInvoicesDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_VOID_INVOICES, { message: `at most ${MAX_VOID_INVOICES} invoices per call` })
+  // ValidateNested alone descends into an item that is itself an array (validating its elements, none in
+  // `[[]]`) instead of refusing it: each item must be a plain object.
+  @IsObject({ each: true, message: 'each item of invoices must be an object' })
   @ValidateNested({ each: true })
   @Type(() => VoidInvoiceItemDto)
   invoices: VoidInvoiceItemDto[];

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { clientAddressKey } from '../consumers/rate-limits.js';
+import { APP_CONFIG } from '../core/config/config.module.js';
+import type { AppConfig } from '../core/config/config.schema.js';
+import { DomainError } from '../core/errors/domain-error.js';
+import { REDIS } from '../core/redis/redis.module.js';
+
+/** A counted attempt: `refund()` gives its points back when it was not a failed sign-in. */
+export interface StaffLoginAttempt {
+  refund(): Promise<void>;
+}
+
+/**
+ * Password guessing limits of the staff sign-in (the API's login and the Bull Board's login form), in the
+ * same style as the consumer sign-in limits (src/consumers/rate-limits.ts): RateLimiterRedis counters on the
+ * shared client under `<REDIS_PREFIX>:rl:<name>:`, so every API replica shares them.
+ *
+ * Each attempt takes a point per username (exact, as typed) and per client address (IPv4, or the IPv6 /64)
+ * before the password is checked, so concurrent guesses cannot overtake the count; a successful sign-in gives
+ * its points back, so only failures count. Within STAFF_LOGIN_WINDOW_SECONDS, more than
+ * STAFF_LOGIN_MAX_FAILURES_PER_USERNAME failures for one username, or STAFF_LOGIN_MAX_FAILURES_PER_IP from
+ * one address, lock that username or address out for a further window: 429 RATE_LIMITED with Retry-After,
+ * and the password is not even checked (a right one would not be told apart from a wrong one).
+ *
+ * While Redis is unreachable each process counts in memory instead (as the public rate limit does), so
+ * staff can still sign in during a Redis outage, still limited.
+ */
+@Injectable()
+export class StaffLoginLimiter {
+  private readonly perUsername: RateLimiterRedis;
+  private readonly perIp: RateLimiterRedis;
+
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+    const duration = config.STAFF_LOGIN_WINDOW_SECONDS;
+    const build = (name: string, points: number) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.REDIS_PREFIX}:rl:${name}`,
+        points,
+        duration,
+        blockDuration: duration,
+        insuranceLimiter: new RateLimiterMemory({ points, duration, blockDuration: duration }),
+      });
+    this.perUsername = build('staffLoginPerUsername', config.STAFF_LOGIN_MAX_FAILURES_PER_USERNAME);
+    this.perIp = build('staffLoginPerIp', config.STAFF_LOGIN_MAX_FAILURES_PER_IP);
+  }
+
+  /**
+   * Takes one point from both limits, or throws 429 RATE_LIMITED (with retryAfterSeconds) when either is used
+   * up; the point taken from the other one is then given back. Not idempotent: it counts attempts.
+   */
+  async attempt(username: string, clientIp: string | undefined): Promise<StaffLoginAttempt> {
+    const checks: Array<[RateLimiterRedis, string]> = [
+      [this.perUsername, createHash('sha256').update(username, 'utf8').digest('hex')],
+      [this.perIp, clientAddressKey(clientIp)],
+    ];
+    const results = await Promise.allSettled(checks.map(([limiter, key]) => limiter.consume(key)));
+    const taken = checks.filter((_, i) => results[i].status === 'fulfilled');
+    const giveBack = () => Promise.allSettled(taken.map(([limiter, key]) => limiter.reward(key))).then(() => undefined);
+    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (refusals.length > 0) {
+      await giveBack();
+      const other = refusals.find((r) => !(r instanceof RateLimiterRes));
+      if (other !== undefined) throw other;
+      const msBeforeNext = Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext));
+      const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+      throw DomainError.tooManyRequests('RATE_LIMITED', `Too many failed sign-ins; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+    }
+    return { refund: giveBack };
+  }
+}
