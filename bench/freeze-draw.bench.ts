@@ -1,24 +1,27 @@
 /**
  * Freeze + draw benchmark: one period of the Henan 2022 campaign with N verified registrations.
  *
- *   npm run build && npm run bench:freeze-draw                       # = --entries 1000000
+ *   npm run build && npm run bench:freeze-draw -- --entries 1000000
  *   node dist/bench/freeze-draw.bench.js --entries 10000000 [--holders N] [--keep-db] [--reuse-db mysql://…/db]
  *
  * 1. Creates a scratch database `il_bench_fd_*` on the MariaDB of TEST_DATABASE_SERVER (default
  *    mysql://root@127.0.0.1:3306) and applies the migrations; Redis keys go under `ilbench:*` and are removed.
- * 2. Bulk-inserts N/3 consumers (or --holders) and N verified registrations of the period 2022-08 with
- *    multi-row INSERTs on 3 connections: invoice codes and numbers sequential, so the refs
- *    (SHA-256 of '<code>-<number>', computed here) are in random order relative to the row ids, as real
- *    registrations are; paid amounts log-uniform between 20 and 150,000 yuan.
+ * 2. Generates N/3 consumers (or --holders) and N verified registrations of the period 2022-08 server-side
+ *    (INSERT … SELECT from MariaDB's SEQUENCE engine, in primary-key order, on 2 connections), with the tables'
+ *    secondary indexes and foreign keys dropped during the load and built again after it; the tables are then
+ *    checked to be exactly what the migrations made (SHOW CREATE TABLE). Invoice codes and numbers are
+ *    sequential, so the refs (SHA-256 of '<code>-<number>') are in random order relative to the row ids, as
+ *    real registrations are; owners uniform, paid amounts log-uniform between 20 and 150,000 yuan.
  * 3. Runs the draw steps in a fresh child process, the way the worker runs them (the lifecycle service of
  *    DrawsCoreModule in a Nest application context, default Node flags): ensureCampaign, then times
  *    freezeDraw, runDraw and publishDraw, sampling RSS every 100 ms; reports VmHWM (peak RSS) of that process.
  * 4. Verifies the result: streams the entries file out of the database and runs verifyAuditBundle on it.
- * The scratch database is dropped at the end unless --keep-db.
+ * The scratch database is dropped at the end unless --keep-db. --reuse-db runs the steps again on a kept
+ * database (the draw is put back to `scheduled` first).
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { Readable } from 'node:stream';
@@ -27,7 +30,6 @@ import { parseArgs } from 'node:util';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { CampaignLoader } from '../src/campaigns/campaign-loader.js';
@@ -36,10 +38,10 @@ import { loadConfig, type AppConfig } from '../src/core/config/config.schema.js'
 import { CoreModule } from '../src/core/core.module.js';
 import { dropDatabase } from '../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../src/core/database/migrate.js';
+import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
 import { verifyAuditBundle } from '../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../src/draws/draw-lifecycle.service.js';
 import { DrawsCoreModule } from '../src/draws/draws-core.module.js';
-import { prng } from './support/prng.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +58,6 @@ const DRAW_ID = 'henan-2022-2022-08';
 const MiB = 1 << 20;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function vmHwmBytes(pid: number | 'self' = 'self'): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -151,64 +152,122 @@ async function child(databaseUrl: string, prefix: string): Promise<void> {
 // Parent: data, the child run, verification.
 
 
-async function insertData(databaseUrl: string, entries: number, holders: number): Promise<{ consumersMs: number; invoicesMs: number }> {
-  const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 3, multipleStatements: false, timezone: 'Z' });
+/** Rows per INSERT … SELECT statement of the bulk load. */
+const LOAD_CHUNK = 500_000;
+/** A uniform double in [0, 1) from 52 bits of a SHA-256 (hex chars `from`..`from+12` of `hashSql`). */
+const unitSql = (hashSql: string, from: number) => `CONV(SUBSTRING(${hashSql}, ${from}, 13), 16, 10) / 4503599627370496`;
+
+interface SecondaryKeys {
+  /** SHOW CREATE TABLE as the migrations made it (AUTO_INCREMENT counter left out). */
+  shape: string;
+  /** `UNIQUE KEY …` / `KEY …` lines and `CONSTRAINT …` lines, in order. */
+  keys: string[];
+  constraints: string[];
+}
+
+async function showCreate(pool: mysql.Pool, table: string): Promise<string> {
+  const [rows] = await pool.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE ${table}`);
+  return String(rows[0]['Create Table']).replace(/ AUTO_INCREMENT=\d+/, '');
+}
+
+/** Drops every secondary index and foreign key of `table` (to load it in primary-key order), returning them. */
+async function dropSecondaryKeys(pool: mysql.Pool, table: string): Promise<SecondaryKeys> {
+  const shape = await showCreate(pool, table);
+  const lines = shape.split('\n').map((l) => l.trim().replace(/,$/, ''));
+  const keys = lines.filter((l) => /^(UNIQUE |FULLTEXT |SPATIAL )?KEY `/.test(l));
+  const constraints = lines.filter((l) => /^CONSTRAINT `/.test(l));
+  const name = (line: string) => /`([^`]+)`/.exec(line)![1];
+  if (constraints.length) await pool.query(`ALTER TABLE ${table} ${constraints.map((c) => `DROP FOREIGN KEY \`${name(c)}\``).join(', ')}`);
+  if (keys.length) await pool.query(`ALTER TABLE ${table} ${keys.map((k) => `DROP INDEX \`${name(k)}\``).join(', ')}`);
+  return { shape, keys, constraints };
+}
+
+/**
+ * Builds the dropped indexes again (one ALTER: InnoDB sorts the rows once per index instead of inserting
+ * into them at random) and the foreign keys (not re-checked: the rows are consistent by construction); then
+ * checks the table is exactly as the migrations made it, so the freeze runs on the production table shape.
+ */
+async function restoreSecondaryKeys(pool: mysql.Pool, table: string, saved: SecondaryKeys): Promise<void> {
+  const connection = await pool.getConnection();
+  try {
+    await connection.query('SET foreign_key_checks = 0');
+    if (saved.keys.length) await connection.query(`ALTER TABLE ${table} ${saved.keys.map((k) => `ADD ${k}`).join(', ')}`);
+    if (saved.constraints.length) await connection.query(`ALTER TABLE ${table} ${saved.constraints.map((c) => `ADD ${c}`).join(', ')}`);
+  } finally {
+    connection.release();
+  }
+  const now = await showCreate(pool, table);
+  if (now !== saved.shape) throw new Error(`bench: ${table} after the bulk load differs from the migrations' table:\n${now}\n---\n${saved.shape}`);
+}
+
+/**
+ * The data set, generated server-side (MariaDB's SEQUENCE engine, `seq_<from>_to_<to>`) in primary-key order
+ * into tables whose secondary indexes are built after the load: N/3 consumers and N verified registrations of
+ * 2022-08. Invoice codes and numbers are sequential, so the refs (SHA-256 of '<code>-<number>', as the intake
+ * computes them) are in random order relative to the ids, as real registrations are; owners are uniform over
+ * the consumers and paid amounts log-uniform between 20 and 150,000 yuan, both from SHA-256 of the row number
+ * (deterministic: the same N gives the same data).
+ */
+async function insertData(databaseUrl: string, entries: number, holders: number): Promise<{ consumersMs: number; invoicesMs: number; indexesMs: number }> {
+  const pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 2, multipleStatements: false, timezone: 'Z' });
   pool.on('connection', (c) => {
-    // Bench data only: skip the FK lookups per row (the rows are consistent by construction).
+    // Bench data only: the rows are consistent by construction.
     void c.query('SET foreign_key_checks = 0, unique_checks = 0');
   });
   try {
-    const created = new Date('2022-07-01T00:00:00Z');
+    const [[{ n: sequence }]] = await pool.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM information_schema.ENGINES WHERE ENGINE = 'SEQUENCE' AND SUPPORT IN ('YES', 'DEFAULT')`);
+    if (Number(sequence) !== 1) throw new Error('bench: the data set is generated with the SEQUENCE engine of MariaDB (not available on this server)');
+    const invoiceKeys = await dropSecondaryKeys(pool, 'invoices');
+    const consumerKeys = await dropSecondaryKeys(pool, 'consumers');
+    const chunks = (total: number) => {
+      const list: Array<[number, number]> = [];
+      for (let from = 1; from <= total; from += LOAD_CHUNK) list.push([from, Math.min(total, from + LOAD_CHUNK - 1)]);
+      return list;
+    };
+
     let t = performance.now();
-    const CONSUMER_ROWS = 5000;
-    const consumerBatches: Array<() => Promise<unknown>> = [];
-    for (let start = 0; start < holders; start += CONSUMER_ROWS) {
-      const n = Math.min(CONSUMER_ROWS, holders - start);
-      consumerBatches.push(() => {
-        const rows: unknown[][] = [];
-        for (let i = 0; i < n; i++) {
-          const id = start + i + 1;
-          rows.push([id, sha256(`bench-phone-${id}`), '139****0000', 'bench-not-encrypted', '张三', created, created]);
-        }
-        return pool.query(
-          'INSERT INTO consumers (id, phone_hash, phone_masked, phone_encrypted, real_name, identity_verified_at, created_at) VALUES ?',
-          [rows],
-        );
-      });
-    }
-    await runParallel(consumerBatches, 3, (done) => progressLine('consumers', done * CONSUMER_ROWS, holders));
+    await runParallel(
+      chunks(holders).map(([from, to]) => () =>
+        pool.query(
+          `INSERT INTO consumers (id, phone_hash, phone_masked, phone_encrypted, real_name, identity_verified_at, created_at)
+           SELECT seq, SHA2(CONCAT('bench-phone-', seq), 256), '139****0000', 'bench-not-encrypted', '张三', '2022-07-01', '2022-07-01'
+             FROM seq_${from}_to_${to}`,
+        ),
+      ),
+      2,
+      (done) => progressLine('consumers', done * LOAD_CHUNK, holders),
+    );
     const consumersMs = performance.now() - t;
 
     t = performance.now();
-    const INVOICE_ROWS = 4000;
-    const random = prng(20220815);
-    const invoiceBatches: Array<() => Promise<unknown>> = [];
-    const registeredAt = new Date('2022-08-20T02:00:00Z');
-    for (let start = 0; start < entries; start += INVOICE_ROWS) {
-      const n = Math.min(INVOICE_ROWS, entries - start);
-      // Draw the random numbers now (in order), so the data set is the same whatever the parallelism.
-      const paid = Array.from({ length: n }, () => Math.round(2000 * Math.exp(random() * Math.log(150_000_00 / 2000))));
-      const owners = Array.from({ length: n }, () => 1 + Math.floor(random() * holders));
-      invoiceBatches.push(() => {
-        const rows: unknown[][] = [];
-        for (let i = 0; i < n; i++) {
-          const k = start + i;
-          const code = `04101220${String(Math.floor(k / 100_000_000) + 1000).slice(-4)}`;
-          const number = String(k % 100_000_000).padStart(8, '0');
-          rows.push([
-            owners[i], 'henan-2022', '2022-08', '10', code, number, sha256(`${code}-${number}`), '2022-08-15', paid[i], 'typed',
-            'verified', paid[i], 'total', registeredAt, '2022-08-20', '2022-08', registeredAt,
-          ]);
-        }
-        return pool.query(
-          `INSERT INTO invoices (consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date, amount_cents,
-             source, status, paid_cents, matched_amount, registered_at, registered_on, registered_month, verified_at) VALUES ?`,
-          [rows],
-        );
-      });
-    }
-    await runParallel(invoiceBatches, 3, (done) => progressLine('invoices', done * INVOICE_ROWS, entries));
-    return { consumersMs, invoicesMs: performance.now() - t };
+    // k = row number - 1; code = 04101220 + 4 digits, number = 8 digits (k split at 10^8), as before.
+    const code = `CONCAT('04101220', RIGHT(FLOOR((seq - 1) / 100000000) + 1000, 4))`;
+    const number = `LPAD((seq - 1) % 100000000, 8, '0')`;
+    const random = `SHA2(CONCAT('bench-row-', seq), 256)`;
+    await runParallel(
+      chunks(entries).map(([from, to]) => () =>
+        pool.query(
+          `INSERT INTO invoices (id, consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date, amount_cents,
+             source, status, paid_cents, matched_amount, registered_at, registered_on, registered_month, verified_at)
+           SELECT seq, owner, 'henan-2022', '2022-08', '10', code, number, SHA2(CONCAT(code, '-', number), 256), '2022-08-15', paid,
+             'typed', 'verified', paid, 'total', '2022-08-20 02:00:00', '2022-08-20', '2022-08', '2022-08-20 02:00:00'
+           FROM (SELECT seq, ${code} AS code, ${number} AS number,
+                        1 + FLOOR(${unitSql('r', 1)} * ${holders}) AS owner,
+                        ROUND(2000 * EXP(${unitSql('r', 14)} * LN(15000000 / 2000))) AS paid
+                   FROM (SELECT seq, ${random} AS r FROM seq_${from}_to_${to}) s) g`,
+        ),
+      ),
+      2,
+      (done) => progressLine('invoices', done * LOAD_CHUNK, entries),
+    );
+    const invoicesMs = performance.now() - t;
+
+    t = performance.now();
+    process.stderr.write('  building the secondary indexes\n');
+    await restoreSecondaryKeys(pool, 'consumers', consumerKeys);
+    await restoreSecondaryKeys(pool, 'invoices', invoiceKeys);
+    await pool.query('ANALYZE TABLE consumers, invoices');
+    return { consumersMs, invoicesMs, indexesMs: performance.now() - t };
   } finally {
     await pool.end();
   }
@@ -222,7 +281,7 @@ function progressLine(what: string, done: number, total: number): void {
   process.stderr.write(`  ${what}: ${Math.min(done, total).toLocaleString('en-US')}/${total.toLocaleString('en-US')}\n`);
 }
 
-/** Runs the tasks on `parallel` lanes; a task that hits a deadlock (concurrent inserts into the same indexes) is run again. */
+/** Runs the tasks on `parallel` lanes; a task that hits a deadlock is run again. */
 async function runParallel(tasks: Array<() => Promise<unknown>>, parallel: number, onDone: (done: number) => void): Promise<void> {
   let next = 0;
   let done = 0;
@@ -245,6 +304,27 @@ async function runParallel(tasks: Array<() => Promise<unknown>>, parallel: numbe
       }
     }),
   );
+}
+
+/**
+ * --reuse-db: puts the period's draw back to `scheduled` (as before its freeze) so the steps run again on the
+ * same data. The draw tables are emptied with TRUNCATE (the scratch database holds this one draw), not DELETE:
+ * purging a million deleted rows would run in the background of the next freeze and slow it down.
+ */
+async function resetDraw(databaseUrl: string): Promise<void> {
+  const connection = await mysql.createConnection({ uri: databaseUrl });
+  try {
+    for (const table of ['prizes', 'draw_picks', 'draw_entries', 'draw_audit_log', 'draw_requests', 'notifications']) await connection.query(`TRUNCATE TABLE ${table}`);
+    await connection.query(
+      `UPDATE draws SET status = 'scheduled', failed_phase = NULL, failure_reason = NULL, entry_count = NULL, total_tickets = NULL,
+         entries_digest = NULL, secret_hash = NULL, secret_encrypted = NULL, secret = NULL, beacon = NULL, seed = NULL, audit_bundle = NULL,
+         progress = NULL, frozen_at = NULL, drawn_at = NULL, published_at = NULL WHERE id = ?`,
+      [DRAW_ID],
+    );
+    await connection.query(`UPDATE campaigns SET ended_at = NULL`);
+  } finally {
+    await connection.end();
+  }
 }
 
 function runChild(databaseUrl: string, prefix: string): Promise<ChildReport> {
@@ -279,11 +359,13 @@ async function parent(): Promise<void> {
   console.error(`freeze+draw bench: ${entries.toLocaleString('en-US')} entries, ${holders.toLocaleString('en-US')} holders, database ${databaseUrl}`);
   console.error(`machine: ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`);
 
-  let inserted = { consumersMs: 0, invoicesMs: 0 };
+  let inserted = { consumersMs: 0, invoicesMs: 0, indexesMs: 0 };
   if (!values['reuse-db']) {
     await migrateDatabase(databaseUrl);
     inserted = await insertData(databaseUrl, entries, holders);
-    console.error(`data: consumers ${secs(inserted.consumersMs)}, invoices ${secs(inserted.invoicesMs)}`);
+    console.error(`data: consumers ${secs(inserted.consumersMs)}, invoices ${secs(inserted.invoicesMs)}, secondary indexes ${secs(inserted.indexesMs)}`);
+  } else {
+    await resetDraw(databaseUrl);
   }
   try {
     const report = await runChild(databaseUrl, prefix);
@@ -309,7 +391,7 @@ async function parent(): Promise<void> {
     const lines = [
       `entries                  ${report.entryCount.toLocaleString('en-US')} (${report.totalTickets.toLocaleString('en-US')} tickets)`,
       `picks                    ${report.winners} winners, ${report.alternates} alternates`,
-      `data insert (setup)      consumers ${secs(inserted.consumersMs)}, invoices ${secs(inserted.invoicesMs)}`,
+      `data (setup)             consumers ${secs(inserted.consumersMs)}, invoices ${secs(inserted.invoicesMs)}, secondary indexes ${secs(inserted.indexesMs)}`,
       `freezeDraw               ${secs(report.freezeMs)} (peak RSS ${mib(report.peakRssFreezeBytes)})`,
       `runDraw                  ${secs(report.drawMs)} (peak RSS ${mib(report.peakRssDrawBytes)})`,
       `freeze + draw            ${secs(report.freezeMs + report.drawMs)}`,
@@ -320,14 +402,7 @@ async function parent(): Promise<void> {
     console.log(lines.join('\n'));
   } finally {
     if (!values['keep-db'] && !values['reuse-db']) await dropDatabase(databaseUrl);
-    const redis = new Redis(config.REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteKeysWithPrefix(config.REDIS_URL, prefix);
   }
 }
 

@@ -90,7 +90,10 @@ export class DrawRequestsService {
     if (request.requestedBy === staff.id)
       throw DomainError.forbidden('SELF_APPROVAL_FORBIDDEN', 'A draw request must be approved by someone other than the requester');
     if (request.status !== 'pending') throw alreadyDecided(request);
-    // A draw already running (or waiting to retry) reads the beacon it started with: refuse rather than change it under it.
+    // A draw already running (or waiting to retry): refuse rather than change its beacon under it. This check
+    // is only the usual answer, not the guarantee: should an approval slip in while a draw runs anyway, the draw
+    // commits only with the beacon stored here (it re-checks it under the row lock taken below) and so is drawn
+    // again with it, or it committed first and the approval finds the draw no longer frozen (409).
     if (await this.jobs.isRunning('draw', drawId))
       throw DomainError.conflict('DRAW_IN_PROGRESS', `Draw ${drawId} is being drawn right now; its beacon can no longer change`);
 

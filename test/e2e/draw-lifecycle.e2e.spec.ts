@@ -3,10 +3,12 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CampaignCatalog } from '../../src/campaigns/campaign-catalog.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
-import { verifyAuditBundle, type AuditBundle } from '../../src/draws/algorithm/index.js';
+import { PiiProtector } from '../../src/core/crypto/pii.js';
+import { deriveSeed, verifyAuditBundle, type AuditBundle } from '../../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { insertConsumers, insertInvoices } from '../faults/draw-fixtures.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
-import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
+import { destroyTestEnvironment, startTestApi, TEST_ADMIN, type TestApi } from '../support/test-env.js';
 
 const clock = new ManualClock('2022-08-10T10:00:00+08:00');
 let api: TestApi;
@@ -105,4 +107,53 @@ test('publishing creates one prize per winner with tax withheld over ¥800, once
   expect(Number(n)).toBe(12);
   const [{ ended }] = await db.query(`SELECT ended_at AS ended FROM campaigns WHERE id = 'henan-2022'`);
   expect(ended).toBeNull();
+});
+
+test('a draw request approved while the draw runs: the draw is committed with the approved beacon', async () => {
+  const september = 'henan-2022-2022-09';
+  const consumers = await insertConsumers(db, api.app.get(PiiProtector), 20);
+  await insertInvoices(db, { periodKey: '2022-09', issueDate: '2022-09-12', consumerIds: consumers, count: 60 });
+  clock.set('2022-10-06T00:00:00+08:00');
+  const frozen = await lifecycle.freezeDraw(september);
+  expect(frozen.status).toBe('frozen');
+  expect(frozen.beacon).toBeNull();
+
+  const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
+  const staff = async (username: string, roles: string[]) => {
+    const password = `${username}-password-123`;
+    expect((await api.http.post('/api/v1/admin/staff', { username, password, roles }, admin)).status).toBe(201);
+    return api.http.staffToken(username, password);
+  };
+  const operator = await staff('op.race', ['operator']);
+  const auditor = await staff('au.race', ['auditor']);
+  const beacon = 'CWL 3D 2022266: 5 2 8';
+  const requested = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests`, { beacon }, operator);
+  expect(requested.status).toBe(201);
+
+  // The draw (here started by the scheduled time, say) has read the draw without a beacon and computed its
+  // result when the auditor approves the request: the approval stores the beacon while the draw is frozen.
+  const approvals: number[] = [];
+  const drawn = await lifecycle.runDraw(september, async (p) => {
+    if (p.phase !== 'draw' || approvals.length > 0) return;
+    const res = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests/${requested.body.id}/approve`, undefined, auditor);
+    approvals.push(res.status);
+  });
+  expect(approvals).toEqual([200]);
+  expect(drawn.status).toBe('drawn');
+  expect(drawn.beacon).toBe(beacon);
+  expect(drawn.seed).toBe(deriveSeed({ drawId: september, entriesDigest: drawn.entriesDigest!, secret: drawn.secret!, beacon }));
+  const [{ bundle }] = await db.query(`SELECT audit_bundle AS bundle FROM draws WHERE id = ?`, [september]);
+  const audit = JSON.parse(bundle) as AuditBundle;
+  expect(audit.beacon).toBe(beacon);
+  expect(audit.seed).toBe(drawn.seed);
+  const csv = await collect(lifecycle.entriesCsv(september));
+  expect(await verifyAuditBundle(audit, Readable.from([Buffer.from(csv)]))).toEqual({ ok: true });
+  const picks = await db.query(`SELECT ref FROM draw_picks WHERE draw_id = ? ORDER BY pick_index`, [september]);
+  expect(picks.map((p: { ref: string }) => p.ref)).toEqual([...audit.winners, ...audit.alternates].map((w) => w.ref));
+  const [drawnLog] = await db.query(`SELECT details FROM draw_audit_log WHERE draw_id = ? AND action = 'drawn'`, [september]);
+  expect(JSON.parse(drawnLog.details)).toMatchObject({ beacon, seed: drawn.seed });
+
+  // Once drawn, an approval can no longer change anything.
+  const late = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests`, { beacon: 'too late' }, operator);
+  expect(late.status).toBe(409);
 });

@@ -2,6 +2,7 @@ import { StaffAccounts1700000000000 } from './1700000000000-staff-accounts.js';
 import { Intake1700000001000 } from './1700000001000-intake.js';
 import { DrawsAndPrizes1700000002000 } from './1700000002000-draws-and-prizes.js';
 import { RegistrationSlots1700000004000 } from './1700000004000-registration-slots.js';
+import { FreezeIndexes1700000005000 } from './1700000005000-freeze-indexes.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Intake1700000001000,
   DrawsAndPrizes1700000002000,
   RegistrationSlots1700000004000,
+  FreezeIndexes1700000005000,
 ];
