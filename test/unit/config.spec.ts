@@ -45,6 +45,18 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'loopback; rm -rf' }, 'TRUST_PROXY'],
   ])('refuses %j naming %s', (env, variable) => expectConfigError(env, variable));
 
+  test('CLOCK_ANCHOR: an ISO-8601 instant or "shared", only with CLOCK_START', () => {
+    const start = { CLOCK_START: '2022-07-15T09:00:00+08:00' };
+    expect(loadConfig(start).CLOCK_ANCHOR).toBeUndefined();
+    expect(loadConfig({ ...start, CLOCK_ANCHOR: 'shared' }).CLOCK_ANCHOR).toBe('shared');
+    expect(loadConfig({ ...start, CLOCK_ANCHOR: '2026-03-01T09:00:00+08:00' }).CLOCK_ANCHOR).toBe('2026-03-01T09:00:00+08:00');
+    expect(loadConfig({ ...start, CLOCK_ANCHOR: '' }).CLOCK_ANCHOR).toBeUndefined();
+    expectConfigError({ ...start, CLOCK_ANCHOR: 'now' }, 'CLOCK_ANCHOR');
+    expectConfigError({ ...start, CLOCK_ANCHOR: '2026-03-01T09:00:00' }, 'CLOCK_ANCHOR'); // no offset: ambiguous
+    expectConfigError({ CLOCK_ANCHOR: 'shared' }, 'CLOCK_ANCHOR');
+    expectConfigError({ CLOCK_ANCHOR: '2026-03-01T09:00:00Z' }, 'CLOCK_ANCHOR');
+  });
+
   test('production refuses the development OTP and development secrets', () => {
     const secrets = { JWT_SECRET: 'x'.repeat(40), PII_KEY: 'ab'.repeat(32), REGISTRY_API_KEY: 'k'.repeat(30) };
     expect(() => loadConfig({ NODE_ENV: 'production', ...secrets })).not.toThrow();

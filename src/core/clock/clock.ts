@@ -1,20 +1,26 @@
 /**
  * The one clock of the service. Every rule that reads the time asks this, never Date.now(), so the
- * 2022 campaign can be run today on a simulated clock (CLOCK_START / CLOCK_RATE).
+ * 2022 campaign can be run today on a simulated clock (CLOCK_START / CLOCK_RATE / CLOCK_ANCHOR).
  */
 export abstract class Clock {
   abstract now(): Date;
 }
 
-/** Real time, or a simulated time that starts at `start` when the process starts and runs `rate` times faster. */
+/**
+ * Real time, or a simulated time that reads `start` at the real instant `anchorMs` (by default when the
+ * clock is made, i.e. when the process starts) and runs `rate` times faster. Processes given the same
+ * start, rate and anchor tell the same time whenever each of them started.
+ */
 export class ServiceClock extends Clock {
-  private readonly realStart = Date.now();
+  private readonly realStart: number;
 
   constructor(
     private readonly start?: Date,
     private readonly rate = 1,
+    anchorMs?: number,
   ) {
     super();
+    this.realStart = anchorMs ?? Date.now();
   }
 
   now(): Date {

@@ -36,6 +36,12 @@ const schema = z
     CONSUMER_TOKEN_TTL_SECONDS: intFromString(60, 90 * 86400),
     CLOCK_START: z.iso.datetime({ offset: true }).optional(),
     CLOCK_RATE: z.coerce.number().positive().max(1_000_000),
+    /** The real instant at which the simulated clock reads CLOCK_START, or `shared` (recorded once in Redis). */
+    CLOCK_ANCHOR: z
+      .union([z.literal('shared'), z.iso.datetime({ offset: true })], {
+        error: 'must be an ISO-8601 instant with an offset (e.g. 2026-03-01T09:00:00+08:00) or "shared"',
+      })
+      .optional(),
     TRUST_PROXY: trustProxy,
     BODY_LIMIT_BYTES: intFromString(1024, 64 * 1024 * 1024),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']),
@@ -48,6 +54,8 @@ const schema = z
     DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
   })
   .superRefine((c, ctx) => {
+    if (c.CLOCK_ANCHOR !== undefined && c.CLOCK_START === undefined)
+      ctx.addIssue({ code: 'custom', path: ['CLOCK_ANCHOR'], message: 'needs CLOCK_START (it anchors the simulated clock)' });
     if (c.NODE_ENV !== 'production') return;
     // Development conveniences must never reach production.
     if (c.AUTH_DEV_OTP !== undefined)
