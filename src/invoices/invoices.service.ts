@@ -74,8 +74,17 @@ export class InvoicesService {
    * Two statements on the happy path, no transaction: one read of everything the rules need, one INSERT.
    */
   async register(consumerId: number, body: unknown): Promise<RegistrationResult> {
-    await this.limits.attempt(consumerId);
-    const claim = parseRegistrationBody(body);
+    // The rate limit (Redis) and the first read (database) go out together; a refusal still wins over any
+    // other answer, and nothing is written before both are back.
+    const limited = this.limits.attempt(consumerId);
+    limited.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
+    let claim: InvoiceClaim;
+    try {
+      claim = parseRegistrationBody(body);
+    } catch (error) {
+      await limited;
+      throw error;
+    }
     const now = this.clock.now();
     const today = shanghaiDate(now);
     const month = shanghaiMonth(now);
@@ -83,7 +92,8 @@ export class InvoicesService {
     const rules = campaign.intake;
 
     for (let attempt = 1; ; attempt++) {
-      const state = await this.readRegistrationState(consumerId, claim, today, month);
+      const reading = this.readRegistrationState(consumerId, claim, today, month);
+      const [, state] = await Promise.all([attempt === 1 ? limited : undefined, reading]);
       if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
       if (state.alreadyRegistered) throw this.alreadyRegistered();
 
