@@ -6,8 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import type { PiiProtector } from '../../src/core/crypto/pii.js';
+import { PiiProtector } from '../../src/core/crypto/pii.js';
+import { deriveSeed, readEntriesFile, runDraw, type DrawResult, type ReadEntriesResult } from '../../src/draws/algorithm/index.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -97,6 +99,43 @@ export async function insertInvoices(ds: DataSource, batch: InvoiceBatch): Promi
 export async function drawRow(ds: DataSource, drawId: string): Promise<Record<string, any>> {
   const [row] = await ds.query(`SELECT * FROM draws WHERE id = ?`, [drawId]);
   return row;
+}
+
+export interface ExpectedDraw {
+  /** The draw row as it is now (`SELECT *`): the sealed secret, entries digest, tiers and limits among it. */
+  sealed: Record<string, any>;
+  /** The sealed secret, decrypted with the PII key. */
+  secret: string;
+  /** The entries file rebuilt from draw_entries in position order (what the audit bundle is verified against). */
+  file: Buffer;
+  /** That file read back by ILD-1: its table and entries digest. */
+  read: ReadEntriesResult;
+  /** What ILD-1 draws from those entries and the sealed secret (beacon ''). */
+  expected: DrawResult;
+}
+
+/**
+ * What ILD-1 must produce for a draw from the committed entries and the sealed secret alone. The caller checks
+ * `read.entriesDigest` against the digest it expects (the one committed at the freeze).
+ */
+export async function expectedDrawResult(ds: DataSource, piiKey: string, drawId: string): Promise<ExpectedDraw> {
+  const sealed = await drawRow(ds, drawId);
+  const secret = new PiiProtector(piiKey).decrypt(sealed.secret_encrypted);
+  const rows: Array<{ ref: string; holder: string; tickets: number }> = await ds.query(
+    `SELECT ref, holder, tickets FROM draw_entries WHERE draw_id = ? ORDER BY position`,
+    [drawId],
+  );
+  const file = Buffer.from(`ref,holder,tickets\n${rows.map((r) => `${r.ref},${r.holder},${r.tickets}\n`).join('')}`);
+  const read = await readEntriesFile(Readable.from([file]));
+  const expected = runDraw({
+    drawId,
+    table: read.table,
+    tiers: JSON.parse(sealed.tiers),
+    winLimitPerHolder: Number(sealed.win_limit_per_holder),
+    alternateCount: Number(sealed.alternate_count),
+    seed: deriveSeed({ drawId, entriesDigest: read.entriesDigest, secret, beacon: '' }),
+  });
+  return { sealed, secret, file, read, expected };
 }
 
 /** Polls until the draw has one of `statuses`; throws with the last row after `timeoutMs`. */

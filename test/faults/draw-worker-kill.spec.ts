@@ -20,10 +20,10 @@ import { DataSource } from 'typeorm';
 import { PiiProtector } from '../../src/core/crypto/pii.js';
 import { dataSourceOptions } from '../../src/core/database/data-source-options.js';
 import { migrateDatabase } from '../../src/core/database/migrate.js';
-import { deriveSeed, readEntriesFile, runDraw, verifyAuditBundle } from '../../src/draws/algorithm/index.js';
+import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DrawJob, drawJobId } from '../../src/draws/draw-jobs.js';
 import { destroyTestEnvironment, isolatedConfig } from '../support/test-env.js';
-import { drawRow, insertConsumers, insertInvoices, picksOf, waitForDrawStatus } from './draw-fixtures.js';
+import { drawRow, expectedDrawResult, insertConsumers, insertInvoices, picksOf, waitForDrawStatus } from './draw-fixtures.js';
 
 jest.setTimeout(300_000);
 
@@ -124,23 +124,8 @@ test('a worker killed mid-freeze and another killed mid-draw: the next one finis
   expect(await picksOf(ds, JULY)).toEqual([]);
 
   // What the draw must produce, from the committed entries and the sealed secret alone.
-  const [sealed] = await ds.query(`SELECT secret_encrypted, entries_digest, tiers, win_limit_per_holder, alternate_count FROM draws WHERE id = ?`, [JULY]);
-  const secret = new PiiProtector(config.PII_KEY).decrypt(sealed.secret_encrypted);
-  const rows: Array<{ ref: string; holder: string; tickets: number }> = await ds.query(
-    `SELECT ref, holder, tickets FROM draw_entries WHERE draw_id = ? ORDER BY position`,
-    [JULY],
-  );
-  const file = Buffer.from(`ref,holder,tickets\n${rows.map((r) => `${r.ref},${r.holder},${r.tickets}\n`).join('')}`);
-  const read = await readEntriesFile(Readable.from([file]));
+  const { sealed, file, read, expected } = await expectedDrawResult(ds, config.PII_KEY, JULY);
   expect(read.entriesDigest).toBe(sealed.entries_digest);
-  const expected = runDraw({
-    drawId: JULY,
-    table: read.table,
-    tiers: JSON.parse(sealed.tiers),
-    winLimitPerHolder: Number(sealed.win_limit_per_holder),
-    alternateCount: Number(sealed.alternate_count),
-    seed: deriveSeed({ drawId: JULY, entriesDigest: read.entriesDigest, secret, beacon: '' }),
-  });
 
   // Worker C takes the stalled draw over; publication follows.
   const c = startWorker('C');

@@ -24,6 +24,7 @@ import { InvoiceVerificationService } from '../../src/invoices/invoice-verificat
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker, TEST_REGISTRY_KEY, type TestApi } from '../support/test-env.js';
+import { eventually, within } from '../support/waiting.js';
 
 const TODAY = '2022-08-10';
 const clock = new ManualClock(`${TODAY}T10:00:00+08:00`);
@@ -84,26 +85,6 @@ async function call(baseUrl: string, method: string, path: string, options: { bo
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `work`, or a failure naming `what` after `timeoutMs` (the timer never outlives the wait). */
-async function within<T>(what: string, timeoutMs: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `probe` every 100 ms until it returns true; fails after `timeoutMs`. Returns the time it took. */
-async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 /** A typed registration body for a fresh invoice number (no registry record, so it registers as pending). */
 let invoiceCounter = 0;

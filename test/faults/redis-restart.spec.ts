@@ -32,12 +32,13 @@ import { dataSourceOptions } from '../../src/core/database/data-source-options.j
 import { dropDatabase } from '../../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../../src/core/database/migrate.js';
 import { QueueName } from '../../src/core/queue/queue-names.js';
-import { deriveSeed, readEntriesFile, runDraw, verifyAuditBundle } from '../../src/draws/algorithm/index.js';
+import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DRAW_TICK_SCHEDULER_ID, drawJobId, DrawJobs } from '../../src/draws/draw-jobs.js';
 import { DrawTickService, type TickResult } from '../../src/draws/draw-tick.service.js';
 import { QueueService } from '../../src/core/queue/queue.service.js';
 import { isolatedConfig, startTestWorker } from '../support/test-env.js';
-import { drawRow, insertConsumers, insertInvoices, picksOf, waitForDrawStatus } from './draw-fixtures.js';
+import { eventually, within } from '../support/waiting.js';
+import { drawRow, expectedDrawResult, insertConsumers, insertInvoices, picksOf, waitForDrawStatus } from './draw-fixtures.js';
 
 jest.setTimeout(240_000);
 
@@ -51,8 +52,6 @@ let ds: DataSource;
 const config = isolatedConfig();
 /** Every Redis client this file opens against the private server, closed before it is killed for good. */
 const clients: Array<{ close(): Promise<void> }> = [];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -131,26 +130,6 @@ function firstProgress(events: QueueEvents, jobId: string, phase: string): Promi
 
 async function closeClients(): Promise<void> {
   await Promise.allSettled(clients.splice(0).map((c) => c.close()));
-}
-
-/** `work`, or a failure naming `what` after `timeoutMs` (the timer never outlives the wait). */
-async function within<T>(what: string, timeoutMs: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls until `probe` is true; fails naming `what` after `timeoutMs`. */
-async function eventually(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > until) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
 }
 
 /** The worker's log, kept (warnings and errors are expected here: Redis goes away twice). */
@@ -266,26 +245,11 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     expect(started('draw').length).toBeGreaterThanOrEqual(1);
 
     // One secret: the sealed one, matching the hash published at the freeze.
-    const [sealed] = await ds.query(`SELECT secret_encrypted, secret, tiers, win_limit_per_holder, alternate_count, audit_bundle FROM draws WHERE id = ?`, [JULY]);
-    const secret = new PiiProtector(config.PII_KEY).decrypt(sealed.secret_encrypted);
+    const { sealed, secret, file, read, expected } = await expectedDrawResult(ds, config.PII_KEY, JULY);
     expect(sealed.secret).toBe(secret);
 
     // One set of winners: exactly what ILD-1 gives for the committed entries and that secret.
-    const rows: Array<{ ref: string; holder: string; tickets: number }> = await ds.query(
-      `SELECT ref, holder, tickets FROM draw_entries WHERE draw_id = ? ORDER BY position`,
-      [JULY],
-    );
-    const file = Buffer.from(`ref,holder,tickets\n${rows.map((r) => `${r.ref},${r.holder},${r.tickets}\n`).join('')}`);
-    const read = await readEntriesFile(Readable.from([file]));
     expect(read.entriesDigest).toBe(frozen.entries_digest);
-    const expected = runDraw({
-      drawId: JULY,
-      table: read.table,
-      tiers: JSON.parse(sealed.tiers),
-      winLimitPerHolder: Number(sealed.win_limit_per_holder),
-      alternateCount: Number(sealed.alternate_count),
-      seed: deriveSeed({ drawId: JULY, entriesDigest: read.entriesDigest, secret, beacon: '' }),
-    });
     const picks = await picksOf(ds, JULY);
     expect(new Set(picks.map((p) => p.pick_index)).size).toBe(picks.length);
     expect(picks.filter((p) => p.kind === 'winner').map((p) => ({ tier: p.tier, slot: p.slot, ref: p.ref, holder: p.holder, tickets: p.tickets }))).toEqual(
