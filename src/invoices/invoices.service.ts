@@ -65,7 +65,7 @@ export class InvoicesService {
   /**
    * Registers one invoice for a consumer. Not idempotent by design: an invoice (code + number) can be
    * registered once, by anyone; a repeat is 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under
-   * concurrency). The daily and monthly limits hold under concurrent requests too: each registration takes
+   * concurrency) until that registration is rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits hold under concurrent requests too: each registration takes
    * a free numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots
    * migration), and one that loses a slot to a concurrent registration re-reads and decides again.
    * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
@@ -156,7 +156,7 @@ export class InvoicesService {
               r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
               r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
          FROM consumers c
-         LEFT JOIN invoices d ON d.invoice_code = ? AND d.invoice_number = ?
+         LEFT JOIN invoices d ON d.invoice_code = ? AND d.invoice_number = ? AND d.identity_claim = 1
          LEFT JOIN registry_invoices r ON r.invoice_code = ? AND r.invoice_number = ?
          LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = ?
         WHERE c.id = ?`,

@@ -629,7 +629,9 @@ export class PublicService {
       prize: null,
     };
     const [invoice] = await this.db.query(
-      `SELECT campaign_id, period_key, status, paid_cents FROM invoices WHERE invoice_code = ? AND invoice_number = ?`,
+      // The live registration if there is one, else the latest rejected one (a rejection releases the invoice).
+      `SELECT campaign_id, period_key, status, paid_cents FROM invoices WHERE invoice_code = ? AND invoice_number = ?
+        ORDER BY identity_claim IS NULL, id DESC LIMIT 1`,
       [invoiceCode, invoiceNumber],
     );
     if (!invoice) return { version: null, drawId: null, result: base };

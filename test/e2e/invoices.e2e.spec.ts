@@ -349,6 +349,30 @@ describe('follow-up in the worker', () => {
       expect(await revoke.waitUntilFinished(events, 20_000)).toEqual({ revoked: 1 });
       expect(await view(goodId)).toMatchObject({ status: 'revoked', reason: 'INVOICE_VOIDED', tickets: 0 });
 
+      // A stranger's registration, rejected once the record names another buyer, releases the invoice:
+      // its real buyer registers it, and then it is taken again.
+      const stranger = await createConsumer(api.app, { realName: '李四' });
+      const buyer = await createConsumer(api.app, { realName: '王五' });
+      const theirs = typed();
+      const squatted = await register(stranger.token, theirs);
+      expect(squatted.body).toMatchObject({ status: 'pending' });
+      expect((await register(buyer.token, theirs)).body.code).toBe('INVOICE_ALREADY_REGISTERED');
+      await withRecord(theirs, { buyerName: '王五' });
+      const rejection = await queues.add(QueueName.registry, RegistryJob.recheckPending, {});
+      expect(await rejection.waitUntilFinished(events, 20_000)).toMatchObject({ rejected: 1 });
+      expect((await api.http.get(`/api/v1/invoices/${squatted.body.id}`, stranger.token)).body).toMatchObject({
+        status: 'rejected',
+        reason: 'INVOICE_EXCLUDED:buyerNameMismatch',
+      });
+      const owned = await register(buyer.token, theirs);
+      expect(owned.status).toBe(201);
+      expect(owned.body).toMatchObject({ status: 'verified', tickets: 113 });
+      expect((await register(stranger.token, theirs)).body.code).toBe('INVOICE_ALREADY_REGISTERED');
+      expect((await register((await createConsumer(api.app)).token, theirs)).body.code).toBe('INVOICE_ALREADY_REGISTERED');
+      // The public check shows the live registration, not the rejected one.
+      const check = await api.http.get(`/api/v1/public/check?invoiceCode=${theirs.invoiceCode}&invoiceNumber=${theirs.invoiceNumber}`);
+      expect(check.body).toMatchObject({ registrationStatus: 'verified', outcome: 'AWAITING_DRAW' });
+
       const schedulers = await queues.queue(QueueName.registry).getJobSchedulers();
       expect(schedulers.map((s) => s.key)).toContain('recheck-pending-daily');
     } finally {

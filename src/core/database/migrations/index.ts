@@ -3,6 +3,7 @@ import { Intake1700000001000 } from './1700000001000-intake.js';
 import { DrawsAndPrizes1700000002000 } from './1700000002000-draws-and-prizes.js';
 import { RegistrationSlots1700000004000 } from './1700000004000-registration-slots.js';
 import { FreezeIndexes1700000005000 } from './1700000005000-freeze-indexes.js';
+import { RejectedRegistrationsReleaseInvoice1700000006000 } from './1700000006000-rejected-registrations-release-invoice.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   DrawsAndPrizes1700000002000,
   RegistrationSlots1700000004000,
   FreezeIndexes1700000005000,
+  RejectedRegistrationsReleaseInvoice1700000006000,
 ];
