@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
-import { DomainError } from '../core/errors/domain-error.js';
+import { rateLimitedError } from '../core/rate-limit.js';
 import { REDIS } from '../core/redis/redis.module.js';
 
 /**
@@ -68,8 +68,7 @@ export class AuthRateLimiter {
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error;
         await Promise.allSettled(taken.map(([n, k]) => this.limiters[n].reward(k)));
-        const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-        throw DomainError.tooManyRequests('RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+        throw rateLimitedError(error.msBeforeNext, 'Too many requests');
       }
     }
   }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
-import { DomainError } from '../core/errors/domain-error.js';
+import { consumeOrRefuse, sharedRateLimiter } from '../core/rate-limit.js';
 import { REDIS } from '../core/redis/redis.module.js';
 import { clientAddressKey } from '../consumers/rate-limits.js';
 
@@ -19,25 +19,12 @@ export class PublicRateLimitGuard implements CanActivate {
   private readonly limiter: RateLimiterRedis;
 
   constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
-    const points = config.PUBLIC_RATE_LIMIT_PER_MINUTE;
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${config.REDIS_PREFIX}:rl:public`,
-      points,
-      duration: 60,
-      insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
-    });
+    this.limiter = sharedRateLimiter(redis, config.REDIS_PREFIX, 'public', { points: config.PUBLIC_RATE_LIMIT_PER_MINUTE, durationSeconds: 60 });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    try {
-      await this.limiter.consume(clientAddressKey(request.ip));
-      return true;
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      throw DomainError.tooManyRequests('RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
-    }
+    await consumeOrRefuse(this.limiter, clientAddressKey(request.ip), 'Too many requests');
+    return true;
   }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import { clientAddressKey } from '../consumers/rate-limits.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
-import { DomainError } from '../core/errors/domain-error.js';
+import { rateLimitedError, sharedRateLimiter } from '../core/rate-limit.js';
 import { REDIS } from '../core/redis/redis.module.js';
 
 /** A counted attempt: `refund()` gives its points back when it was not a failed sign-in. */
@@ -36,14 +36,7 @@ export class StaffLoginLimiter {
   constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
     const duration = config.STAFF_LOGIN_WINDOW_SECONDS;
     const build = (name: string, points: number) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: `${config.REDIS_PREFIX}:rl:${name}`,
-        points,
-        duration,
-        blockDuration: duration,
-        insuranceLimiter: new RateLimiterMemory({ points, duration, blockDuration: duration }),
-      });
+      sharedRateLimiter(redis, config.REDIS_PREFIX, name, { points, durationSeconds: duration, blockDurationSeconds: duration });
     this.perUsername = build('staffLoginPerUsername', config.STAFF_LOGIN_MAX_FAILURES_PER_USERNAME);
     this.perIp = build('staffLoginPerIp', config.STAFF_LOGIN_MAX_FAILURES_PER_IP);
   }
@@ -65,9 +58,7 @@ export class StaffLoginLimiter {
       await giveBack();
       const other = refusals.find((r) => !(r instanceof RateLimiterRes));
       if (other !== undefined) throw other;
-      const msBeforeNext = Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext));
-      const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-      throw DomainError.tooManyRequests('RATE_LIMITED', `Too many failed sign-ins; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+      throw rateLimitedError(Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext)), 'Too many failed sign-ins');
     }
     return { refund: giveBack };
   }

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { DomainError } from './errors/domain-error.js';
+
+export interface LimitWindow {
+  points: number;
+  durationSeconds: number;
+  /** Once the points are used up, refuse for this long (default: until the window ends). */
+  blockDurationSeconds?: number;
+}
+
+/**
+ * A limit counted in Redis under `<prefix>:rl:<name>:`, so every API replica shares the count, in real time
+ * (Redis TTL, not the service clock). While Redis is unreachable each process counts in memory instead, so
+ * the endpoint keeps answering, still limited. (The consumer sign-in limits deliberately have no such
+ * fallback: an SMS sent is money spent, so they answer 503 instead.)
+ */
+export function sharedRateLimiter(redis: Redis, prefix: string, name: string, window: LimitWindow): RateLimiterRedis {
+  const limits = { points: window.points, duration: window.durationSeconds, blockDuration: window.blockDurationSeconds ?? 0 };
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:rl:${name}`,
+    ...limits,
+    insuranceLimiter: new RateLimiterMemory(limits),
+  });
+}
+
+/** The one 429 of every rate limit: RATE_LIMITED, with Retry-After in whole seconds (at least 1). */
+export function rateLimitedError(msBeforeNext: number, tooMany: string): DomainError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return DomainError.tooManyRequests('RATE_LIMITED', `${tooMany}; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+}
+
+/** Takes one point for `key`, or throws rateLimitedError when the limit refuses; other errors propagate. */
+export async function consumeOrRefuse(limiter: RateLimiterRedis, key: string, tooMany: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw rateLimitedError(error.msBeforeNext, tooMany);
+    throw error;
+  }
+}
