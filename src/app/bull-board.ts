@@ -9,10 +9,12 @@ import type { AuthSubject, StaffRole } from '../auth/auth-subject.js';
 import { TokenService } from '../auth/token.service.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
+import { toApiError } from '../core/errors/api-exception.filter.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { StaffService } from '../staff/staff.service.js';
+import { NON_JSON_BODY_TYPES } from './json-bodies.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 /** The cookie the board's own pages and API calls authenticate with (set by the board's login form). */
@@ -96,9 +98,9 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
   await app.register(
     async (scope: FastifyInstance) => {
       // The login form's own parser, in this scope only: the JSON endpoints of the API take JSON bodies only
-      // (see createFastifyAdapter). The form carries no CSRF token: what a cross-site form could do here is
+      // (see NON_JSON_BODY_TYPES). The form carries no CSRF token: what a cross-site form could do here is
       // sign a browser in to the attacker's own staff account, which needs that account's password.
-      for (const type of ['application/x-www-form-urlencoded', 'text/plain']) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+      for (const type of NON_JSON_BODY_TYPES) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
         const form = new URLSearchParams(body as string);
         done(null, { username: form.get('username') ?? '', password: form.get('password') ?? '' });
@@ -134,7 +136,7 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
             // A browser gets the form again with the reason; anything else the API's error shape.
             if (/\btext\/html\b/.test(String(request.headers.accept ?? '')))
               return reply.type('text/html; charset=utf-8').send(loginPage(`Too many failed sign-ins (${error.code}); try again in ${retryAfter} s`));
-            return reply.type('application/json').send({ statusCode: 429, code: error.code, message: error.message, retryAfterSeconds: retryAfter });
+            return reply.type('application/json').send(toApiError(error));
           }
           return reply.code(401).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(loginPage('Wrong username or password'));
         }
