@@ -337,9 +337,9 @@ export class DrawLifecycleService {
 
     const now = this.clock.now();
     let changed: BeaconChanged | null = null;
-    const after = await this.commitTransition(runner, drawId, 'frozen', async (em, locked) => {
-      if (locked.beacon !== beacon) {
-        changed = new BeaconChanged(locked.beacon);
+    const after = await this.commitTransition(runner, drawId, 'frozen', async (em, lockedBeacon) => {
+      if (lockedBeacon !== beacon) {
+        changed = new BeaconChanged(lockedBeacon);
         return false;
       }
       const updated = await em
@@ -527,13 +527,13 @@ export class DrawLifecycleService {
 
   /**
    * Runs `work` in a transaction on `runner` that must move the draw out of `from`, with the draws row locked
-   * (`work` gets its locked status and beacon; returning false rolls the transaction back); reloads the draw.
+   * (`work` gets the locked row's beacon; returning false rolls the transaction back); reloads the draw.
    */
   private async commitTransition(
     runner: QueryRunner,
     drawId: string,
     from: string,
-    work: (em: EntityManager, locked: { status: string; beacon: string | null }) => Promise<boolean | void>,
+    work: (em: EntityManager, lockedBeacon: string | null) => Promise<boolean | void>,
   ): Promise<Draw> {
     await runner.startTransaction();
     try {
@@ -542,7 +542,7 @@ export class DrawLifecycleService {
         await runner.rollbackTransaction();
         return this.load(drawId);
       }
-      if ((await work(runner.manager, { status: row.status, beacon: row.beacon ?? null })) === false) await runner.rollbackTransaction();
+      if ((await work(runner.manager, row.beacon ?? null)) === false) await runner.rollbackTransaction();
       else await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();

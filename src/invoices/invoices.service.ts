@@ -330,7 +330,7 @@ function slotsOf(slots: Array<number | null>): Set<number> {
 }
 
 /** The lowest slot in 1..limit not taken, or null when all are. */
-export function firstFreeSlot(taken: ReadonlySet<number>, limit: number): number | null {
+function firstFreeSlot(taken: ReadonlySet<number>, limit: number): number | null {
   for (let slot = 1; slot <= limit; slot++) if (!taken.has(slot)) return slot;
   return null;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
@@ -365,7 +366,7 @@ export class PublicService {
   }
 
   /** Parsed whole lists by cache key (the key holds the draw's version, so an entry is never stale). */
-  private readonly wholeLists = new Map<string, { tiers: number[]; items: WinnerDto[] }>();
+  private readonly wholeLists = new LRUCache<string, { tiers: number[]; items: WinnerDto[] }>({ max: 8 });
 
   /** The whole masked winner list of a published draw, by draw order (1,055 rows for the Henan rules). */
   private async allWinners(drawId: string, version: string): Promise<{ tiers: number[]; items: WinnerDto[] }> {
@@ -378,7 +379,6 @@ export class PublicService {
       return JSON.stringify({ tiers: (JSON.parse(draw.tiers) as DrawTier[]).map((t) => t.tier), items: all.items });
     });
     const list = JSON.parse(body) as { tiers: number[]; items: WinnerDto[] };
-    if (this.wholeLists.size >= 8) this.wholeLists.delete(this.wholeLists.keys().next().value!);
     this.wholeLists.set(key, list);
     return list;
   }
