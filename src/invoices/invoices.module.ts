@@ -6,11 +6,12 @@ import { Invoice } from './invoice.entity.js';
 import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationLimiter } from './registration-limits.js';
+import { RegistrationStateReader } from './registration-state.reader.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService, RegistrationLimiter],
+  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader],
   exports: [InvoicesService],
 })
 export class InvoicesModule {}

@@ -10,7 +10,6 @@ import { executePrepared } from '../core/database/prepared-statement.js';
 import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
-import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import { checkEligibility } from './domain/eligibility.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
@@ -18,6 +17,7 @@ import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
 import { Invoice } from './invoice.entity.js';
 import { RegistrationLimiter } from './registration-limits.js';
+import { RegistrationStateReader } from './registration-state.reader.js';
 
 export interface RegistrationResult {
   id: number;
@@ -60,6 +60,7 @@ export class InvoicesService {
     private readonly campaigns: CampaignCatalog,
     private readonly clock: Clock,
     private readonly limits: RegistrationLimiter,
+    private readonly states: RegistrationStateReader,
   ) {}
 
   /**
@@ -71,7 +72,8 @@ export class InvoicesService {
    * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
    * RATE_LIMITED), and one the registry contradicts costs more (see RegistrationLimiter).
    *
-   * Two statements on the happy path, no transaction: one read of everything the rules need, one INSERT.
+   * Two statements on the happy path, no transaction: one read of everything the rules need (shared with
+   * registrations arriving at the same time, see RegistrationStateReader), one INSERT.
    */
   async register(consumerId: number, body: unknown): Promise<RegistrationResult> {
     // The rate limit (Redis) and the first read (database) go out together; a refusal still wins over any
@@ -92,7 +94,7 @@ export class InvoicesService {
     const rules = campaign.intake;
 
     for (let attempt = 1; ; attempt++) {
-      const reading = this.readRegistrationState(consumerId, claim, today, month);
+      const reading = this.states.read(consumerId, claim, today, month);
       const [, state] = await Promise.all([attempt === 1 ? limited : undefined, reading]);
       if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
       if (state.alreadyRegistered) throw this.alreadyRegistered();
@@ -141,58 +143,6 @@ export class InvoicesService {
         if (!lostSlot || attempt > rules.monthlyLimit) throw error;
       }
     }
-  }
-
-  /**
-   * Everything the rules need, in one round trip; null when the consumer does not exist. One row per
-   * registration of the consumer this month (at least one row): joins on unique keys and one index range,
-   * which MariaDB plans far more cheaply than the same data as correlated subqueries.
-   */
-  private async readRegistrationState(consumerId: number, claim: InvoiceClaim, today: string, month: string): Promise<RegistrationState | null> {
-    const rows = await executePrepared<RegistrationStateRow[]>(
-      this.dataSource,
-      `SELECT c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, d.id AS registered_id,
-              m.registered_on, m.day_slot, m.month_slot,
-              r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
-              r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
-         FROM consumers c
-         LEFT JOIN invoices d ON d.invoice_code = ? AND d.invoice_number = ? AND d.identity_claim = 1
-         LEFT JOIN registry_invoices r ON r.invoice_code = ? AND r.invoice_number = ?
-         LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = ?
-        WHERE c.id = ?`,
-      [claim.invoiceCode, claim.invoiceNumber, claim.invoiceCode, claim.invoiceNumber, month, consumerId],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    const thisMonth = rows.filter((r) => r.registered_on !== null);
-    const todays = thisMonth.filter((r) => r.registered_on === today);
-    return {
-      identityVerified: Number(row.identity_verified) === 1,
-      realName: row.real_name,
-      alreadyRegistered: row.registered_id !== null,
-      registeredToday: todays.length,
-      registeredThisMonth: thisMonth.length,
-      daySlots: slotsOf(todays.map((r) => r.day_slot)),
-      monthSlots: slotsOf(thisMonth.map((r) => r.month_slot)),
-      record:
-        row.invoice_number === null
-          ? null
-          : {
-              invoiceType: row.invoice_type,
-              invoiceCode: row.invoice_code,
-              invoiceNumber: row.invoice_number,
-              issueDate: row.issue_date,
-              amountCents: Number(row.amount_cents),
-              taxCents: Number(row.tax_cents),
-              totalCents: Number(row.total_cents),
-              checkCode: row.check_code,
-              sellerTaxId: row.seller_tax_id,
-              sellerName: row.seller_name,
-              buyerType: row.buyer_type,
-              buyerName: row.buyer_name,
-              flags: row.flags ? (row.flags.split(',') as RegistryRecord['flags']) : [],
-            },
-    };
   }
 
   /** One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. */
@@ -290,43 +240,6 @@ export class InvoicesService {
   private alreadyRegistered() {
     return DomainError.conflict('INVOICE_ALREADY_REGISTERED', 'This invoice has already been registered');
   }
-}
-
-interface RegistrationState {
-  identityVerified: boolean;
-  realName: string | null;
-  alreadyRegistered: boolean;
-  registeredToday: number;
-  registeredThisMonth: number;
-  daySlots: Set<number>;
-  monthSlots: Set<number>;
-  record: RegistryRecord | null;
-}
-
-interface RegistrationStateRow {
-  identity_verified: number | string;
-  real_name: string | null;
-  registered_id: number | string | null;
-  registered_on: string | null;
-  day_slot: number | null;
-  month_slot: number | null;
-  invoice_type: string;
-  invoice_code: string;
-  invoice_number: string | null;
-  issue_date: string;
-  amount_cents: number | string;
-  tax_cents: number | string;
-  total_cents: number | string;
-  check_code: string | null;
-  seller_tax_id: string;
-  seller_name: string;
-  buyer_type: 'individual' | 'organization';
-  buyer_name: string | null;
-  flags: string | null;
-}
-
-function slotsOf(slots: Array<number | null>): Set<number> {
-  return new Set(slots.filter((slot): slot is number => slot !== null));
 }
 
 /** The lowest slot in 1..limit not taken, or null when all are. */

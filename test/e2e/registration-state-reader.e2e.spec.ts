@@ -1,0 +1,92 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ManualClock } from '../../src/core/clock/clock.js';
+import type { InvoiceClaim } from '../../src/invoices/domain/invoice-fields.js';
+import { MAX_READS_PER_STATEMENT, RegistrationStateReader } from '../../src/invoices/registration-state.reader.js';
+import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
+import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
+
+const clock = new ManualClock('2022-08-10T10:00:00+08:00');
+let api: TestApi;
+let reader: RegistrationStateReader;
+/** Statements sent through the pool's `execute` (prepared), counted while `counting` is on. */
+let executed: string[] = [];
+
+beforeAll(async () => {
+  api = await startTestApi({ clock });
+  reader = api.app.get(RegistrationStateReader);
+  const pool = (api.app.get<DataSource>(getDataSourceToken()).driver as unknown as { pool: { execute: (...args: unknown[]) => unknown } }).pool;
+  const execute = pool.execute.bind(pool);
+  pool.execute = (...args: unknown[]) => {
+    executed.push(String(args[0]));
+    return execute(...args);
+  };
+});
+afterAll(async () => {
+  await api.close();
+  await destroyTestEnvironment(api.config);
+});
+
+const claimOf = (ids: { invoiceCode: string; invoiceNumber: string }) => ({ ...ids }) as InvoiceClaim;
+const typed = (ids: { invoiceCode: string; invoiceNumber: string }) => ({ invoiceType: '10', ...ids, issueDate: '2022-08-08', amount: '113.00', checkCode: '567890' });
+
+test('reads that arrive together share one statement, and each gets exactly what it would have read alone', async () => {
+  const a = await createConsumer(api.app);
+  const unverified = await createConsumer(api.app, { verified: false });
+  const fresh = await createConsumer(api.app, { realName: '李四' });
+  // a: one registration yesterday, one today (both this month); the one today is of `taken`.
+  clock.set('2022-08-09T10:00:00+08:00');
+  expect((await api.http.post('/api/v1/invoices', typed(henanInvoice()), a.token)).status).toBe(201);
+  clock.set('2022-08-10T10:00:00+08:00');
+  const taken = henanInvoice();
+  expect((await api.http.post('/api/v1/invoices', typed(taken), a.token)).status).toBe(201);
+  const inRegistry = henanInvoice();
+  await insertRegistryRecord(api.app, { ...inRegistry, issueDate: '2022-08-08', amountCents: 10_000, taxCents: 1_300, flags: ['voided'] });
+  const unknown = henanInvoice();
+
+  const reads: Array<[number, { invoiceCode: string; invoiceNumber: string }]> = [
+    [a.id, inRegistry],
+    [a.id, taken],
+    [unverified.id, unknown],
+    [fresh.id, inRegistry],
+    [987_654_321, unknown],
+    [fresh.id, taken],
+  ];
+  const readAll = () => Promise.all(reads.map(([consumerId, ids]) => reader.read(consumerId, claimOf(ids), '2022-08-10', '2022-08')));
+
+  executed = [];
+  const together = await readAll();
+  expect(executed).toHaveLength(1);
+  expect(executed[0].match(/UNION ALL/g)).toHaveLength(reads.length - 1);
+
+  const alone = [];
+  for (const [consumerId, ids] of reads) alone.push(await reader.read(consumerId, claimOf(ids), '2022-08-10', '2022-08'));
+  expect(together).toEqual(alone);
+
+  const [aRegistry, aTaken, unverifiedUnknown, freshRegistry, missing, freshTaken] = together;
+  expect(aRegistry).toMatchObject({ identityVerified: true, realName: '张三', alreadyRegistered: false, registeredToday: 1, registeredThisMonth: 2 });
+  expect(aRegistry?.daySlots).toEqual(new Set([1]));
+  expect(aRegistry?.monthSlots).toEqual(new Set([1, 2]));
+  expect(aRegistry?.record).toMatchObject({ ...inRegistry, amountCents: 10_000, taxCents: 1_300, totalCents: 11_300, flags: ['voided'] });
+  expect(aTaken).toMatchObject({ alreadyRegistered: true, record: null });
+  expect(unverifiedUnknown).toMatchObject({ identityVerified: false, alreadyRegistered: false, registeredThisMonth: 0, record: null });
+  expect(freshRegistry).toMatchObject({ identityVerified: true, realName: '李四', registeredToday: 0, registeredThisMonth: 0 });
+  expect(freshRegistry?.record?.invoiceNumber).toBe(inRegistry.invoiceNumber);
+  expect(missing).toBeNull();
+  // Someone else's registration of the invoice shows as a duplicate, not as one of this consumer's.
+  expect(freshTaken).toMatchObject({ alreadyRegistered: true, registeredThisMonth: 0 });
+});
+
+test(`more than ${MAX_READS_PER_STATEMENT} reads at once are split; reads apart are not held back`, async () => {
+  const consumer = await createConsumer(api.app);
+  const claims = Array.from({ length: 2 * MAX_READS_PER_STATEMENT + 3 }, () => claimOf(henanInvoice()));
+  executed = [];
+  const states = await Promise.all(claims.map((claim) => reader.read(consumer.id, claim, '2022-08-10', '2022-08')));
+  expect(states.every((s) => s?.identityVerified === true && !s.alreadyRegistered)).toBe(true);
+  expect(executed.map((sql) => (sql.match(/UNION ALL/g)?.length ?? 0) + 1)).toEqual([MAX_READS_PER_STATEMENT, MAX_READS_PER_STATEMENT, 3]);
+
+  executed = [];
+  await reader.read(consumer.id, claims[0], '2022-08-10', '2022-08');
+  await reader.read(consumer.id, claims[1], '2022-08-10', '2022-08');
+  expect(executed.map((sql) => sql.includes('UNION ALL'))).toEqual([false, false]);
+});
