@@ -3,8 +3,8 @@
  * INSERT per request into a table of the same shape (the practical ceiling on this machine), in one run.
  *
  *   npm run build && npm run bench:registration
- *   node dist/bench/registration.bench.js [--duration 30] [--warmup 5] [--connections 32] [--consumers 20000]
- *        [--registry-share 0.5] [--invoices 150000] [--only both|api|bare] [--profile]
+ *   node dist/bench/registration.bench.js [--duration 30] [--rounds 3] [--warmup 5] [--connections 32]
+ *        [--consumers 20000] [--registry-share 0.5] [--invoices 150000] [--only both|api|bare] [--profile]
  *
  * 1. A scratch database `il_bench_reg_*` (created and migrated here, dropped at the end) and Redis prefix
  *    `ilbench:reg:*`. `bare_invoices` is created from `SHOW CREATE TABLE invoices` (same columns, indexes and
@@ -22,9 +22,12 @@
  *    are 422 DAILY_LIMIT_REACHED (beyond 5N requests) and 409 INVOICE_ALREADY_REGISTERED (a request re-sent
  *    after a reconnect); every other non-2xx counts as an error.
  * 5. The bare server (dist/bench/bare-insert-server.js) and the API (`node dist/src/main.api.js`, NODE_ENV=
- *    production, LOG_LEVEL=warn, CLOCK_START=2022-08-10T10:00+08:00) each as a child process, one after the
- *    other: autocannon from this process, --warmup seconds (not counted), then --duration seconds.
- *    CPU seconds of the server process, of the MariaDB server and of this process are read from /proc.
+ *    production, LOG_LEVEL=warn, CLOCK_START=2022-08-10T10:00+08:00) each as a child process, both running:
+ *    autocannon from this process warms each up for --warmup seconds (not counted), then loads them in turns,
+ *    --rounds times (alternating which goes first), --duration / --rounds seconds per turn: a machine whose
+ *    speed drifts during the run (other tenants of the host) then slows both alike. Latency percentiles are
+ *    over every measured request; CPU seconds of the server process, of the MariaDB server and of this
+ *    process are read from /proc.
  * 6. Checks on the API's table afterwards: rows = 201 answers, no consumer above 5 a day.
  * With --profile the API runs with --cpu-prof and the self time by function and by package is printed
  * (profiling slows it down: use that run for where the time goes, not for the throughput).
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     consumers: { type: 'string', default: '20000' },
     invoices: { type: 'string', default: '150000' },
     'registry-share': { type: 'string', default: '0.5' },
+    rounds: { type: 'string', default: '3' },
     only: { type: 'string', default: 'both' },
     profile: { type: 'boolean', default: false },
   },
@@ -72,14 +76,17 @@ const CONNECTIONS = Number(values.connections);
 const CONSUMERS = Number(values.consumers);
 const INVOICES = Number(values.invoices);
 const REGISTRY_SHARE = Number(values['registry-share']);
+const ROUNDS = Number(values.rounds);
 const ONLY = values.only as 'both' | 'api' | 'bare';
+/** Seconds of one measured slice: --duration per server, split into --rounds turns. */
+const SLICE_S = DURATION / ROUNDS;
 if (
-  ![DURATION, CONNECTIONS, CONSUMERS, INVOICES].every((n) => Number.isSafeInteger(n) && n > 0) ||
+  ![DURATION, CONNECTIONS, CONSUMERS, INVOICES, ROUNDS].every((n) => Number.isSafeInteger(n) && n > 0) ||
   !(Number.isSafeInteger(WARMUP) && WARMUP >= 0) ||
   !(REGISTRY_SHARE >= 0 && REGISTRY_SHARE <= 1) ||
   !['both', 'api', 'bare'].includes(ONLY)
 ) {
-  console.error('usage: [--duration S] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--profile]');
+  console.error('usage: [--duration S] [--rounds R] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--profile]');
   process.exit(2);
 }
 
@@ -282,33 +289,41 @@ function databasePid(): number | undefined {
 // ---------------------------------------------------------------------------------------------------
 // Load
 
-interface Outcome {
-  target: string;
+/** One server under test and what was measured of it, summed over the rounds. */
+interface Target {
+  name: string;
+  base: string;
+  pid: number | undefined;
+  source: ReturnType<typeof requestSource>;
+  /** Response times (ms) of every measured request, for percentiles over all rounds. */
+  latencies: number[];
   requests: number;
-  reqPerSec: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
+  seconds: number;
+  perRound: number[];
   statusCounts: Record<string, number>;
-  codes: Map<string, number>;
   errors: number;
   timeouts: number;
-  unexpected: number;
   cpu: { server: number | null; database: number | null; bench: number };
-  statementsPerRequest: number;
-  background: { databaseCpuPerSecond: number | null; statementsPerSecond: number };
+  statements: number;
 }
 
+interface Background {
+  databaseCpuPerSecond: number | null;
+  statementsPerSecond: number;
+}
+
+/** Time after each measured slice for requests the server still holds (autocannon drops the ones in flight). */
+const SETTLE_S = 2;
 const BASELINE_S = 3;
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
 /** Statements the database server has received from all clients (SHOW GLOBAL STATUS 'Questions'). */
 async function questions(db: mysql.Connection): Promise<number> {
   const [rows] = (await db.query("SHOW GLOBAL STATUS LIKE 'Questions'")) as unknown as [Array<{ Value: string }>];
   return Number(rows[0].Value);
 }
 
-/** Request i registers invoice i for consumer i mod N; counters continue from the warm-up into the measured run. */
+/** Request i registers invoice i for consumer i mod N; counters continue from the warm-up into the measured rounds. */
 function requestSource(tokens: string[], bodies: string[]) {
   let next = 0;
   const codes = new Map<string, number>();
@@ -340,51 +355,63 @@ function requestSource(tokens: string[], bodies: string[]) {
   return { request, codes, issued: () => next };
 }
 
-async function load(db: mysql.Connection, target: string, base: string, serverPid: number | undefined, source: ReturnType<typeof requestSource>): Promise<Outcome> {
-  const opts = { url: base, connections: CONNECTIONS, pipelining: 1, requests: [source.request] };
-  if (WARMUP > 0) {
-    console.log(`  ${target}: warm-up ${WARMUP} s`);
-    await autocannon({ ...opts, duration: WARMUP });
-  }
-  source.codes.clear();
-  // The database server is shared with whatever else runs on the machine: its CPU use and statement count
-  // over BASELINE_S idle seconds just before the run are subtracted, pro rata, from the figures of the run.
+function newTarget(name: string, base: string, pid: number | undefined, source: ReturnType<typeof requestSource>): Target {
+  return { name, base, pid, source, latencies: [], requests: 0, seconds: 0, perRound: [], statusCounts: {}, errors: 0, timeouts: 0, cpu: { server: 0, database: 0, bench: 0 }, statements: 0 };
+}
+
+const loadOptions = (target: Target, seconds: number) => ({ url: target.base, connections: CONNECTIONS, pipelining: 1, requests: [target.source.request], duration: seconds });
+
+async function warmUp(target: Target): Promise<void> {
+  if (WARMUP === 0) return;
+  console.log(`  ${target.name}: warm-up ${WARMUP} s`);
+  await autocannon(loadOptions(target, WARMUP));
+  target.source.codes.clear();
+}
+
+/**
+ * The database server is shared with whatever else runs on the machine: its CPU use and statement count over
+ * BASELINE_S idle seconds before the rounds are subtracted, pro rata, from the figures of each slice.
+ */
+async function measureBackground(db: mysql.Connection): Promise<Background> {
   const dbPid = databasePid();
   await new Promise((ok) => setTimeout(ok, 1000));
   const idle = { database: cpuSeconds(dbPid), questions: await questions(db) };
   await new Promise((ok) => setTimeout(ok, BASELINE_S * 1000));
-  const background = { database: diff(idle.database, cpuSeconds(dbPid)), questions: (await questions(db)) - idle.questions };
-  const before = { server: cpuSeconds(serverPid), database: cpuSeconds(dbPid), bench: process.cpuUsage(), questions: await questions(db) };
-  console.log(`  ${target}: ${DURATION} s at ${CONNECTIONS} connections (load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  const r = await autocannon({ ...opts, duration: DURATION });
-  // Let requests the server still holds (autocannon drops the ones in flight at the end) finish before it is stopped.
-  await new Promise((ok) => setTimeout(ok, 2000));
+  const database = diff(idle.database, cpuSeconds(dbPid));
+  return { databaseCpuPerSecond: database === null ? null : database / BASELINE_S, statementsPerSecond: ((await questions(db)) - idle.questions) / BASELINE_S };
+}
+
+/** One measured slice of SLICE_S seconds against one target, added to its totals. */
+async function measureSlice(db: mysql.Connection, target: Target, background: Background): Promise<number> {
+  const dbPid = databasePid();
+  const before = { server: cpuSeconds(target.pid), database: cpuSeconds(dbPid), bench: process.cpuUsage(), questions: await questions(db) };
+  const r = await new Promise<autocannon.Result>((ok, fail) => {
+    const run = autocannon(loadOptions(target, SLICE_S), (error, result) => (error ? fail(error) : ok(result)));
+    run.on('response', (_client, _status, _bytes, responseTime) => target.latencies.push(responseTime));
+  });
+  await new Promise((ok) => setTimeout(ok, SETTLE_S * 1000));
   const benchCpu = process.cpuUsage(before.bench);
-  const after = { server: cpuSeconds(serverPid), database: cpuSeconds(dbPid), questions: await questions(db) };
-  const seconds = r.duration + 2;
+  const after = { server: cpuSeconds(target.pid), database: cpuSeconds(dbPid), questions: await questions(db) };
+  const seconds = r.duration + SETTLE_S;
   const dbCpu = diff(before.database, after.database);
-  const database = dbCpu === null || background.database === null ? null : Math.max(0, dbCpu - (background.database * seconds) / BASELINE_S);
-  const statements = Math.max(0, after.questions - before.questions - (background.questions * seconds) / BASELINE_S - 2);
-  const statusCounts: Record<string, number> = {};
-  for (const [status, v] of Object.entries(r.statusCodeStats ?? {})) statusCounts[status] = v.count ?? 0;
-  const unexpected = [...source.codes].filter(([k]) => !/^(201|409 INVOICE_ALREADY_REGISTERED|422 DAILY_LIMIT_REACHED)/.test(k)).reduce((s, [, n]) => s + n, 0);
-  return {
-    target,
-    requests: r.requests.total,
-    reqPerSec: r.requests.total / r.duration,
-    p50: r.latency.p50,
-    p90: r.latency.p90,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    statusCounts,
-    codes: new Map(source.codes),
-    errors: r.errors,
-    timeouts: r.timeouts,
-    unexpected,
-    cpu: { server: diff(before.server, after.server), database, bench: (benchCpu.user + benchCpu.system) / 1e6 },
-    statementsPerRequest: statements / Math.max(1, r.requests.total),
-    background: { databaseCpuPerSecond: background.database === null ? null : background.database / BASELINE_S, statementsPerSecond: background.questions / BASELINE_S },
-  };
+  const database = dbCpu === null || background.databaseCpuPerSecond === null ? null : Math.max(0, dbCpu - background.databaseCpuPerSecond * seconds);
+  target.requests += r.requests.total;
+  target.seconds += r.duration;
+  target.perRound.push(r.requests.total / r.duration);
+  for (const [status, v] of Object.entries(r.statusCodeStats ?? {})) target.statusCounts[status] = (target.statusCounts[status] ?? 0) + (v.count ?? 0);
+  target.errors += r.errors;
+  target.timeouts += r.timeouts;
+  target.cpu.server = add(target.cpu.server, diff(before.server, after.server));
+  target.cpu.database = add(target.cpu.database, database);
+  target.cpu.bench += (benchCpu.user + benchCpu.system) / 1e6;
+  target.statements += Math.max(0, after.questions - before.questions - background.statementsPerSecond * seconds - 2);
+  return r.requests.total / r.duration;
+}
+
+/** The q-quantile of sorted values (nearest rank). */
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -456,20 +483,29 @@ function summarizeProfile(path: string): void {
 
 // ---------------------------------------------------------------------------------------------------
 
-function report(o: Outcome): void {
-  const codes = [...o.codes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n.toLocaleString('en-US')}`).join(', ');
+function report(t: Target, background: Background): void {
+  const sorted = Float64Array.from(t.latencies).sort();
+  const ms = (q: number) => Math.round(quantile(Array.from(sorted), q));
+  const unexpected = unexpectedOf(t);
+  const codes = [...t.source.codes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n.toLocaleString('en-US')}`).join(', ');
+  const perRound = t.perRound.map((r) => Math.round(r).toLocaleString('en-US')).join(' / ');
   console.log(
-    `  ${o.target}: ${Math.round(o.reqPerSec).toLocaleString('en-US')} req/s (${o.requests.toLocaleString('en-US')} requests), latency p50 ${o.p50} ms, p90 ${o.p90} ms, p99 ${o.p99} ms, max ${o.max} ms`,
+    `  ${t.name}: ${Math.round(t.requests / t.seconds).toLocaleString('en-US')} req/s (${t.requests.toLocaleString('en-US')} requests in ${t.seconds.toFixed(0)} s; by round ${perRound}), latency p50 ${ms(0.5)} ms, p90 ${ms(0.9)} ms, p99 ${ms(0.99)} ms, max ${Math.round(sorted[sorted.length - 1] ?? NaN)} ms`,
   );
-  console.log(`    statuses ${JSON.stringify(o.statusCounts)}; by reason: ${codes}; socket errors ${o.errors}, timeouts ${o.timeouts}; unexpected ${o.unexpected}`);
-  const per = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(1)} s (${((s * 1000) / Math.max(1, o.requests)).toFixed(2)} ms/request)`);
-  console.log(`    CPU: server process ${per(o.cpu.server)}, MariaDB ${per(o.cpu.database)} (background subtracted: ${o.background.databaseCpuPerSecond?.toFixed(2) ?? 'n/a'} CPU s/s), autocannon (this process) ${per(o.cpu.bench)}`);
-  console.log(`    statements to the database per request: ${o.statementsPerRequest.toFixed(1)} (background ${Math.round(o.background.statementsPerSecond)}/s subtracted)`);
+  console.log(`    statuses ${JSON.stringify(t.statusCounts)}; by reason: ${codes}; socket errors ${t.errors}, timeouts ${t.timeouts}; unexpected ${unexpected}`);
+  const per = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(1)} s (${((s * 1000) / Math.max(1, t.requests)).toFixed(2)} ms/request)`);
+  console.log(`    CPU: server process ${per(t.cpu.server)}, MariaDB ${per(t.cpu.database)} (background subtracted: ${background.databaseCpuPerSecond?.toFixed(2) ?? 'n/a'} CPU s/s), autocannon (this process) ${per(t.cpu.bench)}`);
+  console.log(`    statements to the database per request: ${(t.statements / Math.max(1, t.requests)).toFixed(2)} (background ${Math.round(background.statementsPerSecond)}/s subtracted)`);
+}
+
+/** Answers other than 201 and the expected refusals (409 INVOICE_ALREADY_REGISTERED, 422 DAILY_LIMIT_REACHED). */
+function unexpectedOf(t: Target): number {
+  return [...t.source.codes].filter(([k]) => !/^(201|409 INVOICE_ALREADY_REGISTERED|422 DAILY_LIMIT_REACHED)/.test(k)).reduce((s, [, n]) => s + n, 0);
 }
 
 async function main(): Promise<void> {
   console.log(
-    `registration benchmark: ${CONSUMERS.toLocaleString('en-US')} consumers, ${INVOICES.toLocaleString('en-US')} prepared invoices (${Math.round(REGISTRY_SHARE * 100)} % with a registry record); autocannon ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s; ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+    `registration benchmark: ${CONSUMERS.toLocaleString('en-US')} consumers, ${INVOICES.toLocaleString('en-US')} prepared invoices (${Math.round(REGISTRY_SHARE * 100)} % with a registry record); autocannon ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${ROUNDS} round(s) of ${SLICE_S} s per server (${DURATION} s each in all); ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
   );
   await migrateDatabase(config.DATABASE_URL);
   const db = await mysql.createConnection({ uri: config.DATABASE_URL, charset: 'utf8mb4_unicode_ci', timezone: 'Z' });
@@ -481,53 +517,61 @@ async function main(): Promise<void> {
       "SHOW VARIABLES WHERE Variable_name IN ('innodb_buffer_pool_size','innodb_flush_log_at_trx_commit','sync_binlog','log_bin','max_connections')",
     ))[0] as Array<{ Variable_name: string; Value: string }>;
     console.log(`database: ${version}; ${settings.map((s) => `${s.Variable_name}=${s.Value}`).join(', ')}`);
-    let t = Date.now();
+    const t = Date.now();
     await createBareTable(db);
     const { tokens, bodies, records } = await seed(db);
     console.log(`seeded ${CONSUMERS.toLocaleString('en-US')} consumers + tokens and ${records.toLocaleString('en-US')} registry records in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-    const outcomes: Outcome[] = [];
-    let apiSource: ReturnType<typeof requestSource> | null = null;
-    let bareSource: ReturnType<typeof requestSource> | null = null;
-
+    // Both servers run side by side (the idle one costs nothing) and take turns, so a change in the
+    // machine's speed during the run (other tenants of the host) affects both alike.
+    let bare: Target | null = null;
+    let api: Target | null = null;
+    let apiProcess: ChildProcess | null = null;
     if (ONLY !== 'api') {
       const port = await freePort();
-      const bare = spawn(process.execPath, [join(ROOT, 'dist/bench/bare-insert-server.js')], {
+      const child = spawn(process.execPath, [join(ROOT, 'dist/bench/bare-insert-server.js')], {
         cwd: ROOT,
         env: { ...process.env, BARE_DATABASE_URL: config.DATABASE_URL, PORT: String(port), HOST: '127.0.0.1' },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
-      children.push(bare);
-      await waitFor(`http://127.0.0.1:${port}/health/live`, bare);
-      bareSource = requestSource(tokens, bodies);
-      outcomes.push(await load(db, 'bare node:http + mysql2', `http://127.0.0.1:${port}`, bare.pid, bareSource));
-      await stop(bare);
+      children.push(child);
+      await waitFor(`http://127.0.0.1:${port}/health/live`, child);
+      bare = newTarget('bare node:http + mysql2', `http://127.0.0.1:${port}`, child.pid, requestSource(tokens, bodies));
     }
-
     if (ONLY !== 'bare') {
       const port = await freePort();
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const api = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.api.js')], {
+      apiProcess = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.api.js')], {
         cwd: ROOT,
         env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
-      children.push(api);
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, api);
-      apiSource = requestSource(tokens, bodies);
-      outcomes.push(await load(db, 'API (Nest + Fastify + TypeORM)', `http://127.0.0.1:${port}`, api.pid, apiSource));
-      await stop(api);
+      children.push(apiProcess);
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, apiProcess);
+      api = newTarget('API (Nest + Fastify + TypeORM)', `http://127.0.0.1:${port}`, apiProcess.pid, requestSource(tokens, bodies));
+    }
+    const targets = [bare, api].filter((x): x is Target => x !== null);
+    for (const target of targets) await warmUp(target);
+    const background = await measureBackground(db);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first, so neither always runs right after the other's load.
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      const line: string[] = [];
+      for (const target of order) line.push(`${target.name.split(' ')[0]} ${Math.round(await measureSlice(db, target, background)).toLocaleString('en-US')} req/s`);
+      console.log(`  round ${round + 1}/${ROUNDS} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}): ${line.join(', ')}`);
     }
 
     console.log('\nresults');
-    for (const o of outcomes) report(o);
-    const [bareOut, apiOut] = [outcomes.find((o) => o.target.startsWith('bare')), outcomes.find((o) => o.target.startsWith('API'))];
-    if (bareOut && apiOut) {
-      const ratio = apiOut.reqPerSec / bareOut.reqPerSec;
-      console.log(`\nratio API / bare: ${ratio.toFixed(2)} (target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+    for (const target of targets) report(target, background);
+    if (bare && api) {
+      const ratio = api.requests / api.seconds / (bare.requests / bare.seconds);
+      const rounds = api.perRound.map((r, i) => (r / bare.perRound[i]).toFixed(2)).join(' / ');
+      console.log(`\nratio API / bare: ${ratio.toFixed(2)} over all rounds (by round ${rounds}); target >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'}`);
     }
-    if (apiOut) {
-      console.log(`API p99 ${apiOut.p99} ms (target < 100 ms: ${apiOut.p99 < 100 ? 'met' : 'NOT met'}); errors other than 409/422: ${apiOut.unexpected + apiOut.errors} (target 0: ${apiOut.unexpected + apiOut.errors === 0 ? 'met' : 'NOT met'})`);
+    if (api) {
+      const p99 = quantile(Float64Array.from(api.latencies).sort() as unknown as number[], 0.99);
+      const errors = unexpectedOf(api) + api.errors;
+      console.log(`API p99 ${Math.round(p99)} ms (target < 100 ms: ${p99 < 100 ? 'met' : 'NOT met'}); errors other than 409/422: ${errors} (target 0: ${errors === 0 ? 'met' : 'NOT met'})`);
       // Checks on what the API wrote (warm-up included).
       const [counts] = (await db.query(
         "SELECT COUNT(*) AS total, SUM(status = 'verified') AS verified, SUM(status = 'pending') AS pending FROM invoices",
@@ -537,14 +581,15 @@ async function main(): Promise<void> {
       )) as unknown as [Array<{ maxPerDay: number }>];
       const row = counts[0];
       console.log(
-        `API table: ${Number(row.total).toLocaleString('en-US')} rows (${Number(row.verified).toLocaleString('en-US')} verified, ${Number(row.pending).toLocaleString('en-US')} pending) after ${apiSource!.issued().toLocaleString('en-US')} requests issued (warm-up included); most registrations of one consumer on one day: ${limit[0].maxPerDay}`,
+        `API table: ${Number(row.total).toLocaleString('en-US')} rows (${Number(row.verified).toLocaleString('en-US')} verified, ${Number(row.pending).toLocaleString('en-US')} pending) after ${api.source.issued().toLocaleString('en-US')} requests issued (warm-up included); most registrations of one consumer on one day: ${limit[0].maxPerDay}`,
       );
     }
-    if (bareOut) {
+    if (bare) {
       const [[row]] = (await db.query('SELECT COUNT(*) AS total FROM bare_invoices')) as unknown as [[{ total: number }]];
-      console.log(`bare table: ${Number(row.total).toLocaleString('en-US')} rows after ${bareSource!.issued().toLocaleString('en-US')} requests issued (warm-up included)`);
+      console.log(`bare table: ${Number(row.total).toLocaleString('en-US')} rows after ${bare.source.issued().toLocaleString('en-US')} requests issued (warm-up included)`);
     }
-    if (profileDir) {
+    if (profileDir && apiProcess) {
+      await stop(apiProcess); // the profile is written when the process exits
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (file) summarizeProfile(join(profileDir, file));
       else console.log('no CPU profile was written');
