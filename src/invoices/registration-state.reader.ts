@@ -25,32 +25,33 @@ interface StateKey {
   month: string;
 }
 
-/**
- * At most this many registrations share one read. Each size is its own prepared statement on each pooled
- * connection, so the bound also bounds the statements the server keeps per connection.
- */
+/** At most this many registrations share one read (a bound on the size of one statement and its answer). */
 export const MAX_READS_PER_STATEMENT = 16;
 
 /**
- * One registration's read: the consumer, the duplicate check, the registry record and the consumer's
- * registrations of the month (one row each, at least one row). Joins on unique keys and one index range,
- * which MariaDB plans far more cheaply than the same data as correlated subqueries. `k` tells which read
- * of a shared statement a row answers.
+ * The registration reads of a batch, in one SELECT: the keys arrive as one JSON array (`[k, consumer id,
+ * invoice code, invoice number, month]` each) turned into rows by JSON_TABLE, and each key row is joined to
+ * the consumer, the duplicate check, the registry record and the consumer's registrations of the month (one
+ * row each, at least one row per existing consumer; `k` tells which read a row answers). Unique keys and one
+ * index range. One SELECT over a table of keys costs MariaDB about half of what as many separate SELECTs
+ * (UNION ALL) do: each SELECT block is planned again on every execution, even prepared. The key columns
+ * carry the tables' collation, so the comparisons use their unique keys (MySQL 8 would otherwise compare
+ * JSON strings as utf8mb4_bin).
  */
-const readFor = (k: number) => `(SELECT ${k} AS k, c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, d.id AS registered_id,
-        m.registered_on, m.day_slot, m.month_slot,
-        r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
-        r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
-   FROM consumers c
-   LEFT JOIN invoices d ON d.invoice_code = ? AND d.invoice_number = ? AND d.identity_claim = 1
-   LEFT JOIN registry_invoices r ON r.invoice_code = ? AND r.invoice_number = ?
-   LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = ?
-  WHERE c.id = ?)`;
-
-/** The statement that answers n reads at once (n = 1 is the single read). */
-const statements = Array.from({ length: MAX_READS_PER_STATEMENT }, (_, n) =>
-  Array.from({ length: n + 1 }, (__, k) => readFor(k)).join('\nUNION ALL\n'),
-);
+export const READ_STATEMENT = `SELECT q.k, c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, d.id AS registered_id,
+       m.registered_on, m.day_slot, m.month_slot,
+       r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
+       r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
+  FROM JSON_TABLE(?, '$[*]' COLUMNS (
+         k INT PATH '$[0]',
+         consumer_id BIGINT UNSIGNED PATH '$[1]',
+         invoice_code VARCHAR(12) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[2]',
+         invoice_number VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[3]',
+         registered_month CHAR(7) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[4]')) q
+  JOIN consumers c ON c.id = q.consumer_id
+  LEFT JOIN invoices d ON d.invoice_code = q.invoice_code AND d.invoice_number = q.invoice_number AND d.identity_claim = 1
+  LEFT JOIN registry_invoices r ON r.invoice_code = q.invoice_code AND r.invoice_number = q.invoice_number
+  LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = q.registered_month`;
 
 /**
  * Reads the registration state. Registrations that arrive together (in the same turn of the event loop,
@@ -82,8 +83,8 @@ export class RegistrationStateReader {
   }
 
   private async readTogether(keys: readonly StateKey[]): Promise<RegistrationStateRow[][]> {
-    const values = keys.flatMap((key) => [key.invoiceCode, key.invoiceNumber, key.invoiceCode, key.invoiceNumber, key.month, key.consumerId]);
-    const rows = await executePrepared<RegistrationStateRow[]>(this.dataSource, statements[keys.length - 1], values);
+    const table = JSON.stringify(keys.map((key, k) => [k, key.consumerId, key.invoiceCode, key.invoiceNumber, key.month]));
+    const rows = await executePrepared<RegistrationStateRow[]>(this.dataSource, READ_STATEMENT, [table]);
     const byKey = keys.map((): RegistrationStateRow[] => []);
     for (const row of rows) byKey[Number(row.k)].push(row);
     return byKey;
