@@ -25,10 +25,13 @@ export const REDIS = Symbol('REDIS');
           connectTimeout: 2000,
           // A silent network (no FIN, no RST) leaves an open connection that never answers: without this,
           // the fail-fast above does not apply and a request would wait until TCP gives up (many minutes).
-          commandTimeout: 2000,
+          // 1 s, not 2: with auto-pipelining a command may first wait for the pipeline already in flight to
+          // time out, so a request notices a silent Redis within ~2 s either way.
+          commandTimeout: 1000,
           lazyConnect: false,
           // Commands issued in the same turn of the event loop (concurrent requests' rate-limit checks) go out
-          // as one pipeline: one write and one wake-up of Redis instead of one per request.
+          // as one pipeline: one write and one wake-up of Redis instead of one per request. The next pipeline
+          // goes out when the one in flight is answered.
           enableAutoPipelining: true,
           retryStrategy: (times) => Math.min(times * 200, 2000),
         });
