@@ -14,7 +14,7 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { StaffService } from '../staff/staff.service.js';
-import { NON_JSON_BODY_TYPES } from './json-bodies.js';
+import { removeNonJsonBodyParsers } from './json-bodies.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 /** The cookie the board's own pages and API calls authenticate with (set by the board's login form). */
@@ -100,7 +100,7 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
       // The login form's own parser, in this scope only: the JSON endpoints of the API take JSON bodies only
       // (see NON_JSON_BODY_TYPES). The form carries no CSRF token: what a cross-site form could do here is
       // sign a browser in to the attacker's own staff account, which needs that account's password.
-      for (const type of NON_JSON_BODY_TYPES) if (scope.hasContentTypeParser(type)) scope.removeContentTypeParser(type);
+      removeNonJsonBodyParsers(scope);
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_request, body, done) => {
         const form = new URLSearchParams(body as string);
         done(null, { username: form.get('username') ?? '', password: form.get('password') ?? '' });

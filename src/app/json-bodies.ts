@@ -1,4 +1,5 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * The only body types parsed for the JSON endpoints. Nest's Fastify adapter also parses
@@ -11,11 +12,15 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
  */
 export const NON_JSON_BODY_TYPES = ['application/x-www-form-urlencoded', 'text/plain'] as const;
 
+/** Removes the parsers of NON_JSON_BODY_TYPES from a Fastify instance or scope. */
+export function removeNonJsonBodyParsers(fastify: FastifyInstance): void {
+  for (const type of NON_JSON_BODY_TYPES) if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
+}
+
 /** Nest's Fastify adapter, parsing JSON bodies only (see NON_JSON_BODY_TYPES). */
 export class JsonBodyFastifyAdapter extends FastifyAdapter {
   override registerParserMiddleware(prefix?: string, rawBody?: boolean): void {
     super.registerParserMiddleware(prefix, rawBody);
-    const fastify = this.getInstance();
-    for (const type of NON_JSON_BODY_TYPES) if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
+    removeNonJsonBodyParsers(this.getInstance());
   }
 }
