@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
-import { rateLimitedError } from '../core/rate-limit.js';
+import { consumeAllOrRefuse } from '../core/rate-limit.js';
 import { REDIS } from '../core/redis/redis.module.js';
 
 /**
@@ -55,22 +55,15 @@ export class AuthRateLimiter {
   }
 
   /**
-   * Not idempotent (it counts requests). Takes one point from each limit in order. When one refuses, the points already taken from the earlier
-   * ones are given back (nothing was done, so nothing should be charged) and 429 RATE_LIMITED is thrown.
-   * Redis errors propagate (the exception filter answers 503).
+   * Not idempotent (it counts requests). Takes one point from each limit (consumeAllOrRefuse). When one
+   * refuses, the points taken from the others are given back (nothing was done, so nothing should be
+   * charged) and 429 RATE_LIMITED is thrown. Redis errors propagate (the exception filter answers 503).
    */
   async consume(...checks: Array<[RateLimitName, string]>): Promise<void> {
-    const taken: Array<[RateLimitName, string]> = [];
-    for (const [name, key] of checks) {
-      try {
-        await this.limiters[name].consume(key);
-        taken.push([name, key]);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        await Promise.allSettled(taken.map(([n, k]) => this.limiters[n].reward(k)));
-        throw rateLimitedError(error.msBeforeNext, 'Too many requests');
-      }
-    }
+    await consumeAllOrRefuse(
+      checks.map(([name, key]) => [this.limiters[name], key] as const),
+      'Too many requests',
+    );
   }
 }
 

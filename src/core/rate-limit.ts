@@ -40,3 +40,26 @@ export async function consumeOrRefuse(limiter: RateLimiterRedis, key: string, to
     throw error;
   }
 }
+
+/** Points taken from several limits at once; `refund()` gives them back (for outcomes that should not count). */
+export interface TakenPoints {
+  refund(): Promise<void>;
+}
+
+/**
+ * Takes one point from each of several limits (each `[limiter, key]`), all at once. When any refuses, or
+ * Redis fails, the points taken from the others are given back (nothing was done, so nothing is charged)
+ * and rateLimitedError is thrown with the longest wait of the refusing ones, or the Redis error. Not
+ * idempotent: it counts attempts.
+ */
+export async function consumeAllOrRefuse(checks: ReadonlyArray<readonly [RateLimiterRedis, string]>, tooMany: string): Promise<TakenPoints> {
+  const results = await Promise.allSettled(checks.map(([limiter, key]) => limiter.consume(key)));
+  const taken = checks.filter((_, i) => results[i].status === 'fulfilled');
+  const refund = () => Promise.allSettled(taken.map(([limiter, key]) => limiter.reward(key))).then(() => undefined);
+  const refusals = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (refusals.length === 0) return { refund };
+  await refund();
+  const other = refusals.find((r) => !(r instanceof RateLimiterRes));
+  if (other !== undefined) throw other;
+  throw rateLimitedError(Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext)), tooMany);
+}

@@ -1,17 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import { clientAddressKey } from '../consumers/rate-limits.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
-import { rateLimitedError, sharedRateLimiter } from '../core/rate-limit.js';
+import { consumeAllOrRefuse, sharedRateLimiter, type TakenPoints } from '../core/rate-limit.js';
 import { REDIS } from '../core/redis/redis.module.js';
 
 /** A counted attempt: `refund()` gives its points back when it was not a failed sign-in. */
-export interface StaffLoginAttempt {
-  refund(): Promise<void>;
-}
+export type StaffLoginAttempt = TakenPoints;
 
 /**
  * Password guessing limits of the staff sign-in (the API's login and the Bull Board's login form), in the
@@ -45,21 +43,13 @@ export class StaffLoginLimiter {
    * Takes one point from both limits, or throws 429 RATE_LIMITED (with retryAfterSeconds) when either is used
    * up; the point taken from the other one is then given back. Not idempotent: it counts attempts.
    */
-  async attempt(username: string, clientIp: string | undefined): Promise<StaffLoginAttempt> {
-    const checks: Array<[RateLimiterRedis, string]> = [
-      [this.perUsername, createHash('sha256').update(username, 'utf8').digest('hex')],
-      [this.perIp, clientAddressKey(clientIp)],
-    ];
-    const results = await Promise.allSettled(checks.map(([limiter, key]) => limiter.consume(key)));
-    const taken = checks.filter((_, i) => results[i].status === 'fulfilled');
-    const giveBack = () => Promise.allSettled(taken.map(([limiter, key]) => limiter.reward(key))).then(() => undefined);
-    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (refusals.length > 0) {
-      await giveBack();
-      const other = refusals.find((r) => !(r instanceof RateLimiterRes));
-      if (other !== undefined) throw other;
-      throw rateLimitedError(Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext)), 'Too many failed sign-ins');
-    }
-    return { refund: giveBack };
+  attempt(username: string, clientIp: string | undefined): Promise<StaffLoginAttempt> {
+    return consumeAllOrRefuse(
+      [
+        [this.perUsername, createHash('sha256').update(username, 'utf8').digest('hex')],
+        [this.perIp, clientAddressKey(clientIp)],
+      ],
+      'Too many failed sign-ins',
+    );
   }
 }
