@@ -342,13 +342,8 @@ export class DrawLifecycleService {
         changed = new BeaconChanged(lockedBeacon);
         return false;
       }
-      const updated = await em
-        .createQueryBuilder()
-        .update(Draw)
-        .set({ status: 'drawn', secret, seed, auditBundle: JSON.stringify(bundle), drawnAt: now, progress: null, updatedAt: now })
-        .where('id = :drawId AND status = :frozen AND beacon <=> :beacon', { drawId, frozen: 'frozen', beacon })
-        .execute();
-      if (updated.affected !== 1) throw new Error(`Draw ${drawId} changed under its row lock`);
+      // The row is locked: its status and beacon are still the ones just checked.
+      await em.update(Draw, { id: drawId }, { status: 'drawn', secret, seed, auditBundle: JSON.stringify(bundle), drawnAt: now, progress: null, updatedAt: now });
       await this.insertRows(
         em.queryRunner as QueryRunner,
         'draw_picks (draw_id, pick_index, kind, tier, slot, alternate_rank, position, ref, holder, tickets)',
