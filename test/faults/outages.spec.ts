@@ -130,15 +130,16 @@ async function closeApi(api: TestApi | undefined): Promise<void> {
   await api?.close();
 }
 
+/** The API of the running test, closed after it whatever the outcome. */
+let api: TestApi | undefined;
+afterEach(async () => {
+  await closeApi(api);
+  api = undefined;
+});
+
 // ---------------------------------------------------------------------------------------------------------
 
 describe('the database unreachable for a while', () => {
-  let api: TestApi | undefined;
-  afterEach(async () => {
-    await closeApi(api);
-    api = undefined;
-  });
-
   test('registration answers 503 fast (never 500, never a hang), readiness goes red then green, registrations resume', async () => {
     api = await startProxiedApi();
     const consumers = [await createConsumer(api.app), await createConsumer(api.app)];
@@ -341,12 +342,6 @@ describe('the database unreachable for a while', () => {
 });
 
 describe('a silent partition of open database connections', () => {
-  let api: TestApi | undefined;
-  afterEach(async () => {
-    await closeApi(api);
-    api = undefined;
-  });
-
   // TcpProxy.cut('freeze'): the pooled connections stay open but go silent (no FIN, no RST). mysql2 would wait
   // on them until TCP gives up (many minutes); the API bounds every query (DATABASE_QUERY_TIMEOUT_MS, 2 s
   // here) and destroys a connection that did not answer, so the pool never hands it out again.
@@ -405,12 +400,6 @@ describe('a silent partition of open database connections', () => {
 });
 
 describe('Redis unreachable while the API and the worker run', () => {
-  let api: TestApi | undefined;
-  afterEach(async () => {
-    await closeApi(api);
-    api = undefined;
-  });
-
   test('one-time codes and rate-limited routes answer 503 fast, database-only routes keep working, all recovers', async () => {
     api = await startProxiedApi();
     const consumer = await createConsumer(api.app);
