@@ -66,9 +66,10 @@ export class InvoicesService {
   /**
    * Registers one invoice for a consumer. Not idempotent by design: an invoice (code + number) can be
    * registered once, by anyone; a repeat is 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under
-   * concurrency) until that registration is rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits hold under concurrent requests too: each registration takes
-   * a free numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots
-   * migration), and one that loses a slot to a concurrent registration re-reads and decides again.
+   * concurrency) until that registration is rejected by the tax bureau's record, which releases the
+   * invoice. The daily and monthly limits hold under concurrent requests too: each registration takes a free
+   * numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots migration),
+   * and one that loses a slot to a concurrent registration re-reads and decides again.
    * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
    * RATE_LIMITED), and one the registry contradicts costs more (see RegistrationLimiter).
    *

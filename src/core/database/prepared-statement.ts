@@ -8,7 +8,8 @@ interface PreparedPool {
 /**
  * Runs one statement as a server-side prepared statement (mysql2 `execute`, cached per pooled connection)
  * instead of TypeORM's text `query`. For the few hot statements only: on this machine it halves MariaDB's
- * CPU for the registration read (parsed and planned once per connection, binary protocol both ways).
+ * CPU for the registration read (parsed once per connection, binary protocol both ways; MariaDB still plans
+ * it on every execution).
  * Goes through the same pool, so the API's bounds on connection waits and query time apply.
  *
  * Values must be null rather than undefined; numbers are sent as DOUBLE, exact for integers below 2^53.
