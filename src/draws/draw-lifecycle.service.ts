@@ -150,6 +150,12 @@ export class DrawLifecycleService {
     return this.withDrawLock(drawId, async (runner) => {
       const draw = await this.load(drawId);
       if (draw.status !== 'scheduled') return draw;
+      // Close the period to registrations, committed before the snapshot below is taken: a registration
+      // either committed before this (and is in the snapshot) or is refused PERIOD_CLOSED by its INSERT.
+      await runner.query(`UPDATE draws SET entries_closed_at = COALESCE(entries_closed_at, ?) WHERE id = ? AND status = 'scheduled'`, [
+        this.clock.now(),
+        drawId,
+      ]);
       await this.deleteEntries(runner, drawId);
 
       const holderKey = this.pii.secretFor('holder');

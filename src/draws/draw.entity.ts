@@ -35,6 +35,10 @@ export class Draw {
   @Column({ name: 'draw_at', type: 'datetime', precision: 3 })
   drawAt: Date;
 
+  /** Set by the freeze as it starts: from then on no registration of the period is accepted. */
+  @Column({ name: 'entries_closed_at', type: 'datetime', precision: 3, nullable: true })
+  entriesClosedAt: Date | null;
+
   @Column({ type: 'enum', enum: ['scheduled', 'frozen', 'drawn', 'published', 'failed'] })
   status: DrawStatus;
 

@@ -17,7 +17,7 @@ import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
 import { Invoice } from './invoice.entity.js';
 import { RegistrationLimiter } from './registration-limits.js';
-import { RegistrationStateReader } from './registration-state.reader.js';
+import { RegistrationStateReader, type PeriodDraw } from './registration-state.reader.js';
 
 export interface RegistrationResult {
   id: number;
@@ -93,9 +93,10 @@ export class InvoicesService {
     const month = shanghaiMonth(now);
     const { campaign, period } = this.campaignFor(claim.issueDate);
     const rules = campaign.intake;
+    const periodKey = { campaignId: campaign.id, periodKey: period?.key ?? '' };
 
     for (let attempt = 1; ; attempt++) {
-      const reading = this.states.read(consumerId, claim, today, month);
+      const reading = this.states.read(consumerId, claim, today, month, periodKey);
       const [, state] = await Promise.all([attempt === 1 ? limited : undefined, reading]);
       if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
       if (state.alreadyRegistered) throw this.alreadyRegistered();
@@ -110,7 +111,7 @@ export class InvoicesService {
         {
           today,
           identityVerified: state.identityVerified,
-          periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
+          periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
           registeredToday: daySlot === null ? rules.dailyLimit : state.registeredToday,
           registeredThisMonth: monthSlot === null ? rules.monthlyLimit : state.registeredThisMonth,
         },
@@ -136,6 +137,7 @@ export class InvoicesService {
           ? { id, status: 'verified', tickets: this.ticketsFor(campaign, verified.paidCents) }
           : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
       } catch (error) {
+        if (error instanceof PeriodClosedAtInsert) throw periodClosed();
         const index = violatedUniqueIndex(error);
         if (index === 'UQ_invoices_identity') throw this.alreadyRegistered();
         // A concurrent registration of the same consumer took the slot between our read and our insert.
@@ -146,7 +148,13 @@ export class InvoicesService {
     }
   }
 
-  /** One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. */
+  /**
+   * One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. The INSERT
+   * also checks, in the same statement, that the period's draw (if scheduled yet) is still open, reading
+   * its row under a shared lock: the freeze marks the row closed before it takes its snapshot of the
+   * period (the DrawEntriesClosed migration), so this INSERT either commits before the mark, and the
+   * snapshot sees it, or sees the mark and writes nothing (PeriodClosedAtInsert). No extra round trip.
+   */
   private async insertRegistration(
     consumerId: number,
     claim: InvoiceClaim,
@@ -155,12 +163,14 @@ export class InvoicesService {
     verified: Extract<MatchResult, { result: 'verified' }> | null,
     at: { now: Date; today: string; month: string; daySlot: number; monthSlot: number },
   ): Promise<number> {
-    const result = await executePrepared<{ insertId: number }>(
+    const result = await executePrepared<{ insertId: number; affectedRows: number }>(
       this.dataSource,
       `INSERT INTO invoices (consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date,
                              amount_cents, check_code, source, status, status_reason, paid_cents, matched_amount,
                              registered_at, registered_on, registered_month, day_slot, month_slot, verified_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM DUAL
+        WHERE COALESCE((SELECT status = 'scheduled' AND entries_closed_at IS NULL AND freeze_at > ?
+                          FROM draws WHERE campaign_id = ? AND period_key = ? LOCK IN SHARE MODE), 1) = 1`,
       [
         consumerId,
         campaign.id,
@@ -183,8 +193,12 @@ export class InvoicesService {
         at.daySlot,
         at.monthSlot,
         verified ? at.now : null,
+        at.now,
+        campaign.id,
+        period.key,
       ],
     );
+    if (Number(result.affectedRows) !== 1) throw new PeriodClosedAtInsert();
     return Number(result.insertId);
   }
 
@@ -241,6 +255,23 @@ export class InvoicesService {
   private alreadyRegistered() {
     return DomainError.conflict('INVOICE_ALREADY_REGISTERED', 'This invoice has already been registered');
   }
+}
+
+/**
+ * Registration for a period closes at its draw's freeze time on the service clock, and at once when its draw
+ * has left `scheduled` or its freeze has started, whatever the calendar says. Before the draw row exists
+ * (campaign not yet scheduled by the worker) the campaign's calendar decides.
+ */
+export function isPeriodClosed(period: DrawPeriod, draw: PeriodDraw | null, now: Date): boolean {
+  if (!draw) return now.getTime() >= period.freezeAt.getTime();
+  return !draw.open || now.getTime() >= draw.freezeAt.getTime();
+}
+
+/** The registration's INSERT found the period's draw closed (a freeze started after the read). */
+class PeriodClosedAtInsert extends Error {}
+
+function periodClosed(): DomainError {
+  return DomainError.unprocessable('PERIOD_CLOSED', 'the draw period of this invoice is closed for registration');
 }
 
 /** The lowest slot in 1..limit not taken, or null when all are. */
