@@ -6,6 +6,7 @@ import { DrawsCoreModule } from '../draws/draws-core.module.js';
 import { DrawsWorkerModule } from '../draws/draws-worker.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
 import { InvoicesWorkerModule } from '../invoices/invoices-worker.module.js';
+import { MaintenanceWorkerModule } from '../maintenance/maintenance-worker.module.js';
 import { PrizesWorkerModule } from '../prizes/prizes-worker.module.js';
 
 /** The worker process: BullMQ processors only, no HTTP. */
@@ -14,7 +15,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule, MaintenanceWorkerModule],
     };
   }
 }

@@ -1,8 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
-import { QueueService } from '../core/queue/queue.service.js';
 import { InvoiceVerificationService, type InvoiceIdentity } from './invoice-verification.service.js';
 
 export const RegistryJob = {
@@ -14,27 +13,14 @@ export interface RevokeInvoicesJobData {
   invoices: Array<InvoiceIdentity & { kind: 'voided' | 'red' }>;
 }
 
-/** Worker only: re-checks pending registrations (after every import and daily) and applies voids. */
+/**
+ * Worker only: re-checks pending registrations (after every import, and once a service-clock day through
+ * PendingRecheckSchedule) and applies voids.
+ */
 @Injectable()
 @QueueProcessor({ queue: QueueName.registry })
-export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBootstrap {
-  private readonly logger = new Logger('InvoiceVerificationProcessor');
-
-  constructor(
-    private readonly verification: InvoiceVerificationService,
-    private readonly queues: QueueService,
-  ) {}
-
-  /** The daily re-check, as a BullMQ job scheduler (upserted, so restarts and replicas keep one). */
-  async onApplicationBootstrap(): Promise<void> {
-    try {
-      await this.queues
-        .queue(QueueName.registry)
-        .upsertJobScheduler('recheck-pending-daily', { every: 24 * 60 * 60 * 1000 }, { name: RegistryJob.recheckPending, data: {} });
-    } catch (error) {
-      this.logger.warn(`Could not upsert the daily recheck scheduler: ${(error as Error).message}`);
-    }
-  }
+export class InvoiceVerificationProcessor implements JobHandler {
+  constructor(private readonly verification: InvoiceVerificationService) {}
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {

@@ -35,6 +35,7 @@ import { QueueName } from '../../src/core/queue/queue-names.js';
 import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DRAW_TICK_SCHEDULER_ID, drawJobId, DrawJobs } from '../../src/draws/draw-jobs.js';
 import { DrawTickService, type TickResult } from '../../src/draws/draw-tick.service.js';
+import { MAINTENANCE_TICK_SCHEDULER_ID } from '../../src/maintenance/dated-work.tick.js';
 import { QueueService } from '../../src/core/queue/queue.service.js';
 import { isolatedConfig, startTestWorker } from '../support/test-env.js';
 import { eventually, within } from '../support/waiting.js';
@@ -223,9 +224,9 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     await eventually('the tick scheduler to be re-created again', 30_000, async () => (await again.getJobScheduler(DRAW_TICK_SCHEDULER_ID)) !== undefined);
     const published = await waitForDrawStatus(ds, JULY, 'published', 120_000);
     // The other schedulers the worker keeps are back as well.
-    const registry = new Queue(QueueName.registry, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
-    clients.push(registry);
-    expect(await registry.getJobScheduler('recheck-pending-daily')).toBeDefined();
+    const maintenance = new Queue(QueueName.maintenance, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
+    clients.push(maintenance);
+    expect(await maintenance.getJobScheduler(MAINTENANCE_TICK_SCHEDULER_ID)).toBeDefined();
 
     // --------------------------------------------------------------------------------------------------
     // One snapshot: the entries and the commitment made at the freeze, untouched.
