@@ -1,3 +1,4 @@
+import { ConsumerReadRepository } from './consumer-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SmsModule } from '../core/sms/sms.module.js';
@@ -13,7 +14,7 @@ import { AuthRateLimiter } from './rate-limits.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Consumer]), SmsModule],
   controllers: [ConsumerAuthController, MeController],
-  providers: [ConsumersService, ConsumerAuthService, OtpStore, AuthRateLimiter],
-  exports: [ConsumersService],
+  providers: [ConsumersService, ConsumerAuthService, OtpStore, AuthRateLimiter, ConsumerReadRepository],
+  exports: [ConsumersService, ConsumerReadRepository],
 })
 export class ConsumersModule {}

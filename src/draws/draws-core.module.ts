@@ -1,3 +1,4 @@
+import { DrawReadRepository } from './draw-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CampaignRecord } from '../campaigns/campaign.entity.js';
@@ -14,7 +15,7 @@ import { Draw } from './draw.entity.js';
 /** The draw lifecycle and audit log, shared by the API (requests, public reads) and the worker (jobs). */
 @Module({
   imports: [TypeOrmModule.forFeature([CampaignRecord, Draw, DrawEntry, DrawPick, DrawRequest, DrawAuditLogEntry, Prize, Notification])],
-  providers: [DrawLifecycleService, DrawAuditService],
-  exports: [DrawLifecycleService, DrawAuditService, TypeOrmModule],
+  providers: [DrawLifecycleService, DrawAuditService, DrawReadRepository],
+  exports: [DrawLifecycleService, DrawAuditService, DrawReadRepository, TypeOrmModule],
 })
 export class DrawsCoreModule {}

@@ -1,3 +1,4 @@
+import { InvoiceReadRepository } from './invoice-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Consumer } from '../consumers/consumer.entity.js';
@@ -11,7 +12,7 @@ import { RegistrationStateReader } from './registration-state.reader.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader],
-  exports: [InvoicesService],
+  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, InvoiceReadRepository],
+  exports: [InvoicesService, InvoiceReadRepository],
 })
 export class InvoicesModule {}

@@ -4,12 +4,13 @@ import { DataSource, Repository } from 'typeorm';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { DrawPeriod } from '../campaigns/periods.js';
+import { ticketsFor } from '../campaigns/tickets.js';
 import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { executePrepared } from '../core/database/prepared-statement.js';
 import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
-import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
+import { invoiceRef } from '../draws/algorithm/index.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import { checkEligibility } from './domain/eligibility.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
@@ -134,7 +135,7 @@ export class InvoicesService {
           monthSlot: monthSlot as number,
         });
         return verified
-          ? { id, status: 'verified', tickets: this.ticketsFor(campaign, verified.paidCents) }
+          ? { id, status: 'verified', tickets: ticketsFor(campaign, verified.paidCents) }
           : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
       } catch (error) {
         if (error instanceof PeriodClosedAtInsert) throw periodClosed();
@@ -222,7 +223,7 @@ export class InvoicesService {
 
   view(invoice: Invoice) {
     const campaign = this.campaigns.get(invoice.campaignId);
-    const tickets = invoice.status === 'verified' && campaign && invoice.paidCents !== null ? this.ticketsFor(campaign, invoice.paidCents) : 0;
+    const tickets = invoice.status === 'verified' && campaign && invoice.paidCents !== null ? ticketsFor(campaign, invoice.paidCents) : 0;
     return {
       id: invoice.id,
       invoiceType: invoice.invoiceType,
@@ -237,10 +238,6 @@ export class InvoicesService {
       period: invoice.periodKey,
       registeredAt: invoice.registeredAt.toISOString(),
     };
-  }
-
-  private ticketsFor(campaign: CampaignDefinition, paidCents: number): number {
-    return computeTickets(paidCents, campaign.tickets.unitCents, campaign.tickets.cap);
   }
 
   /** The campaign whose dates contain the issue date; otherwise the first one, whose rules then say why not. */

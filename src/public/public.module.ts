@@ -1,3 +1,6 @@
+import { ConsumersModule } from '../consumers/consumers.module.js';
+import { InvoicesModule } from '../invoices/invoices.module.js';
+import { PrizesModule } from '../prizes/prizes.module.js';
 import { Module } from '@nestjs/common';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
 import { PublicCache } from './public-cache.js';
@@ -8,7 +11,7 @@ import { PublicService } from './public.service.js';
 
 /** What the public sees: the cached, rate-limited public API and the web page at `/`. */
 @Module({
-  imports: [DrawsCoreModule],
+  imports: [DrawsCoreModule, PrizesModule, InvoicesModule, ConsumersModule],
   controllers: [PublicController, PublicPageController],
   providers: [PublicService, PublicCache, PublicRateLimitGuard],
 })
