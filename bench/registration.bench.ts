@@ -508,6 +508,9 @@ async function main(): Promise<void> {
     `registration benchmark: ${CONSUMERS.toLocaleString('en-US')} consumers, ${INVOICES.toLocaleString('en-US')} prepared invoices (${Math.round(REGISTRY_SHARE * 100)} % with a registry record); autocannon ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${ROUNDS} round(s) of ${SLICE_S} s per server (${DURATION} s each in all); ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
   );
   await migrateDatabase(config.DATABASE_URL);
+  // The draws scheduled, as the worker does at start-up: registration reads the period's draw and its
+  // INSERT checks it (PERIOD_CLOSED follows the draw's state).
+  execFileSync(process.execPath, [join(ROOT, 'dist/src/campaigns/campaign-loader.cli.js')], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const db = await mysql.createConnection({ uri: config.DATABASE_URL, charset: 'utf8mb4_unicode_ci', timezone: 'Z' });
   const children: ChildProcess[] = [];
   const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'il-reg-prof-')) : null;
