@@ -1,5 +1,5 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { QueueName } from '../../src/core/queue/queue-names.js';
 import { QueueService } from '../../src/core/queue/queue.service.js';
 import { DrawTickService } from '../../src/draws/draw-tick.service.js';
 import { recheckJobIdFor } from '../../src/invoices/pending-recheck.schedule.js';
-import { DatedWorkTick, MaintenanceJob, type DatedWorkResult } from '../../src/maintenance/dated-work.tick.js';
+import { DatedWorkTick, MAINTENANCE_TICK_SCHEDULER_ID, MaintenanceJob, type DatedWorkResult } from '../../src/maintenance/dated-work.tick.js';
 import { drawRow, insertConsumers, insertInvoices } from '../faults/draw-fixtures.js';
 import { destroyTestEnvironment, isolatedConfig, startTestWorker } from '../support/test-env.js';
 import { eventually } from '../support/waiting.js';
@@ -34,6 +34,7 @@ const JULY = 'henan-2022-2022-07';
 const DAY = 86_400_000;
 
 const configs: AppConfig[] = [];
+const bull = (config: AppConfig) => ({ connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
 function configWith(env: Record<string, string>): AppConfig {
   const config = isolatedConfig({ CAMPAIGNS_DIR: campaignsDir, ...env });
   configs.push(config);
@@ -66,7 +67,7 @@ test('on a fast simulated clock an unclaimed prize passes to its alternate at th
   // Ten simulated days a real second, from just before July's draw time.
   const config = configWith({ CLOCK_START: '2022-08-07T09:59:00+08:00', CLOCK_RATE: '864000' });
   const worker = await startTestWorker({ config, clock: 'config' });
-  const events = new QueueEvents(QueueName.maintenance, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
+  const events = new QueueEvents(QueueName.maintenance, bull(config));
   try {
     const ds = await seedJuly(worker.app);
     await publishJuly(worker, ds);
@@ -140,11 +141,17 @@ test('a worker restarted with the clock moved past a claim deadline passes the p
   }
 });
 
-test('the tick changes nothing twice at the same service-clock time', async () => {
+test('the tick changes nothing twice at the same service-clock time; the old real-time daily schedulers are removed', async () => {
   const clock = new ManualClock('2022-08-07T10:00:00+08:00');
   const config = configWith({});
+  // A deployment that ran the real-time daily jobs before.
+  const legacy = [new Queue(QueueName.maintenance, bull(config)), new Queue(QueueName.registry, bull(config))];
+  await legacy[0].upsertJobScheduler('prize-forfeiture-daily', { every: DAY }, { name: 'prize-forfeiture', data: {} });
+  await legacy[1].upsertJobScheduler('recheck-pending-daily', { every: DAY }, { name: 'recheck-pending', data: {} });
   const worker = await startTestWorker({ config, clock });
   try {
+    expect((await legacy[0].getJobSchedulers()).map((s) => s.key)).toEqual([MAINTENANCE_TICK_SCHEDULER_ID]);
+    expect(await legacy[1].getJobSchedulers()).toEqual([]);
     const ds = await seedJuly(worker.app);
     await publishJuly(worker, ds);
     const [won] = await tierOne(ds);
@@ -157,5 +164,6 @@ test('the tick changes nothing twice at the same service-clock time', async () =
     expect(worker.app.get(Clock)).toBe(clock);
   } finally {
     await worker.close();
+    for (const q of legacy) await q.close();
   }
 });
