@@ -5,6 +5,7 @@ import { RegistrationSlots1700000004000 } from './1700000004000-registration-slo
 import { FreezeIndexes1700000005000 } from './1700000005000-freeze-indexes.js';
 import { RejectedRegistrationsReleaseInvoice1700000006000 } from './1700000006000-rejected-registrations-release-invoice.js';
 import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
+import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   FreezeIndexes1700000005000,
   RejectedRegistrationsReleaseInvoice1700000006000,
   RegistryImports1700000013000,
+  RegistrationCounts1700000013100,
 ];
