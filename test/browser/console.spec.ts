@@ -79,7 +79,7 @@ async function signIn(page: Page, account: { username: string; password: string 
 function fetchInPage(page: Page, method: string, path: string): Promise<{ status: number; body: any }> {
   return page.evaluate(
     async ([m, p]: string[]) => {
-      const session = await (await fetch('/api/v1/admin/auth/session')).json();
+      const session: any = await (await fetch('/api/v1/admin/auth/session')).json();
       const res = await fetch(p, { method: m, headers: { 'x-csrf-token': session.csrfToken } });
       return { status: res.status, body: await res.json() };
     },
