@@ -219,7 +219,8 @@ describe('the console in Chromium', () => {
     );
     expect(await operatorPage.locator('#tier-results tbody tr').count()).toBe(3);
     await operatorPage.locator('#prize-stats').waitFor();
-    expect(await operatorPage.locator('#prize-stats').textContent()).toContain('待领奖');
+    expect(await operatorPage.locator('#prize-stats').textContent()).toContain('待领奖8');
+    expect(await operatorPage.locator('#prize-deadline').textContent()).toBe('最近的领奖截止：2022/11/05 09:00:00（共 8 个待领奖项）');
     // The audit log shows the approval by its real actor; it can be filtered by action.
     await operatorPage.locator('#audit-action').selectOption('draw-request-approved');
     const audit = operatorPage.locator('#draw-audit tbody tr');
@@ -227,7 +228,7 @@ describe('the console in Chromium', () => {
     expect(await audit.first().textContent()).toContain(staff.auditor.username);
     await operatorPage.screenshot({ path: join(ARTIFACTS, 'console-draw.png'), fullPage: true });
     expect(statSync(join(ARTIFACTS, 'console-draw.png')).size).toBeGreaterThan(20_000);
-  });
+  }, 120_000);
 
   browserTest('the operator downloads the payouts CSV, and the download is audit-logged', async () => {
     const [download] = await Promise.all([operatorPage.waitForEvent('download'), operatorPage.locator('#payouts-csv').click()]);
