@@ -8,11 +8,12 @@ import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationLimiter } from './registration-limits.js';
 import { RegistrationStateReader } from './registration-state.reader.js';
+import { RegistrationStats } from './registration-stats.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, InvoiceReadRepository],
-  exports: [InvoicesService, InvoiceReadRepository],
+  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, RegistrationStats, InvoiceReadRepository],
+  exports: [InvoicesService, RegistrationStats, InvoiceReadRepository],
 })
 export class InvoicesModule {}

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * shared lock in the same statement (see InvoicesService), so every registration either commits before the
  * marker (and is in the freeze's snapshot) or is refused with PERIOD_CLOSED: none is accepted but left out.
  */
-export class DrawEntriesClosed1700000007500 implements MigrationInterface {
-  name = 'DrawEntriesClosed1700000007500';
+export class DrawEntriesClosed1700000016500 implements MigrationInterface {
+  name = 'DrawEntriesClosed1700000016500';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE draws ADD COLUMN entries_closed_at DATETIME(3) NULL AFTER draw_at`);
