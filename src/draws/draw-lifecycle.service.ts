@@ -28,11 +28,26 @@ import {
   holderPseudonym,
   runDraw as drawWinners,
 } from './algorithm/index.js';
-import { DrawAuditService } from './draw-audit.service.js';
+import { DrawAuditService, SCHEDULER_ACTOR, WORKER_ACTOR, staffActor } from './draw-audit.service.js';
+import { DrawScheduleRepository, type DrawFactsRow } from './draw-schedule.repository.js';
+import { canTransition, dueStep, guardStep, statusBefore, type DueStep, type StepRefusal } from './draw-state-machine.js';
 import { Draw, type DrawPhase } from './draw.entity.js';
 
 export type DrawProgress = { phase: string; processed: number; total: number };
 type OnProgress = (progress: DrawProgress) => Promise<void> | void;
+
+/** Who runs a step: the progress callback and, from the queue, the job (for the audit log). */
+export interface StepContext {
+  onProgress?: OnProgress;
+  job?: { id: string; attempt: number; attempts: number; stalled?: number };
+}
+
+/** A step's result: the draw as it is now, with the refusal when the step's guard failed (then nothing changed). */
+export type StepOutcome = Draw & { refused: StepRefusal | null };
+const withRefusal = (draw: Draw, refused: StepRefusal | null): StepOutcome => Object.assign(draw, { refused });
+
+/** A step the state machine found due, with the actor the audit log names for it. */
+type DueNow = Extract<DueStep, { step: DrawPhase }> & { actor: string; actorDetails: object };
 
 /** A draw's stored data disagrees with its own commitment: never retried, an operator must look. */
 export class DrawIntegrityError extends Error {
@@ -66,7 +81,6 @@ const INSERT_ENTRIES = 'INSERT INTO draw_entries (draw_id, position, ref, holder
  */
 export const FREEZE_READ_SQL = `SELECT id, consumer_id, ref, paid_cents FROM invoices FORCE INDEX (IX_invoices_period_cover)
   WHERE campaign_id = ? AND period_key = ? AND status = 'verified' AND ref > ? ORDER BY ref LIMIT ${READ_BATCH}`;
-const SYSTEM = 'system';
 
 type FreezeRow = { id: number | string; consumer_id: number | string; ref: string; paid_cents: number | string };
 
@@ -96,6 +110,7 @@ export class DrawLifecycleService {
     private readonly pii: PiiProtector,
     private readonly queues: QueueService,
     private readonly clock: Clock,
+    private readonly schedule: DrawScheduleRepository,
   ) {}
 
   /**
@@ -143,13 +158,17 @@ export class DrawLifecycleService {
   /**
    * Freeze: from one consistent snapshot of the period's verified registrations, writes the entries in
    * canonical order, computes the digest, generates and seals the secret and publishes the commitment.
-   * Pending registrations of the period leave the draw and their owners are told. Idempotent: a no-op
-   * unless the draw is `scheduled`; entries left by a freeze cut off half-way are removed and rebuilt.
+   * Pending registrations of the period leave the draw and their owners are told. Guarded: only a `scheduled`
+   * draw whose freeze time has come on the service clock, checked under the draw's lock before anything is
+   * written and again in the committing transaction; refused, nothing changes but the refusal in the audit
+   * log. Idempotent: entries left by a freeze cut off half-way are removed and rebuilt.
    */
-  async freezeDraw(drawId: string, onProgress?: OnProgress): Promise<Draw> {
+  async freezeDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
+    const { onProgress } = context;
     return this.withDrawLock(drawId, async (runner) => {
+      const due = await this.guardOrRefuse('freeze', drawId, runner, context);
+      if (!('actor' in due)) return due;
       const draw = await this.load(drawId);
-      if (draw.status !== 'scheduled') return draw;
       await this.deleteEntries(runner, drawId);
 
       const holderKey = this.pii.secretFor('holder');
@@ -228,14 +247,14 @@ export class DrawLifecycleService {
         secretHash: hashSecret(secret),
       };
       const now = this.clock.now();
-      return this.commitTransition(runner, drawId, 'scheduled', async (em) => {
+      return this.commitTransition(runner, drawId, 'freeze', context, async (em, locked) => {
         await em.update(
           Draw,
           { id: drawId, status: 'scheduled' },
           { ...commitment, status: 'frozen', secretEncrypted: this.pii.encrypt(secret), frozenAt: now, progress: null, updatedAt: now },
         );
         const missed = await this.excludePendingRegistrations(em, draw, now);
-        await this.audit.append(drawId, SYSTEM, 'frozen', { ...commitment, pendingExcluded: missed }, em);
+        await this.audit.append(drawId, locked.actor, 'frozen', { ...commitment, pendingExcluded: missed, ...locked.actorDetails }, em);
       });
     });
   }
@@ -246,11 +265,15 @@ export class DrawLifecycleService {
    * only while the stored beacon is still the one it was computed with (checked under the draws row lock, the
    * one an approval takes to set it); otherwise it is drawn again with the new beacon. Idempotent: a no-op
    * unless `frozen`; the result depends only on committed data, so a retried draw has the same winners.
+   * Guarded: at or after drawAt on the service clock, or earlier with a request approved by another staff
+   * account than its requester; checked under the lock first and again in the committing transaction.
    */
-  async runDraw(drawId: string, onProgress?: OnProgress): Promise<Draw> {
+  async runDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
+    const { onProgress } = context;
     return this.withDrawLock(drawId, async (runner) => {
+      const due = await this.guardOrRefuse('draw', drawId, runner, context);
+      if (!('actor' in due)) return due;
       const draw = await this.load(drawId, true);
-      if (draw.status !== 'frozen') return draw;
       const { secretEncrypted, entriesDigest, entryCount, totalTickets, secretHash } = draw;
       if (!secretEncrypted || !entriesDigest || entryCount === null || totalTickets === null || !secretHash)
         throw new DrawIntegrityError(`Draw ${drawId} is frozen without a complete commitment`);
@@ -284,7 +307,7 @@ export class DrawLifecycleService {
       // approved while this draw ran (it may set a beacon) is then drawn with, never silently lost.
       let beacon = draw.beacon;
       for (let round = 1; ; round++) {
-        const outcome = await this.drawAndCommit(runner, draw, { entriesDigest, entryCount, totalTickets, secret }, table, beacon, onProgress);
+        const outcome = await this.drawAndCommit(runner, draw, { entriesDigest, entryCount, totalTickets, secret }, table, beacon, context);
         if (!(outcome instanceof BeaconChanged)) return outcome;
         if (round >= 3) throw new Error(`Draw ${drawId}: its beacon kept changing while it was drawn; retrying later`);
         this.logger.warn(`Draw ${drawId}: the beacon changed while it was drawn; drawing again with the new beacon`);
@@ -300,8 +323,9 @@ export class DrawLifecycleService {
     committed: { entriesDigest: string; entryCount: number; totalTickets: number; secret: string },
     table: EntryTable,
     beacon: string | null,
-    onProgress?: OnProgress,
-  ): Promise<Draw | BeaconChanged> {
+    context: StepContext,
+  ): Promise<StepOutcome | BeaconChanged> {
+    const { onProgress } = context;
     const drawId = draw.id;
     const { entriesDigest, entryCount, totalTickets, secret } = committed;
     const seed = deriveSeed({ drawId, entriesDigest, secret, beacon: beacon ?? '' });
@@ -337,9 +361,9 @@ export class DrawLifecycleService {
 
     const now = this.clock.now();
     let changed: BeaconChanged | null = null;
-    const after = await this.commitTransition(runner, drawId, 'frozen', async (em, lockedBeacon) => {
-      if (lockedBeacon !== beacon) {
-        changed = new BeaconChanged(lockedBeacon);
+    const after = await this.commitTransition(runner, drawId, 'draw', context, async (em, locked) => {
+      if (locked.beacon !== beacon) {
+        changed = new BeaconChanged(locked.beacon);
         return false;
       }
       // The row is locked: its status and beacon are still the ones just checked.
@@ -350,7 +374,13 @@ export class DrawLifecycleService {
         10,
         picks,
       );
-      await this.audit.append(drawId, SYSTEM, 'drawn', { seed, beacon: beacon ?? '', winners: result.winners.length, alternates: result.alternates.length }, em);
+      await this.audit.append(
+        drawId,
+        locked.actor,
+        'drawn',
+        { seed, beacon: beacon ?? '', winners: result.winners.length, alternates: result.alternates.length, ...locked.actorDetails },
+        em,
+      );
       return true;
     });
     return changed ?? after;
@@ -358,13 +388,14 @@ export class DrawLifecycleService {
 
   /**
    * Publish: winners become visible; one prize per winner (claim window from now) and a notice to each
-   * winner; after the campaign's last draw the campaign ends. Idempotent: a no-op unless `drawn`; the
-   * notification job is added with a deterministic id.
+   * winner; after the campaign's last draw the campaign ends. Guarded: only a `drawn` draw (else refused and
+   * audit-logged). Idempotent: the notification job is added with a deterministic id.
    */
-  async publishDraw(drawId: string): Promise<Draw> {
+  async publishDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
     const published = await this.withDrawLock(drawId, async (runner) => {
+      const due = await this.guardOrRefuse('publish', drawId, runner, context);
+      if (!('actor' in due)) return due;
       const draw = await this.load(drawId);
-      if (draw.status !== 'drawn') return draw;
       const campaign = await this.campaignDefinition(draw.campaignId);
       const now = this.clock.now();
       const deadline = new Date(now.getTime() + campaign.claimWindowDays * 86_400_000);
@@ -376,7 +407,7 @@ export class DrawLifecycleService {
           [drawId],
         );
       const tierOf = new Map(draw.tiers.map((t) => [t.tier, t]));
-      return this.commitTransition(runner, drawId, 'drawn', async (em) => {
+      return this.commitTransition(runner, drawId, 'publish', context, async (em, locked) => {
         await em.update(Draw, { id: drawId, status: 'drawn' }, { status: 'published', publishedAt: now, updatedAt: now });
         const prizes: unknown[] = [];
         const notices: Partial<Notification>[] = [];
@@ -403,34 +434,61 @@ export class DrawLifecycleService {
           prizes,
         );
         if (notices.length) await em.createQueryBuilder().insert().into(Notification).values(notices).orIgnore().execute();
-        await this.audit.append(drawId, SYSTEM, 'published', { prizes: winners.length, claimDeadline: deadline.toISOString() }, em);
+        await this.audit.append(drawId, locked.actor, 'published', { prizes: winners.length, claimDeadline: deadline.toISOString(), ...locked.actorDetails }, em);
         const [{ open }] = await em.query(`SELECT COUNT(*) AS open FROM draws WHERE campaign_id = ? AND status <> 'published'`, [draw.campaignId]);
         if (Number(open) === 0) await em.update(CampaignRecord, { id: draw.campaignId, endedAt: IsNull() }, { endedAt: now });
       });
     });
-    if (published.status === 'published') await this.announce(drawId);
+    if (!published.refused && published.status === 'published') await this.announce(drawId);
     return published;
   }
 
   /** Marks the draw failed in a phase with a reason an operator can read. Idempotent. */
   async markFailed(drawId: string, phase: DrawPhase, reason: string): Promise<void> {
-    const before = { freeze: 'scheduled', draw: 'frozen', publish: 'drawn' } as const;
+    const from = statusBefore(phase);
+    if (!canTransition(from, 'failed')) return;
     const now = this.clock.now();
-    const result = await this.dataSource
-      .getRepository(Draw)
-      .update({ id: drawId, status: before[phase] }, { status: 'failed', failedPhase: phase, failureReason: reason.slice(0, 1000), progress: null, updatedAt: now });
-    if (result.affected) await this.audit.append(drawId, SYSTEM, 'failed', { phase, reason: reason.slice(0, 500) });
+    await this.dataSource.transaction(async (em) => {
+      const result = await em
+        .getRepository(Draw)
+        .update({ id: drawId, status: from }, { status: 'failed', failedPhase: phase, failureReason: reason.slice(0, 1000), progress: null, updatedAt: now });
+      if (result.affected) await this.audit.append(drawId, WORKER_ACTOR, 'failed', { phase, reason: reason.slice(0, 500) }, em);
+    });
   }
 
-  /** Returns a failed draw to the status before its failed phase so the next tick runs it again. Idempotent. */
-  async retryFailed(drawId: string): Promise<Draw> {
-    const draw = await this.load(drawId);
-    if (draw.status !== 'failed' || !draw.failedPhase) return draw;
-    const before = { freeze: 'scheduled', draw: 'frozen', publish: 'drawn' } as const;
-    await this.dataSource
-      .getRepository(Draw)
-      .update({ id: drawId, status: 'failed' }, { status: before[draw.failedPhase], failedPhase: null, failureReason: null, updatedAt: this.clock.now() });
-    return this.load(drawId);
+  /**
+   * Returns a failed draw to the status before its failed step, in one transaction with the audit entry
+   * naming the staff member; returns the draw and the step now due (queued by the caller). Idempotent: a
+   * draw no longer failed is returned unchanged with `retried: false`.
+   */
+  async retryFailed(
+    drawId: string,
+    actor: { id: number; username: string },
+  ): Promise<{ draw: Draw; retried: boolean; failedPhase: DrawPhase | null; failureReason: string | null }> {
+    const outcome = await this.dataSource.transaction(async (em) => {
+      const draw = await em.getRepository(Draw).findOne({ where: { id: drawId }, lock: { mode: 'pessimistic_write' } });
+      if (!draw) throw new DrawIntegrityError(`No draw ${drawId}`);
+      if (draw.status !== 'failed' || !draw.failedPhase || !canTransition('failed', statusBefore(draw.failedPhase)))
+        return { retried: false, failedPhase: draw.failedPhase, failureReason: draw.failureReason };
+      const to = statusBefore(draw.failedPhase);
+      await em.getRepository(Draw).update({ id: drawId, status: 'failed' }, { status: to, failedPhase: null, failureReason: null, updatedAt: this.clock.now() });
+      await this.audit.append(
+        drawId,
+        staffActor(actor),
+        'retry-requested',
+        { role: 'operator', failedPhase: draw.failedPhase, failureReason: draw.failureReason, status: to },
+        em,
+      );
+      return { retried: true, failedPhase: draw.failedPhase, failureReason: draw.failureReason };
+    });
+    return { draw: await this.load(drawId), ...outcome };
+  }
+
+  /** The step due now for a draw, by the state machine (dueStep) on the service clock. Read-only. */
+  async due(drawId: string): Promise<DueStep> {
+    const facts = await this.schedule.facts(drawId);
+    if (!facts) throw new DrawIntegrityError(`No draw ${drawId}`);
+    return dueStep(facts, this.clock.now(), facts.approved);
   }
 
   /** Records a running job's progress for the admin view. Best effort, idempotent. */
@@ -521,29 +579,88 @@ export class DrawLifecycleService {
   }
 
   /**
-   * Runs `work` in a transaction on `runner` that must move the draw out of `from`, with the draws row locked
-   * (`work` gets the locked row's beacon; returning false rolls the transaction back); reloads the draw.
+   * The step's guard before any work, under the draw's named lock (nothing is written yet): returns the due
+   * step with its actor, or records the refusal and returns the unchanged draw with it.
+   */
+  private async guardOrRefuse(step: DrawPhase, drawId: string, runner: QueryRunner, context: StepContext): Promise<DueNow | StepOutcome> {
+    const facts = await this.schedule.facts(drawId, runner);
+    if (!facts) throw new DrawIntegrityError(`No draw ${drawId}`);
+    const refusal = guardStep(step, facts, this.clock.now(), facts.approved);
+    if (refusal) {
+      await this.recordRefusal(drawId, refusal, context);
+      return withRefusal(await this.load(drawId), refusal);
+    }
+    const due = this.dueNow(facts);
+    if (context.job) {
+      const { id: jobId, attempt, attempts, stalled } = context.job;
+      // `stalled` counts the times a worker died (or stalled) holding this job before this run.
+      await this.audit.append(drawId, due.actor, `${step}-job-started`, {
+        jobId,
+        attempt,
+        attempts,
+        trigger: due.trigger,
+        ...(due.requestId !== undefined ? { requestId: due.requestId } : {}),
+        ...(stalled ? { stalled } : {}),
+      });
+    }
+    return due;
+  }
+
+  /** The due step of `facts` with the actor it is done for: the approver of the request, else the scheduler. */
+  private dueNow(facts: DrawFactsRow): DueNow {
+    const due = dueStep(facts, this.clock.now(), facts.approved);
+    if (due.step === null) throw new Error('dueNow called for a draw with nothing due');
+    if (due.trigger === 'approved-request' && facts.approved?.decidedBy)
+      return {
+        ...due,
+        actor: staffActor({ id: facts.approved.decidedBy, username: facts.approved.approverUsername ?? '?' }),
+        actorDetails: { role: 'auditor', trigger: due.trigger, requestId: facts.approved.id, requestedBy: facts.approved.requestedBy },
+      };
+    return { ...due, actor: SCHEDULER_ACTOR, actorDetails: { trigger: due.trigger } };
+  }
+
+  /** A refused step's only trace: one audit entry saying what was refused and why (never retried). */
+  private async recordRefusal(drawId: string, refusal: StepRefusal, context: StepContext): Promise<void> {
+    this.logger.warn(`${refusal.step} of ${drawId} refused (${refusal.code}): ${refusal.reason}`);
+    await this.audit.append(drawId, WORKER_ACTOR, `${refusal.step}-refused`, {
+      code: refusal.code,
+      reason: refusal.reason,
+      status: refusal.status,
+      ...(context.job ? { jobId: context.job.id } : {}),
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction on `runner` that moves the draw by `step`, with the draws row (and its
+   * approved request) locked and the step's guard checked again on what is locked; `work` gets the locked
+   * row's beacon and the actor. Returning false rolls the transaction back. A guard failing here rolls back
+   * and records the refusal. Reloads the draw.
    */
   private async commitTransition(
     runner: QueryRunner,
     drawId: string,
-    from: string,
-    work: (em: EntityManager, lockedBeacon: string | null) => Promise<boolean | void>,
-  ): Promise<Draw> {
+    step: DrawPhase,
+    context: StepContext,
+    work: (em: EntityManager, locked: DueNow & { beacon: string | null }) => Promise<boolean | void>,
+  ): Promise<StepOutcome> {
+    let refusal: StepRefusal | null = null;
     await runner.startTransaction();
     try {
-      const [row] = await runner.query(`SELECT status, beacon FROM draws WHERE id = ? FOR UPDATE`, [drawId]);
-      if (row?.status !== from) {
-        await runner.rollbackTransaction();
-        return this.load(drawId);
+      const facts = await this.schedule.facts(drawId, runner, true);
+      if (!facts) throw new DrawIntegrityError(`No draw ${drawId}`);
+      refusal = guardStep(step, facts, this.clock.now(), facts.approved);
+      if (refusal) await runner.rollbackTransaction();
+      else {
+        const [{ beacon }] = await runner.query(`SELECT beacon FROM draws WHERE id = ?`, [drawId]);
+        if ((await work(runner.manager, { ...this.dueNow(facts), beacon: beacon ?? null })) === false) await runner.rollbackTransaction();
+        else await runner.commitTransaction();
       }
-      if ((await work(runner.manager, row.beacon ?? null)) === false) await runner.rollbackTransaction();
-      else await runner.commitTransaction();
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
     }
-    return this.load(drawId);
+    if (refusal) await this.recordRefusal(drawId, refusal, context);
+    return withRefusal(await this.load(drawId), refusal);
   }
 
   /** Serializes every lifecycle step of one draw across workers with a MySQL named lock on a dedicated connection. */

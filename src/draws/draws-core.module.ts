@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CampaignRecord } from '../campaigns/campaign.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
@@ -9,12 +9,19 @@ import { DrawEntry } from './draw-entry.entity.js';
 import { DrawLifecycleService } from './draw-lifecycle.service.js';
 import { DrawPick } from './draw-pick.entity.js';
 import { DrawRequest } from './draw-request.entity.js';
+import { DrawScheduleRepository } from './draw-schedule.repository.js';
+import { validateDrawGraph } from './draw-state-machine.js';
 import { Draw } from './draw.entity.js';
 
 /** The draw lifecycle and audit log, shared by the API (requests, public reads) and the worker (jobs). */
 @Module({
   imports: [TypeOrmModule.forFeature([CampaignRecord, Draw, DrawEntry, DrawPick, DrawRequest, DrawAuditLogEntry, Prize, Notification])],
-  providers: [DrawLifecycleService, DrawAuditService],
-  exports: [DrawLifecycleService, DrawAuditService, TypeOrmModule],
+  providers: [DrawLifecycleService, DrawAuditService, DrawScheduleRepository],
+  exports: [DrawLifecycleService, DrawAuditService, DrawScheduleRepository, TypeOrmModule],
 })
-export class DrawsCoreModule {}
+export class DrawsCoreModule implements OnModuleInit {
+  /** Start-up fails on a malformed draw state graph (an unknown status, a step that is no edge, an unreachable status). */
+  onModuleInit(): void {
+    validateDrawGraph();
+  }
+}

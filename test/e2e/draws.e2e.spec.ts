@@ -92,6 +92,30 @@ function fakeJob(name: string, drawId: string): Job {
   } as unknown as Job;
 }
 
+/**
+ * Adds a job straight to the draws queue, as a Bull Board "add" call did (with a trigger of its own choosing
+ * in the data, which the worker must ignore), and waits for the worker to finish it.
+ */
+async function addStraightToQueue(name: string, drawId: string): Promise<Job> {
+  const queue = api.app.get(QueueService).queue(QueueName.draws);
+  const added = await queue.add(name, { drawId, trigger: 'tick' }, { attempts: 5 });
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const job = await queue.getJob(added.id!);
+    const state = await job?.getState();
+    if (state === 'completed' || state === 'failed') return job!;
+    if (Date.now() > until) throw new Error(`job ${name} ${added.id} still ${state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Everything a refused step could have written: the draw's row, its entries, picks, prizes and audit log. */
+async function drawFootprint(drawId: string) {
+  const count = async (table: string) => Number((await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE draw_id = ?`, [drawId]))[0].n);
+  const row = await drawRow(ds, drawId);
+  return { row, entries: await count('draw_entries'), picks: await count('draw_picks'), prizes: await count('prizes'), audit: await auditActions(ds, drawId) };
+}
+
 async function bundleAndEntries(drawId: string): Promise<{ bundle: string; entries: string }> {
   const [{ audit_bundle: bundle }] = await ds.query(`SELECT audit_bundle FROM draws WHERE id = ?`, [drawId]);
   const entries = await collect(api.app.get(DrawLifecycleService).entriesCsv(drawId));
@@ -153,6 +177,42 @@ describe('campaign loading', () => {
   });
 });
 
+describe('the queue cannot move a draw before its time (as a Bull Board "add" once could)', () => {
+  test('freeze and draw jobs added 4 months early: the draw stays scheduled; only the refusals are written', async () => {
+    const before = await drawFootprint(DECEMBER);
+    expect(before.row.status).toBe('scheduled');
+    const freeze = await addStraightToQueue('freeze', DECEMBER);
+    const draw = await addStraightToQueue('draw', DECEMBER);
+    // Completed, not failed: a refused job is never retried.
+    for (const job of [freeze, draw]) {
+      expect(await job.getState()).toBe('completed');
+      expect(job.attemptsMade).toBe(1);
+    }
+    expect(freeze.returnvalue).toMatchObject({ drawId: DECEMBER, status: 'scheduled', refused: { code: 'FREEZE_TIME_NOT_REACHED' } });
+    expect(draw.returnvalue).toMatchObject({ status: 'scheduled', refused: { code: 'WRONG_STATUS' } });
+
+    const after = await drawFootprint(DECEMBER);
+    expect(after).toEqual({ ...before, audit: [...before.audit, 'freeze-refused', 'draw-refused'] });
+    const log = (await get(`/api/v1/admin/draws/${DECEMBER}/audit-log`, tokens.auditor)).body as Array<{ actor: string; action: string; details: any }>;
+    expect(log.slice(-2)).toEqual([
+      expect.objectContaining({
+        actor: 'worker',
+        action: 'freeze-refused',
+        details: {
+          code: 'FREEZE_TIME_NOT_REACHED',
+          reason: expect.stringContaining('2023-01-05T16:00:00.000Z'),
+          status: 'scheduled',
+          jobId: freeze.id,
+        },
+      }),
+      expect.objectContaining({ actor: 'worker', action: 'draw-refused', details: expect.objectContaining({ code: 'WRONG_STATUS', jobId: draw.id }) }),
+    ]);
+    // The one decision agrees: nothing is due, and the tick queues nothing.
+    expect((await get(`/api/v1/admin/draws/${DECEMBER}`)).body.next).toMatchObject({ step: null, code: 'FREEZE_TIME_NOT_REACHED' });
+    expect(await tick.tick()).toMatchObject({ freeze: [], draw: [], publish: [] });
+  });
+});
+
 describe('July: on time through the tick and the worker', () => {
   const registered: { verified: number[]; pending: number; pendingConsumer: number } = { verified: [], pending: 0, pendingConsumer: 0 };
 
@@ -197,12 +257,12 @@ describe('July: on time through the tick and the worker', () => {
       failure: null,
       frozenAt: '2022-08-05T16:00:00.000Z',
     });
+    expect(detail.body.next).toMatchObject({ step: null, code: 'DRAW_TIME_NOT_REACHED', waitUntil: '2022-08-07T02:00:00.000Z' });
     expect(detail.body.jobs).toEqual([
       expect.objectContaining({
         phase: 'freeze',
         jobId: drawJobId('freeze', JULY),
         state: 'completed',
-        trigger: 'tick',
         attemptsMade: 1,
         progress: { phase: 'freeze', processed: 3, total: 3 },
         startedAt: expect.any(String),
@@ -241,10 +301,10 @@ describe('July: on time through the tick and the worker', () => {
 
     const detail = (await get(`/api/v1/admin/draws/${JULY}`)).body;
     expect(detail).toMatchObject({ status: 'published', results: { winners: 3, alternates: 0 }, beacon: null, seed: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(detail.jobs.map((j: { phase: string; state: string; trigger: string }) => [j.phase, j.state, j.trigger])).toEqual([
-      ['freeze', 'completed', 'tick'],
-      ['draw', 'completed', 'tick'],
-      ['publish', 'completed', 'chain'],
+    expect(detail.jobs.map((j: { phase: string; state: string }) => [j.phase, j.state])).toEqual([
+      ['freeze', 'completed'],
+      ['draw', 'completed'],
+      ['publish', 'completed'],
     ]);
     const log = await get(`/api/v1/admin/draws/${JULY}/audit-log`, tokens.auditor);
     expect(log.status).toBe(200);
@@ -256,8 +316,10 @@ describe('July: on time through the tick and the worker', () => {
       'publish-job-started',
       'published',
     ]);
-    expect(log.body.every((e: { actor: string }) => e.actor === 'system')).toBe(true);
-    expect(log.body[0]).toMatchObject({ at: '2022-08-05T16:00:00.000Z', details: { attempt: 1, trigger: 'tick' } });
+    // The clock made every step due: the scheduler is the actor, and the trigger comes from the schedule.
+    expect(log.body.every((e: { actor: string }) => e.actor === 'scheduler')).toBe(true);
+    expect(log.body[0]).toMatchObject({ at: '2022-08-05T16:00:00.000Z', details: { attempt: 1, trigger: 'schedule' } });
+    expect(log.body.find((e: { action: string }) => e.action === 'published').details).toMatchObject({ trigger: 'drawn' });
   });
 
   test('the audit bundle and the entries file pass the verifier (in process and `npm run verify`)', async () => {
@@ -293,6 +355,38 @@ describe('August: the two-person rule', () => {
     await setClock('2022-09-06T00:00:00+08:00');
     expect((await tick.tick()).freeze).toEqual([AUGUST]);
     await waitForDrawStatus(ds, AUGUST, 'frozen');
+  });
+
+  test('a draw job added before drawAt with no approved request is refused; nothing but the refusal is written', async () => {
+    const before = await drawFootprint(AUGUST);
+    const job = await addStraightToQueue('draw', AUGUST);
+    expect(await job.getState()).toBe('completed');
+    expect(job.returnvalue).toMatchObject({ status: 'frozen', refused: { code: 'DRAW_TIME_NOT_REACHED' } });
+    expect(await drawFootprint(AUGUST)).toEqual({ ...before, audit: [...before.audit, 'draw-refused'] });
+  });
+
+  test('a request approved by its own requester (written straight to the database) never counts', async () => {
+    const [inserted] = await ds.query(
+      `INSERT INTO draw_requests (draw_id, requested_by, requested_at, beacon, status, decided_by, decided_at)
+       VALUES (?, ?, ?, NULL, 'approved', ?, ?) RETURNING id`,
+      [AUGUST, staffIds['both.zhao'], clock.now(), staffIds['both.zhao'], clock.now()],
+    );
+    try {
+      const before = await drawFootprint(AUGUST);
+      expect(await tick.tick()).toMatchObject({ draw: [] });
+      const job = await addStraightToQueue('draw', AUGUST);
+      expect(job.returnvalue).toMatchObject({ status: 'frozen', refused: { code: 'REQUEST_APPROVED_BY_REQUESTER' } });
+      expect(await drawFootprint(AUGUST)).toEqual({ ...before, audit: [...before.audit, 'draw-refused'] });
+      const [refusal] = (await ds.query(`SELECT actor, details FROM draw_audit_log WHERE draw_id = ? AND action = 'draw-refused' ORDER BY id DESC LIMIT 1`, [AUGUST])) as Array<{
+        actor: string;
+        details: string;
+      }>;
+      expect(refusal.actor).toBe('worker');
+      expect(JSON.parse(refusal.details).reason).toContain(`draw request ${inserted.id} was approved by its own requester`);
+    } finally {
+      // Out of the way of the requests below (one approved request per draw).
+      await ds.query(`DELETE FROM draw_requests WHERE id = ?`, [inserted.id]);
+    }
   });
 
   test('requests: operators only, frozen draws only, a valid beacon', async () => {
@@ -372,16 +466,23 @@ describe('August: the two-person rule', () => {
   test('every action is in the audit log with who did it', async () => {
     const log = (await get(`/api/v1/admin/draws/${AUGUST}/audit-log`)).body as Array<{ actor: string; action: string; details: any }>;
     const staffEntries = log.filter((e) => e.actor.startsWith('staff:')).map((e) => [e.actor, e.action]);
+    // The draw ran before its time on the approval: it is done in the approver's name, with the request as trigger.
     expect(staffEntries).toEqual([
       [`staff:${staffIds['op.li']}:op.li`, 'draw-requested'],
       [`staff:${staffIds['both.zhao']}:both.zhao`, 'draw-request-superseded'],
       [`staff:${staffIds['both.zhao']}:both.zhao`, 'draw-requested'],
       [`staff:${staffIds['au.wang']}:au.wang`, 'draw-request-approved'],
       [`staff:${staffIds['au.wang']}:au.wang`, 'beacon-set'],
+      [`staff:${staffIds['au.wang']}:au.wang`, 'draw-job-started'],
+      [`staff:${staffIds['au.wang']}:au.wang`, 'drawn'],
     ]);
-    expect(log.find((e) => e.action === 'beacon-set')?.details).toEqual({ requestId: second, beacon });
+    expect(log.find((e) => e.action === 'draw-requested')?.details).toMatchObject({ role: 'operator' });
+    expect(log.find((e) => e.action === 'draw-request-approved')?.details).toMatchObject({ role: 'auditor', requestedBy: staffIds['both.zhao'] });
+    expect(log.find((e) => e.action === 'beacon-set')?.details).toEqual({ role: 'auditor', requestId: second, beacon });
     const draw = log.find((e) => e.action === 'draw-job-started');
-    expect(draw?.details).toMatchObject({ trigger: 'approval' });
+    expect(draw?.details).toMatchObject({ trigger: 'approved-request', requestId: second });
+    expect(log.find((e) => e.action === 'drawn')?.details).toMatchObject({ role: 'auditor', trigger: 'approved-request', requestId: second });
+    expect(log.find((e) => e.action === 'published')?.actor).toBe('scheduler');
     const requests = (await get(`/api/v1/admin/draws/${AUGUST}/draw-requests`, tokens.auditor)).body;
     expect(requests.map((r: { status: string }) => r.status)).toEqual(['superseded', 'approved']);
   });
@@ -412,7 +513,7 @@ describe('September: a duplicated job is a no-op', () => {
     const entries = Number((await ds.query(`SELECT COUNT(*) AS n FROM draw_entries WHERE draw_id = ?`, [SEPTEMBER]))[0].n);
     expect(entries).toBe(50);
     const queues = api.app.get(QueueService);
-    const job = await queues.add(QueueName.draws, 'freeze', { drawId: SEPTEMBER, trigger: 'manual' }, { jobId: drawJobId('freeze', SEPTEMBER) });
+    const job = await queues.add(QueueName.draws, 'freeze', { drawId: SEPTEMBER }, { jobId: drawJobId('freeze', SEPTEMBER) });
     expect(job.id).toBe(drawJobId('freeze', SEPTEMBER));
     const processor = worker.app.get(DrawProcessor);
     await processor.process(fakeJob('freeze', SEPTEMBER));
@@ -422,12 +523,14 @@ describe('September: a duplicated job is a no-op', () => {
     expect(after).toMatchObject({ status: 'frozen', secret_hash: row.secret_hash, entries_digest: row.entries_digest, secret_encrypted: row.secret_encrypted });
     expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM draw_entries WHERE draw_id = ?`, [SEPTEMBER]))[0].n)).toBe(50);
     expect((await auditActions(ds, SEPTEMBER)).filter((a) => a === 'frozen')).toHaveLength(1);
+    // Each repeat was refused by the freeze's guard and says so.
+    expect((await auditActions(ds, SEPTEMBER)).filter((a) => a === 'freeze-refused').length).toBeGreaterThanOrEqual(3);
   });
 
   test('the draw queued twice at once and run again directly: one set of winners, one publication', async () => {
     await setClock('2022-10-07T10:00:00+08:00');
     const jobs = worker.app.get(DrawJobs);
-    await Promise.all([jobs.enqueue('draw', SEPTEMBER, 'manual'), jobs.enqueue('draw', SEPTEMBER, 'manual'), tick.tick()]);
+    await Promise.all([jobs.enqueue('draw', SEPTEMBER), jobs.enqueue('draw', SEPTEMBER), tick.tick()]);
     await waitForDrawStatus(ds, SEPTEMBER, 'published');
     const picks = await picksOf(ds, SEPTEMBER);
     const seed = (await drawRow(ds, SEPTEMBER)).seed;
@@ -533,11 +636,7 @@ describe('the end of the campaign', () => {
     expect(await tick.tick()).toMatchObject({ freeze: [DECEMBER], draw: [], publish: [] });
     await waitForDrawStatus(ds, DECEMBER, 'published');
     const december = (await get(`/api/v1/admin/draws/${DECEMBER}`)).body;
-    expect(december.jobs.map((j: { phase: string; trigger: string }) => [j.phase, j.trigger])).toEqual([
-      ['freeze', 'tick'],
-      ['draw', 'chain'],
-      ['publish', 'chain'],
-    ]);
+    expect(december.jobs.map((j: { phase: string }) => j.phase)).toEqual(['freeze', 'draw', 'publish']);
 
     const [campaign] = await ds.query(`SELECT ended_at FROM campaigns WHERE id = 'henan-2022'`);
     expect(campaign.ended_at).toEqual(new Date('2023-01-07T02:00:00.000Z'));

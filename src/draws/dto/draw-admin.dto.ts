@@ -90,10 +90,19 @@ export class DrawJobDto {
   @ApiProperty() attemptsMade: number;
   @ApiPropertyOptional() progress: unknown;
   @ApiPropertyOptional({ type: String, nullable: true }) failedReason: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) trigger: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) queuedAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) startedAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) finishedAt: string | null;
+}
+
+export class DrawNextStepDto {
+  @ApiPropertyOptional({ enum: ['freeze', 'draw', 'publish'], nullable: true, description: 'the step due now, by the draw state machine' })
+  step: DrawPhase | null;
+  @ApiPropertyOptional({ enum: ['schedule', 'approved-request', 'drawn'], nullable: true }) trigger: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) requestId: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'DRAW_TIME_NOT_REACHED', description: 'why nothing is due' }) code: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) reason: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'when the schedule makes the next step due' }) waitUntil: string | null;
 }
 
 export class DrawRulesDto {
@@ -109,6 +118,7 @@ export class DrawDetailDto extends DrawSummaryDto {
   @ApiPropertyOptional({ type: DrawProgressDto, nullable: true, description: 'of the step running now' }) progress: DrawProgressDto | null;
   @ApiPropertyOptional({ type: DrawCommitmentDto, nullable: true, description: 'published at the freeze' }) commitment: DrawCommitmentDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) beacon: string | null;
+  @ApiProperty({ type: DrawNextStepDto }) next: DrawNextStepDto;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'after the draw' }) seed: string | null;
   @ApiProperty() rules: DrawRulesDto;
   @ApiPropertyOptional({ nullable: true, description: 'after the draw' }) results: { winners: number; alternates: number } | null;
@@ -122,7 +132,7 @@ export class DrawDetailDto extends DrawSummaryDto {
 export class DrawAuditEntryDto {
   @ApiProperty() id: number;
   @ApiProperty() at: string;
-  @ApiProperty({ example: 'staff:3:auditor.wang', description: 'system, or staff:<id>:<username>' }) actor: string;
+  @ApiProperty({ example: 'staff:3:auditor.wang', description: 'scheduler (the clock made it due), worker (failures, refused jobs), or staff:<id>:<username> with details.role' }) actor: string;
   @ApiProperty({ example: 'draw-request-approved' }) action: string;
   @ApiPropertyOptional({ nullable: true }) details: unknown;
 }
