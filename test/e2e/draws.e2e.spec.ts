@@ -617,7 +617,8 @@ describe('November: a transient error is retried with backoff', () => {
     const log = (await get(`/api/v1/admin/draws/${NOVEMBER}/audit-log`)).body as Array<{ action: string; details: any }>;
     const failed = log.find((e) => e.action === 'freeze-job-attempt-failed');
     expect(failed?.details).toMatchObject({ attempt: 1, attempts: 5, reason: expect.stringMatching(/^DrawBusyError: /) });
-    expect(log.filter((e) => e.action === 'freeze-job-started').map((e) => e.details.attempt)).toEqual([1, 2]);
+    // A step is "started" once it holds the draw's lock and passed its guard: the busy first attempt never did.
+    expect(log.filter((e) => e.action === 'freeze-job-started').map((e) => e.details.attempt)).toEqual([2]);
     expect((await drawRow(ds, NOVEMBER)).failure_reason).toBeNull();
   });
 });
