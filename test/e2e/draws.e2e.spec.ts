@@ -6,6 +6,7 @@
 import { jest } from '@jest/globals';
 import type { Job } from 'bullmq';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -701,5 +702,61 @@ describe('Bull Board at /admin/queues', () => {
     expect(asset).toBeDefined();
     expect((await api.http.request('GET', `/admin/queues/${asset}`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
     expect((await api.http.get(`/admin/queues/${asset}`)).status).toBe(401);
+  });
+
+  test('read-only for every role: each mutating route of the board API is refused and changes nothing', async () => {
+    // Every route Bull Board serves, from the copy the Fastify adapter registers: the non-GET ones change jobs or queues.
+    const require = createRequire(createRequire(import.meta.url).resolve('@bull-board/fastify'));
+    const { appRoutes } = require('@bull-board/api/dist/routes.js') as { appRoutes: { api: Array<{ method: string; route: string | string[] }> } };
+    const mutating = appRoutes.api
+      .filter((r) => r.method !== 'get')
+      .flatMap((r) => (Array.isArray(r.route) ? r.route : [r.route]).map((route) => ({ method: r.method.toUpperCase(), route })));
+    expect(mutating.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        '/api/queues/:queueName/add',
+        '/api/queues/:queueName/:jobId/retry',
+        '/api/queues/:queueName/:jobId/promote',
+        '/api/queues/:queueName/clean/:queueStatus',
+        '/api/queues/:queueName/:jobId/clean',
+        '/api/queues/:queueName/pause',
+        '/api/queues/pause',
+        '/api/queues/:queueName/empty',
+        '/api/queues/:queueName/:jobId/update-data',
+      ]),
+    );
+    const queue = api.app.get(QueueService).queue(QueueName.draws);
+    const kept = await queue.getJobs(['completed'], 0, 0);
+    const jobId = kept[0]?.id ?? drawJobId('freeze', JULY);
+    const countsBefore = await queue.getJobCounts();
+    const consumer = await createConsumer(api.app);
+    const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
+    const callers: Array<[string, string | undefined, number, string]> = [
+      ['nobody', undefined, 401, 'AUTH_REQUIRED'],
+      ['consumer', consumer.token, 403, 'STAFF_ONLY'],
+      ['auditor', tokens.auditor, 403, 'ROLE_REQUIRED'],
+      ['operator', tokens.operator, 403, 'QUEUE_BOARD_READ_ONLY'],
+      ['operator+auditor', tokens.both, 403, 'QUEUE_BOARD_READ_ONLY'],
+      ['admin', admin, 403, 'QUEUE_BOARD_READ_ONLY'],
+    ];
+    const body = { name: 'freeze', data: { drawId: DECEMBER }, data_: {}, delay: 0, priority: 1, concurrency: 1, max: 1, duration: 1, confirmQueueName: 'draws' };
+    let refused = 0;
+    for (const { method, route } of mutating) {
+      const path =
+        '/admin/queues' +
+        route.replace(':queueName', 'draws').replace(':jobId', String(jobId)).replace(':queueStatus', 'completed').replace(':schedulerId', DRAW_TICK_SCHEDULER_ID);
+      for (const [who, token, status, code] of callers) {
+        const res = await api.http.request(method, path, { body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        expect({ who, method, path, status: res.status, code: res.body?.code }).toEqual({ who, method, path, status, code });
+        refused++;
+      }
+    }
+    expect(refused).toBe(mutating.length * callers.length);
+    expect(await queue.isPaused()).toBe(false);
+    expect(await queue.getJobCounts()).toEqual(countsBefore);
+    expect((await queue.getJobSchedulers()).map((s) => s.key)).toContain(DRAW_TICK_SCHEDULER_ID);
+    // Reading stays open to operators and admins, and the queues say they are read-only.
+    const read = await api.http.get('/admin/queues/api/queues', admin);
+    expect(read.status).toBe(200);
+    expect(read.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode === true)).toBe(true);
   });
 });
