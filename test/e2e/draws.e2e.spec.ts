@@ -347,7 +347,8 @@ describe('July: on time through the tick and the worker', () => {
 });
 
 describe('August: the two-person rule', () => {
-  const beacon = 'ssq-2022103:03,08,15,22,27,31+09';
+  // A Chinese lottery result, the natural public beacon here: any NFC text, stored and published exactly.
+  const beacon = '2022-09-06 福彩3D 第2022236期 开奖号码 1 2 3';
   let first: number;
   let second: number;
 
@@ -394,7 +395,9 @@ describe('August: the two-person rule', () => {
     await setClock('2022-09-06T09:00:00+08:00');
     const path = `/api/v1/admin/draws/${AUGUST}/draw-requests`;
     expect((await post(path, {}, tokens.auditor)).body.code).toBe('ROLE_REQUIRED');
-    expect((await post(path, { beacon: 'x'.repeat(201) }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    expect((await post(path, { beacon: '福'.repeat(257) }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    const decomposed = await post(path, { beacon: 'cafe\u0301' }, tokens.operator);
+    expect(decomposed.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('NFC') });
     expect((await post(path, { beacon: 'line\nbreak' }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
     expect((await post(path, { beacon: '' }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
     expect((await post(path, { beacon: 42 }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
@@ -456,6 +459,15 @@ describe('August: the two-person rule', () => {
     const { bundle, entries } = await bundleAndEntries(AUGUST);
     expect(JSON.parse(bundle).beacon).toBe(beacon);
     expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
+    const files = await writeDrawFiles(bundle, entries);
+    try {
+      const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', files.bundlePath, '--entries', files.entriesPath], { encoding: 'utf8' });
+      expect(run.stdout.trim()).toBe('MATCH');
+    } finally {
+      await rm(files.dir, { recursive: true, force: true });
+    }
+    // Published exactly: the public draw shows the same characters.
+    expect((await api.http.get(`/api/v1/public/draws/${AUGUST}`)).body.reveal.beacon).toBe(beacon);
 
     const late = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests`, {}, tokens.operator);
     expect(late.status).toBe(409);

@@ -1,24 +1,42 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
 import type { DrawRequestStatus } from '../draw-request.entity.js';
 import type { DrawPhase, DrawStatus } from '../draw.entity.js';
 
 export const DRAW_STATUSES: readonly DrawStatus[] = ['scheduled', 'frozen', 'drawn', 'published', 'failed'];
 
-/** Printable ASCII only (0x20-0x7e): the beacon goes into the ILD-1 seed byte for byte, so it must be unambiguous to re-type. */
-export const BEACON_PATTERN = /^[\x20-\x7e]{1,200}$/;
+export const BEACON_MAX_CHARACTERS = 256;
+
+/**
+ * Why a beacon is refused, or null when it is fine. A beacon is any UTF-8 text (ILD-1 hashes its UTF-8 bytes):
+ * 1-256 characters (code points), NFC-normalized (so the same visible text is always the same bytes, and a
+ * verifier who re-types it gets the same seed), no control characters (line breaks, tabs, NUL...) and no lone
+ * surrogates. It is stored and published exactly as given: nothing is trimmed or normalized on the way.
+ */
+export function beaconProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'beacon must be a string';
+  const characters = [...value].length;
+  if (characters < 1 || characters > BEACON_MAX_CHARACTERS) return `beacon must be 1-${BEACON_MAX_CHARACTERS} characters`;
+  if (/\p{Cs}/u.test(value)) return 'beacon must be valid Unicode text'; // a lone surrogate has no UTF-8 form
+  if (/\p{Cc}/u.test(value)) return 'beacon must not contain control characters';
+  if (value.normalize('NFC') !== value) return 'beacon must be NFC-normalized Unicode text';
+  return null;
+}
 
 export class CreateDrawRequestDto {
   @ApiPropertyOptional({
     description:
       'A public value nobody could know when the entries froze, mixed into the seed exactly as given, e.g. the official result of ' +
-      "that day's welfare lottery draw. 1-200 printable ASCII characters (0x20-0x7e).",
-    example: 'ssq-2022088:02,09,14,21,27,33+11',
+      "that day's welfare lottery draw. 1-256 characters of NFC-normalized Unicode text without control characters; " +
+      'stored and published exactly as given (ILD-1 hashes its UTF-8 bytes).',
+    example: '2022-09-06 福彩3D 第2022236期 开奖号码 1 2 3',
   })
   @IsOptional()
   @IsString()
-  @Length(1, 200, { message: 'beacon must be 1-200 characters' })
-  @Matches(BEACON_PATTERN, { message: 'beacon must be printable ASCII characters (0x20-0x7e)' })
+  @ValidateBy({
+    name: 'isBeacon',
+    validator: { validate: (value: unknown) => beaconProblem(value) === null, defaultMessage: (args) => beaconProblem(args?.value) ?? 'beacon is invalid' },
+  })
   beacon?: string;
 }
 
