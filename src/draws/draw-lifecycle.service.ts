@@ -2,18 +2,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { escape as escapeSql } from 'mysql2';
-import { DataSource, IsNull, type EntityManager, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
-import { CampaignRecord } from '../campaigns/campaign.entity.js';
+import { CampaignRecords } from '../campaigns/campaign-records.js';
 import { periodsOf } from '../campaigns/periods.js';
 import { Clock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { QueueName } from '../core/queue/queue-names.js';
-import { shanghaiDate } from '../core/time/shanghai.js';
 import { QueueService } from '../core/queue/queue.service.js';
-import { Notification } from '../notifications/notification.entity.js';
-import { incidentalIncomeTax } from '../prizes/prize.entity.js';
+import { FREEZE_READ_BATCH, InvoiceFreezeSource, type FreezeRow } from '../invoices/invoice-freeze.source.js';
+import { PrizeAwards } from '../prizes/prize-awards.js';
 import {
   ENTRIES_HEADER,
   EntriesDigest,
@@ -70,19 +69,9 @@ export class DrawBusyError extends Error {
   }
 }
 
-const READ_BATCH = 10_000;
+const READ_BATCH = FREEZE_READ_BATCH;
 /** The entries of a read batch are written with one multi-row INSERT (about 2 MB, far below max_allowed_packet). */
 const INSERT_ENTRIES = 'INSERT INTO draw_entries (draw_id, position, ref, holder, tickets, invoice_id, consumer_id, paid_cents) VALUES ';
-/**
- * One batch of the freeze's read: a period's verified registrations after a ref, in ref order, from the
- * covering index IX_invoices_period_cover alone (migration 1700000005000). FORCE INDEX: without it MariaDB
- * plans this as `ref` access on the first three columns with `ref > ?` as a mere index condition, so every
- * batch would walk the period from its start (quadratic); forced, it is a `range` on all four.
- */
-export const FREEZE_READ_SQL = `SELECT id, consumer_id, ref, paid_cents FROM invoices FORCE INDEX (IX_invoices_period_cover)
-  WHERE campaign_id = ? AND period_key = ? AND status = 'verified' AND ref > ? ORDER BY ref LIMIT ${READ_BATCH}`;
-
-type FreezeRow = { id: number | string; consumer_id: number | string; ref: string; paid_cents: number | string };
 
 /** A database id as an SQL literal (ids here are safe integers; anything else is refused, never inlined). */
 function sqlId(value: number | string): number {
@@ -111,30 +100,20 @@ export class DrawLifecycleService {
     private readonly queues: QueueService,
     private readonly clock: Clock,
     private readonly schedule: DrawScheduleRepository,
+    private readonly campaigns: CampaignRecords,
+    private readonly invoices: InvoiceFreezeSource,
+    private readonly prizes: PrizeAwards,
   ) {}
 
   /**
-   * Records the campaign and schedules one draw per period. Idempotent: existing draws are left as they
-   * are (their tiers and times were fixed when first scheduled); the campaign's stored definition follows
-   * the file.
+   * Records the campaign (through the campaigns module) and schedules one draw per period: draws.freeze_at
+   * and draw_at, written here from the campaign definition, are the one source of a period's freeze and
+   * draw times. Idempotent: existing draws are left as they are (their tiers and times were fixed when first
+   * scheduled); the campaign's stored definition follows the file.
    */
   async ensureCampaign(campaign: CampaignDefinition): Promise<void> {
     const now = this.clock.now();
-    const definition = JSON.stringify(campaign);
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(CampaignRecord)
-      .values({
-        id: campaign.id,
-        name: campaign.name,
-        definition,
-        definitionHash: createHash('sha256').update(definition).digest('hex'),
-        loadedAt: now,
-        endedAt: null,
-      })
-      .orUpdate(['name', 'definition', 'definition_hash'], ['id'])
-      .execute();
+    await this.campaigns.upsert(campaign, now);
     const draws = periodsOf(campaign).map((p) => ({
       id: drawIdFor(campaign.id, p.key),
       campaignId: campaign.id,
@@ -183,13 +162,10 @@ export class DrawLifecycleService {
         await writer.connect();
         // REPEATABLE READ: every read below sees the same snapshot, taken at the first one.
         await snapshot.startTransaction('REPEATABLE READ');
-        const [{ total }] = await snapshot.query(
-          `SELECT COUNT(*) AS total FROM invoices WHERE campaign_id = ? AND period_key = ? AND status = 'verified'`,
-          [draw.campaignId, draw.periodKey],
-        );
-        const expected = Number(total);
+        // The invoices module hands over the period's verified registrations, on this snapshot connection.
+        const expected = await this.invoices.countVerified(snapshot, draw.campaignId, draw.periodKey);
         // Keyset batches in ref order from the covering index (see FREEZE_READ_SQL).
-        const readAfter = (lastRef: string): Promise<FreezeRow[]> => snapshot.query(FREEZE_READ_SQL, [draw.campaignId, draw.periodKey, lastRef]);
+        const readAfter = (lastRef: string): Promise<FreezeRow[]> => this.invoices.readVerifiedAfter(snapshot, draw.campaignId, draw.periodKey, lastRef);
         const writers = [runner, writer];
         const drawIdSql = escapeSql(drawId);
         let position = 0;
@@ -253,7 +229,7 @@ export class DrawLifecycleService {
           { id: drawId, status: 'scheduled' },
           { ...commitment, status: 'frozen', secretEncrypted: this.pii.encrypt(secret), frozenAt: now, progress: null, updatedAt: now },
         );
-        const missed = await this.excludePendingRegistrations(em, draw, now);
+        const missed = await this.invoices.rejectPendingAtFreeze(em, draw.campaignId, draw.periodKey);
         await this.audit.append(drawId, locked.actor, 'frozen', { ...commitment, pendingExcluded: missed, ...locked.actorDetails }, em);
       });
     });
@@ -406,39 +382,32 @@ export class DrawLifecycleService {
             WHERE p.draw_id = ? AND p.kind = 'winner' ORDER BY p.pick_index`,
           [drawId],
         );
-      const tierOf = new Map(draw.tiers.map((t) => [t.tier, t]));
+      const tiers = new Set(draw.tiers.map((t) => t.tier));
+      for (const w of winners) if (!tiers.has(Number(w.tier))) throw new DrawIntegrityError(`Draw ${drawId}: winner of unknown tier ${w.tier}`);
       return this.commitTransition(runner, drawId, 'publish', context, async (em, locked) => {
         await em.update(Draw, { id: drawId, status: 'drawn' }, { status: 'published', publishedAt: now, updatedAt: now });
-        const prizes: unknown[] = [];
-        const notices: Partial<Notification>[] = [];
-        for (const w of winners) {
-          const tier = tierOf.get(Number(w.tier));
-          if (!tier) throw new DrawIntegrityError(`Draw ${drawId}: winner of unknown tier ${w.tier}`);
-          const { taxCents, netCents } = incidentalIncomeTax(tier.prizeCents);
-          prizes.push(drawId, w.tier, tier.name, w.slot, 0, w.pick_index, null, w.consumer_id, w.invoice_id, w.ref);
-          prizes.push(tier.prizeCents, taxCents, netCents, 'awaiting_claim', deadline, now);
-          notices.push({
-            consumerId: Number(w.consumer_id),
-            kind: 'prize-won',
-            title: `恭喜中奖：${tier.name}`,
-            body: `您登记的发票在 ${draw.periodKey} 期抽奖中获得${tier.name}（¥${(tier.prizeCents / 100).toFixed(2)}），请在 ${shanghaiDate(deadline)} 前领取。`,
-            dedupeKey: `prize-won:${drawId}:${w.tier}:${w.slot}`,
-            createdAt: now,
-            readAt: null,
-          });
-        }
-        await this.insertRows(
-          em.queryRunner as QueryRunner,
-          'prizes (draw_id, tier, tier_name, slot, attempt, pick_index, alternate_rank, consumer_id, invoice_id, ref, gross_cents, tax_cents, net_cents, status, claim_deadline, created_at)',
-          16,
-          prizes,
-        );
-        if (notices.length) await em.createQueryBuilder().insert().into(Notification).values(notices).orIgnore().execute();
+        // Prizes (with tax) and winners' notices are the prizes and notifications modules' rows, written by them here.
+        await this.prizes.awardPublishedDraw(em, {
+          drawId,
+          periodKey: draw.periodKey,
+          tiers: draw.tiers,
+          winners: winners.map((w) => ({
+            pickIndex: Number(w.pick_index),
+            tier: Number(w.tier),
+            slot: Number(w.slot),
+            ref: w.ref,
+            invoiceId: w.invoice_id,
+            consumerId: w.consumer_id,
+          })),
+          claimDeadline: deadline,
+          now,
+        });
         await this.audit.append(drawId, locked.actor, 'published', { prizes: winners.length, claimDeadline: deadline.toISOString(), ...locked.actorDetails }, em);
         const [{ open }] = await em.query(`SELECT COUNT(*) AS open FROM draws WHERE campaign_id = ? AND status <> 'published'`, [draw.campaignId]);
-        if (Number(open) === 0) await em.update(CampaignRecord, { id: draw.campaignId, endedAt: IsNull() }, { endedAt: now });
+        if (Number(open) === 0) await this.campaigns.markEnded(draw.campaignId, now, em);
       });
     });
+    // After commit: the place for work that follows a publication outside the transaction (SMS job; artifacts).
     if (!published.refused && published.status === 'published') await this.announce(drawId);
     return published;
   }
@@ -520,31 +489,6 @@ export class DrawLifecycleService {
       // The notices are in the database already; the SMS job is re-added by the next publish call or tick.
       this.logger.warn(`Could not queue the SMS notices of ${drawId}: ${(error as Error).message}`);
     }
-  }
-
-  private async excludePendingRegistrations(em: EntityManager, draw: Draw, now: Date): Promise<number> {
-    const pending: Array<{ id: string; consumer_id: string }> = await em.query(
-      `SELECT id, consumer_id FROM invoices WHERE campaign_id = ? AND period_key = ? AND status = 'pending' FOR UPDATE`,
-      [draw.campaignId, draw.periodKey],
-    );
-    if (pending.length === 0) return 0;
-    await em.query(
-      `UPDATE invoices SET status = 'rejected', status_reason = 'NOT_VERIFIED_BEFORE_FREEZE'
-        WHERE campaign_id = ? AND period_key = ? AND status = 'pending'`,
-      [draw.campaignId, draw.periodKey],
-    );
-    const notices = pending.map((p) => ({
-      consumerId: Number(p.consumer_id),
-      kind: 'invoice-missed-draw',
-      title: '发票未能参加本期抽奖',
-      body: `您登记的一张发票在 ${draw.periodKey} 期抽奖截止前仍未通过税务核验，未能参加本期抽奖。`,
-      dedupeKey: `missed-draw:${p.id}`,
-      createdAt: now,
-      readAt: null,
-    }));
-    for (let i = 0; i < notices.length; i += 1000)
-      await em.createQueryBuilder().insert().into(Notification).values(notices.slice(i, i + 1000)).orIgnore().execute();
-    return pending.length;
   }
 
   private async positionsOf(runner: QueryRunner, drawId: string, refs: string[]): Promise<Map<string, number>> {
@@ -694,8 +638,8 @@ export class DrawLifecycleService {
   private async campaignDefinition(campaignId: string): Promise<CampaignDefinition> {
     const fromCatalog = this.catalog.get(campaignId);
     if (fromCatalog) return fromCatalog;
-    const record = await this.dataSource.getRepository(CampaignRecord).findOneBy({ id: campaignId });
-    if (!record) throw new DrawIntegrityError(`No campaign ${campaignId}`);
-    return JSON.parse(record.definition) as CampaignDefinition;
+    const stored = await this.campaigns.definition(campaignId);
+    if (!stored) throw new DrawIntegrityError(`No campaign ${campaignId}`);
+    return stored;
   }
 }
