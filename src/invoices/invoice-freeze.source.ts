@@ -1,7 +1,9 @@
 import { Injectable, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { NotificationsCoreModule } from '../notifications/notifications-core.module.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { Invoice } from './invoice.entity.js';
 
 /** How many registrations one batch of the freeze's read holds. */
 export const FREEZE_READ_BATCH = 10_000;
@@ -76,5 +78,5 @@ export class InvoiceFreezeSource {
 }
 
 /** The freeze port of the invoices module, for the draws module (no controllers, no other dependencies). */
-@Module({ imports: [NotificationsCoreModule], providers: [InvoiceFreezeSource], exports: [InvoiceFreezeSource] })
+@Module({ imports: [TypeOrmModule.forFeature([Invoice]), NotificationsCoreModule], providers: [InvoiceFreezeSource], exports: [InvoiceFreezeSource] })
 export class InvoiceFreezeModule {}

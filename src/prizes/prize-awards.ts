@@ -1,9 +1,10 @@
 import { Injectable, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { shanghaiDate } from '../core/time/shanghai.js';
 import { NotificationsCoreModule } from '../notifications/notifications-core.module.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { incidentalIncomeTax } from './prize.entity.js';
+import { incidentalIncomeTax, Prize } from './prize.entity.js';
 
 /** One winning pick of a published draw, as the draws module hands it over. */
 export interface PublishedWinner {
@@ -80,5 +81,5 @@ export class PrizeAwards {
 }
 
 /** The publication port of the prizes module, for the draws module (no controllers, no other dependencies). */
-@Module({ imports: [NotificationsCoreModule], providers: [PrizeAwards], exports: [PrizeAwards] })
+@Module({ imports: [TypeOrmModule.forFeature([Prize]), NotificationsCoreModule], providers: [PrizeAwards], exports: [PrizeAwards] })
 export class PrizeAwardsModule {}
