@@ -1,17 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job, JobState } from 'bullmq';
+import { JOBS, type DrawStepPayload } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import type { DrawPhase } from './draw.entity.js';
 
-/** Job names on the `draws` queue. */
-export const DrawJob = {
-  /** The cheap periodic tick (a BullMQ job scheduler): finds due draws in the database and queues their steps. */
-  tick: 'draw-tick',
-  freeze: 'freeze',
-  draw: 'draw',
-  publish: 'publish',
-} as const;
+/** Job names on the `draws` queue (declared with their payloads in core/queue/job-contracts.ts). */
+export const DrawJob = JOBS.draws;
 
 /** The id of the tick's job scheduler (upserted once by the worker at start-up). */
 export const DRAW_TICK_SCHEDULER_ID = 'draw-tick';
@@ -22,9 +17,7 @@ export const DRAW_TICK_EVERY_MS = 60_000;
  * A step's payload: the draw id and nothing else. Why a step is due is derived from the database when it
  * runs (the schedule, the approved request), never taken from the job.
  */
-export interface DrawStepJobData {
-  drawId: string;
-}
+export type DrawStepJobData = DrawStepPayload;
 
 export const DRAW_PHASES: readonly DrawPhase[] = ['freeze', 'draw', 'publish'];
 

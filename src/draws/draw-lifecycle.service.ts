@@ -12,6 +12,7 @@ import { PiiProtector } from '../core/crypto/pii.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { FREEZE_READ_BATCH, InvoiceFreezeSource, type FreezeRow } from '../invoices/invoice-freeze.source.js';
+import { NotificationJob } from '../notifications/notification-jobs.js';
 import { PrizeAwards } from '../prizes/prize-awards.js';
 import {
   ENTRIES_HEADER,
@@ -484,7 +485,7 @@ export class DrawLifecycleService {
 
   private async announce(drawId: string): Promise<void> {
     try {
-      await this.queues.add(QueueName.notifications, 'draw-published', { drawId }, { jobId: `draw-published-${drawId}` });
+      await this.queues.add(QueueName.notifications, NotificationJob.drawPublished, { drawId }, { jobId: `draw-published-${drawId}` });
     } catch (error) {
       // The notices are in the database already; the SMS job is re-added by the next publish call or tick.
       this.logger.warn(`Could not queue the SMS notices of ${drawId}: ${(error as Error).message}`);

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
+import type { JobHandlers, TypedJob } from '../core/queue/job-contracts.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { DrawInputError } from './algorithm/index.js';
 import { DrawAuditService, WORKER_ACTOR } from './draw-audit.service.js';
-import { DrawJob, DrawJobs, type DrawStepJobData } from './draw-jobs.js';
+import { DrawJobs } from './draw-jobs.js';
 import { DrawBusyError, DrawIntegrityError, DrawLifecycleService, type DrawProgress, type StepOutcome } from './draw-lifecycle.service.js';
 import type { DrawPhase } from './draw.entity.js';
 import { DrawTickService } from './draw-tick.service.js';
@@ -45,7 +46,7 @@ function reasonOf(error: unknown): string {
  */
 @Injectable()
 @QueueProcessor({ queue: QueueName.draws, concurrency: 1, lockDurationMs: 30_000 })
-export class DrawProcessor implements JobHandler {
+export class DrawProcessor implements JobHandler<'draws'> {
   private readonly logger = new Logger('DrawProcessor');
 
   constructor(
@@ -55,21 +56,16 @@ export class DrawProcessor implements JobHandler {
     private readonly ticks: DrawTickService,
   ) {}
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case DrawJob.tick:
-        return this.ticks.tick();
-      case DrawJob.freeze:
-      case DrawJob.draw:
-      case DrawJob.publish:
-        return this.runStep(job, job.name);
-      default:
-        throw new UnrecoverableError(`Unknown draws job ${job.name}`);
-    }
-  }
+  readonly handlers: JobHandlers<'draws'> = {
+    'draw-tick': () => this.ticks.tick(),
+    freeze: (job) => this.runStep(job, 'freeze'),
+    draw: (job) => this.runStep(job, 'draw'),
+    publish: (job) => this.runStep(job, 'publish'),
+  };
 
-  private async runStep(job: Job, phase: DrawPhase): Promise<unknown> {
-    const { drawId } = (job.data ?? {}) as Partial<DrawStepJobData>;
+  private async runStep(job: TypedJob<'draws', DrawPhase>, phase: DrawPhase): Promise<unknown> {
+    // The draw id is all a step reads from its job (anything else in the data is ignored).
+    const { drawId } = (job.data ?? {}) as Partial<TypedJob<'draws', DrawPhase>['data']>;
     if (typeof drawId !== 'string' || !drawId) throw new UnrecoverableError(`${phase} job ${job.id} has no drawId`);
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
