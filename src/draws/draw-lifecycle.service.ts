@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
 import { escape as escapeSql } from 'mysql2';
-import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignRecords } from '../campaigns/campaign-records.js';
@@ -28,46 +27,17 @@ import {
   holderPseudonym,
   runDraw as drawWinners,
 } from './algorithm/index.js';
-import { DrawAuditService, SCHEDULER_ACTOR, WORKER_ACTOR, staffActor } from './draw-audit.service.js';
-import { DrawScheduleRepository, type DrawFactsRow } from './draw-schedule.repository.js';
-import { canTransition, dueStep, guardStep, statusBefore, type DueStep, type StepRefusal } from './draw-state-machine.js';
+import { DrawAuditService, WORKER_ACTOR, staffActor } from './draw-audit.service.js';
+import { DrawScheduleRepository } from './draw-schedule.repository.js';
+import { canTransition, dueStep, statusBefore, type DueStep } from './draw-state-machine.js';
+import { DrawIntegrityError, DrawTransitions, type DrawProgress, type StepContext, type StepOutcome } from './draw-transitions.js';
 import { Draw, type DrawPhase } from './draw.entity.js';
 
-export type DrawProgress = { phase: string; processed: number; total: number };
-type OnProgress = (progress: DrawProgress) => Promise<void> | void;
-
-/** Who runs a step: the progress callback and, from the queue, the job (for the audit log). */
-export interface StepContext {
-  onProgress?: OnProgress;
-  job?: { id: string; attempt: number; attempts: number; stalled?: number };
-}
-
-/** A step's result: the draw as it is now, with the refusal when the step's guard failed (then nothing changed). */
-export type StepOutcome = Draw & { refused: StepRefusal | null };
-const withRefusal = (draw: Draw, refused: StepRefusal | null): StepOutcome => Object.assign(draw, { refused });
-
-/** A step the state machine found due, with the actor the audit log names for it. */
-type DueNow = Extract<DueStep, { step: DrawPhase }> & { actor: string; actorDetails: object };
-
-/** A draw's stored data disagrees with its own commitment: never retried, an operator must look. */
-export class DrawIntegrityError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DrawIntegrityError';
-  }
-}
+export { DrawBusyError, DrawIntegrityError, type DrawProgress, type StepContext, type StepOutcome } from './draw-transitions.js';
 
 /** The draw's beacon is no longer the one a result was computed with (a request was approved meanwhile). */
 class BeaconChanged {
   constructor(readonly beacon: string | null) {}
-}
-
-/** Another process holds the draw's lifecycle lock right now; retry later. */
-export class DrawBusyError extends Error {
-  constructor(drawId: string) {
-    super(`Draw ${drawId} is being processed by another worker`);
-    this.name = 'DrawBusyError';
-  }
 }
 
 const READ_BATCH = FREEZE_READ_BATCH;
@@ -101,6 +71,7 @@ export class DrawLifecycleService {
     private readonly queues: QueueService,
     private readonly clock: Clock,
     private readonly schedule: DrawScheduleRepository,
+    private readonly transitions: DrawTransitions,
     private readonly campaigns: CampaignRecords,
     private readonly invoices: InvoiceFreezeSource,
     private readonly prizes: PrizeAwards,
@@ -144,11 +115,24 @@ export class DrawLifecycleService {
    * log. Idempotent: entries left by a freeze cut off half-way are removed and rebuilt.
    */
   async freezeDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
+    const frozen = await this.freezeUnderLock(drawId, context);
+    if (!frozen.refused && frozen.status === 'frozen') await this.afterFreezeCommitted(drawId);
+    return frozen;
+  }
+
+  /**
+   * After a freeze committed (outside its transaction and lock): the place for work that follows it, e.g.
+   * writing the published entries file. A repeated freeze is refused, so nothing runs this again should it
+   * fail: what it writes must be re-creatable from the committed rows. Nothing yet.
+   */
+  private async afterFreezeCommitted(_drawId: string): Promise<void> {}
+
+  private async freezeUnderLock(drawId: string, context: StepContext): Promise<StepOutcome> {
     const { onProgress } = context;
-    return this.withDrawLock(drawId, async (runner) => {
-      const due = await this.guardOrRefuse('freeze', drawId, runner, context);
+    return this.transitions.withDrawLock(drawId, async (runner) => {
+      const due = await this.transitions.guardOrRefuse('freeze', drawId, runner, context);
       if (!('actor' in due)) return due;
-      const draw = await this.load(drawId);
+      const draw = await this.transitions.load(drawId);
       await this.deleteEntries(runner, drawId);
 
       const holderKey = this.pii.secretFor('holder');
@@ -224,7 +208,7 @@ export class DrawLifecycleService {
         secretHash: hashSecret(secret),
       };
       const now = this.clock.now();
-      return this.commitTransition(runner, drawId, 'freeze', context, async (em, locked) => {
+      return this.transitions.commitTransition(runner, drawId, 'freeze', context, async (em, locked) => {
         await em.update(
           Draw,
           { id: drawId, status: 'scheduled' },
@@ -247,10 +231,10 @@ export class DrawLifecycleService {
    */
   async runDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
     const { onProgress } = context;
-    return this.withDrawLock(drawId, async (runner) => {
-      const due = await this.guardOrRefuse('draw', drawId, runner, context);
+    return this.transitions.withDrawLock(drawId, async (runner) => {
+      const due = await this.transitions.guardOrRefuse('draw', drawId, runner, context);
       if (!('actor' in due)) return due;
-      const draw = await this.load(drawId, true);
+      const draw = await this.transitions.load(drawId, true);
       const { secretEncrypted, entriesDigest, entryCount, totalTickets, secretHash } = draw;
       if (!secretEncrypted || !entriesDigest || entryCount === null || totalTickets === null || !secretHash)
         throw new DrawIntegrityError(`Draw ${drawId} is frozen without a complete commitment`);
@@ -338,7 +322,7 @@ export class DrawLifecycleService {
 
     const now = this.clock.now();
     let changed: BeaconChanged | null = null;
-    const after = await this.commitTransition(runner, drawId, 'draw', context, async (em, locked) => {
+    const after = await this.transitions.commitTransition(runner, drawId, 'draw', context, async (em, locked) => {
       if (locked.beacon !== beacon) {
         changed = new BeaconChanged(locked.beacon);
         return false;
@@ -369,10 +353,10 @@ export class DrawLifecycleService {
    * audit-logged). Idempotent: the notification job is added with a deterministic id.
    */
   async publishDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
-    const published = await this.withDrawLock(drawId, async (runner) => {
-      const due = await this.guardOrRefuse('publish', drawId, runner, context);
+    const published = await this.transitions.withDrawLock(drawId, async (runner) => {
+      const due = await this.transitions.guardOrRefuse('publish', drawId, runner, context);
       if (!('actor' in due)) return due;
-      const draw = await this.load(drawId);
+      const draw = await this.transitions.load(drawId);
       const campaign = await this.campaignDefinition(draw.campaignId);
       const now = this.clock.now();
       const deadline = new Date(now.getTime() + campaign.claimWindowDays * 86_400_000);
@@ -385,7 +369,7 @@ export class DrawLifecycleService {
         );
       const tiers = new Set(draw.tiers.map((t) => t.tier));
       for (const w of winners) if (!tiers.has(Number(w.tier))) throw new DrawIntegrityError(`Draw ${drawId}: winner of unknown tier ${w.tier}`);
-      return this.commitTransition(runner, drawId, 'publish', context, async (em, locked) => {
+      return this.transitions.commitTransition(runner, drawId, 'publish', context, async (em, locked) => {
         await em.update(Draw, { id: drawId, status: 'drawn' }, { status: 'published', publishedAt: now, updatedAt: now });
         // Prizes (with tax) and winners' notices are the prizes and notifications modules' rows, written by them here.
         await this.prizes.awardPublishedDraw(em, {
@@ -408,7 +392,8 @@ export class DrawLifecycleService {
         if (Number(open) === 0) await this.campaigns.markEnded(draw.campaignId, now, em);
       });
     });
-    // After commit: the place for work that follows a publication outside the transaction (SMS job; artifacts).
+    // After commit, outside the transaction and lock: work that follows a publication (the winners' SMS job;
+    // the place for publishing artifacts such as the audit bundle). Must be idempotent.
     if (!published.refused && published.status === 'published') await this.announce(drawId);
     return published;
   }
@@ -451,7 +436,7 @@ export class DrawLifecycleService {
       );
       return { retried: true, failedPhase: draw.failedPhase, failureReason: draw.failureReason };
     });
-    return { draw: await this.load(drawId), ...outcome };
+    return { draw: await this.transitions.load(drawId), ...outcome };
   }
 
   /** The step due now for a draw, by the state machine (dueStep) on the service clock. Read-only. */
@@ -521,119 +506,6 @@ export class DrawLifecycleService {
       const row = `(${Array(width).fill('?').join(',')})`;
       await runner.query(`INSERT INTO ${target} VALUES ${Array(slice.length / width).fill(row).join(',')}`, slice);
     }
-  }
-
-  /**
-   * The step's guard before any work, under the draw's named lock (nothing is written yet): returns the due
-   * step with its actor, or records the refusal and returns the unchanged draw with it.
-   */
-  private async guardOrRefuse(step: DrawPhase, drawId: string, runner: QueryRunner, context: StepContext): Promise<DueNow | StepOutcome> {
-    const facts = await this.schedule.facts(drawId, runner);
-    if (!facts) throw new DrawIntegrityError(`No draw ${drawId}`);
-    const refusal = guardStep(step, facts, this.clock.now(), facts.approved);
-    if (refusal) {
-      await this.recordRefusal(drawId, refusal, context);
-      return withRefusal(await this.load(drawId), refusal);
-    }
-    const due = this.dueNow(facts);
-    if (context.job) {
-      const { id: jobId, attempt, attempts, stalled } = context.job;
-      // `stalled` counts the times a worker died (or stalled) holding this job before this run.
-      await this.audit.append(drawId, due.actor, `${step}-job-started`, {
-        jobId,
-        attempt,
-        attempts,
-        trigger: due.trigger,
-        ...(due.requestId !== undefined ? { requestId: due.requestId } : {}),
-        ...(stalled ? { stalled } : {}),
-      });
-    }
-    return due;
-  }
-
-  /** The due step of `facts` with the actor it is done for: the approver of the request, else the scheduler. */
-  private dueNow(facts: DrawFactsRow): DueNow {
-    const due = dueStep(facts, this.clock.now(), facts.approved);
-    if (due.step === null) throw new Error('dueNow called for a draw with nothing due');
-    if (due.trigger === 'approved-request' && facts.approved?.decidedBy)
-      return {
-        ...due,
-        actor: staffActor({ id: facts.approved.decidedBy, username: facts.approved.approverUsername ?? '?' }),
-        actorDetails: { role: 'auditor', trigger: due.trigger, requestId: facts.approved.id, requestedBy: facts.approved.requestedBy },
-      };
-    return { ...due, actor: SCHEDULER_ACTOR, actorDetails: { trigger: due.trigger } };
-  }
-
-  /** A refused step's only trace: one audit entry saying what was refused and why (never retried). */
-  private async recordRefusal(drawId: string, refusal: StepRefusal, context: StepContext): Promise<void> {
-    this.logger.warn(`${refusal.step} of ${drawId} refused (${refusal.code}): ${refusal.reason}`);
-    await this.audit.append(drawId, WORKER_ACTOR, `${refusal.step}-refused`, {
-      code: refusal.code,
-      reason: refusal.reason,
-      status: refusal.status,
-      ...(context.job ? { jobId: context.job.id } : {}),
-    });
-  }
-
-  /**
-   * Runs `work` in a transaction on `runner` that moves the draw by `step`, with the draws row (and its
-   * approved request) locked and the step's guard checked again on what is locked; `work` gets the locked
-   * row's beacon and the actor. Returning false rolls the transaction back. A guard failing here rolls back
-   * and records the refusal. Reloads the draw.
-   */
-  private async commitTransition(
-    runner: QueryRunner,
-    drawId: string,
-    step: DrawPhase,
-    context: StepContext,
-    work: (em: EntityManager, locked: DueNow & { beacon: string | null }) => Promise<boolean | void>,
-  ): Promise<StepOutcome> {
-    let refusal: StepRefusal | null = null;
-    await runner.startTransaction();
-    try {
-      const facts = await this.schedule.facts(drawId, runner, true);
-      if (!facts) throw new DrawIntegrityError(`No draw ${drawId}`);
-      refusal = guardStep(step, facts, this.clock.now(), facts.approved);
-      if (refusal) await runner.rollbackTransaction();
-      else {
-        const [{ beacon }] = await runner.query(`SELECT beacon FROM draws WHERE id = ?`, [drawId]);
-        if ((await work(runner.manager, { ...this.dueNow(facts), beacon: beacon ?? null })) === false) await runner.rollbackTransaction();
-        else await runner.commitTransaction();
-      }
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
-    }
-    if (refusal) await this.recordRefusal(drawId, refusal, context);
-    return withRefusal(await this.load(drawId), refusal);
-  }
-
-  /** Serializes every lifecycle step of one draw across workers with a MySQL named lock on a dedicated connection. */
-  private async withDrawLock<T>(drawId: string, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      // Named locks are server-wide: include the database so separate deployments (and test databases) never collide.
-      const [{ db }] = await runner.query('SELECT DATABASE() AS db');
-      const lockName = `il-draw-${createHash('sha256').update(`${db}:${drawId}`).digest('hex').slice(0, 40)}`;
-      const [{ got }] = await runner.query(`SELECT GET_LOCK(?, 0) AS got`, [lockName]);
-      if (Number(got) !== 1) throw new DrawBusyError(drawId);
-      try {
-        return await work(runner);
-      } finally {
-        await runner.query(`SELECT RELEASE_LOCK(?)`, [lockName]).catch(() => undefined);
-      }
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private async load(drawId: string, withSecret = false): Promise<Draw> {
-    const qb = this.dataSource.getRepository(Draw).createQueryBuilder('d').where('d.id = :drawId', { drawId });
-    if (withSecret) qb.addSelect('d.secretEncrypted');
-    const draw = await qb.getOne();
-    if (!draw) throw new DrawIntegrityError(`No draw ${drawId}`);
-    return draw;
   }
 
   private async campaignDefinition(campaignId: string): Promise<CampaignDefinition> {

@@ -10,6 +10,7 @@ import { DrawPick } from './draw-pick.entity.js';
 import { DrawRequest } from './draw-request.entity.js';
 import { DrawScheduleRepository } from './draw-schedule.repository.js';
 import { validateDrawGraph } from './draw-state-machine.js';
+import { DrawTransitions } from './draw-transitions.js';
 import { Draw } from './draw.entity.js';
 
 /**
@@ -20,7 +21,7 @@ import { Draw } from './draw.entity.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Draw, DrawEntry, DrawPick, DrawRequest, DrawAuditLogEntry]), InvoiceFreezeModule, PrizeAwardsModule],
-  providers: [DrawLifecycleService, DrawAuditService, DrawScheduleRepository],
+  providers: [DrawLifecycleService, DrawTransitions, DrawAuditService, DrawScheduleRepository],
   exports: [DrawLifecycleService, DrawAuditService, DrawScheduleRepository, TypeOrmModule],
 })
 export class DrawsCoreModule implements OnModuleInit {
