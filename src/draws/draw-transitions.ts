@@ -40,7 +40,6 @@ export class DrawBusyError extends Error {
   }
 }
 
-
 /**
  * How every step of a draw changes it: serialized per draw by a MySQL named lock, guarded by the state
  * machine before any work (nothing written when refused) and again in the transaction that commits it, with

@@ -20,10 +20,12 @@ import { QueueService } from '../../src/core/queue/queue.service.js';
 import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DRAW_TICK_SCHEDULER_ID, DrawJobs, drawJobId } from '../../src/draws/draw-jobs.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { DrawScheduleRepository } from '../../src/draws/draw-schedule.repository.js';
 import { DrawTickService } from '../../src/draws/draw-tick.service.js';
 import { DrawProcessor } from '../../src/draws/draw.processor.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type TestApi } from '../support/test-env.js';
+import { eventually } from '../support/waiting.js';
 import {
   auditActions,
   collect,
@@ -252,6 +254,17 @@ describe('July: on time through the tick and the worker', () => {
     expect((await tick.tick()).freeze).toEqual([]);
     const row = await waitForDrawStatus(ds, JULY, 'frozen');
     expect(Number(row.entry_count)).toBe(3);
+    // The job completes just after the freeze commits (it still asks what is due next).
+    const freezeJob = await worker.app.get(DrawJobs).job('freeze', JULY);
+    await eventually('the freeze job completes', 20_000, async () => (await freezeJob?.getState()) === 'completed');
+
+    // Registration's read of the period's draw (the one source of its freeze time): July is closed, August open.
+    const schedule = api.app.get(DrawScheduleRepository);
+    expect(await schedule.periodDraw('henan-2022', '2022-07')).toEqual({ status: 'frozen', freezeAt: new Date('2022-08-05T16:00:00.000Z') });
+    expect(await schedule.isPeriodOpen('henan-2022', '2022-07', clock.now())).toBe(false);
+    expect(await schedule.isPeriodOpen('henan-2022', '2022-08', clock.now())).toBe(true);
+    expect(await schedule.isPeriodOpen('henan-2022', '2022-08', new Date('2022-09-05T16:00:00.000Z'))).toBe(false);
+    expect(await schedule.isPeriodOpen('henan-2022', '2030-01', clock.now())).toBe(false);
 
     const detail = await get(`/api/v1/admin/draws/${JULY}`);
     expect(detail.status).toBe(200);

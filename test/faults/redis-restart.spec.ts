@@ -241,7 +241,7 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     expect(actions.filter((a) => a === 'published')).toHaveLength(1);
     // The freeze that was queued when Redis died never ran: the one that did was queued by the re-created tick.
     const started = (phase: string) => log.filter((l) => l.action === `${phase}-job-started`).map((l) => JSON.parse(l.details ?? '{}') as { trigger: string });
-    expect(started('freeze')).toEqual([expect.objectContaining({ trigger: 'tick', attempt: 1 })]);
+    expect(started('freeze')).toEqual([expect.objectContaining({ trigger: 'schedule', attempt: 1 })]);
     expect(started('draw').length).toBeGreaterThanOrEqual(1);
 
     // One secret: the sealed one, matching the hash published at the freeze.
