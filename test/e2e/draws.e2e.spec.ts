@@ -108,9 +108,9 @@ async function addStraightToQueue(name: string, drawId: string): Promise<Job> {
   const added = await queue.add(name, { drawId, trigger: 'tick' }, { attempts: 5 });
   const until = Date.now() + 20_000;
   for (;;) {
-    const job = await queue.getJob(added.id!);
-    const state = await job?.getState();
-    if (state === 'completed' || state === 'failed') return job!;
+    const state = await queue.getJobState(added.id!);
+    // Read the job after its state says it finished, so its attempts and return value are the final ones.
+    if (state === 'completed' || state === 'failed') return (await queue.getJob(added.id!))!;
     if (Date.now() > until) throw new Error(`job ${name} ${added.id} still ${state}`);
     await new Promise((r) => setTimeout(r, 100));
   }
