@@ -8,17 +8,21 @@ export const DRAW_STATUSES: readonly DrawStatus[] = ['scheduled', 'frozen', 'dra
 export const BEACON_MAX_CHARACTERS = 256;
 
 /**
- * Why a beacon is refused, or null when it is fine. A beacon is any UTF-8 text (ILD-1 hashes its UTF-8 bytes):
- * 1-256 characters (code points), NFC-normalized (so the same visible text is always the same bytes, and a
- * verifier who re-types it gets the same seed), no control characters (line breaks, tabs, NUL...) and no lone
- * surrogates. It is stored and published exactly as given: nothing is trimmed or normalized on the way.
+ * Why a beacon is refused, or null when it is fine. A beacon is any visible UTF-8 text, Chinese included (e.g.
+ * the welfare lottery's result as announced; ILD-1 hashes its UTF-8 bytes): 1-256 characters (code points),
+ * NFC-normalized (so the same visible text is always the same bytes, and a verifier who re-types it gets the
+ * same seed), and none of Unicode's "other" characters (\p{C}: control characters such as line breaks, tabs
+ * and NUL; format characters such as zero-width ones; lone surrogates, which have no UTF-8 form; private-use
+ * and unassigned ones): what anyone sees and re-types must be all there is. It is stored and published exactly
+ * as given: nothing is trimmed or normalized on the way.
  */
 export function beaconProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'beacon must be a string';
   const characters = [...value].length;
   if (characters < 1 || characters > BEACON_MAX_CHARACTERS) return `beacon must be 1-${BEACON_MAX_CHARACTERS} characters`;
-  if (/\p{Cs}/u.test(value)) return 'beacon must be valid Unicode text'; // a lone surrogate has no UTF-8 form
+  if (/\p{Cs}/u.test(value)) return 'beacon must be valid Unicode text';
   if (/\p{Cc}/u.test(value)) return 'beacon must not contain control characters';
+  if (/\p{C}/u.test(value)) return 'beacon must be visible text without control or zero-width characters';
   if (value.normalize('NFC') !== value) return 'beacon must be NFC-normalized Unicode text';
   return null;
 }
@@ -27,7 +31,7 @@ export class CreateDrawRequestDto {
   @ApiPropertyOptional({
     description:
       'A public value nobody could know when the entries froze, mixed into the seed exactly as given, e.g. the official result of ' +
-      "that day's welfare lottery draw. 1-256 characters of NFC-normalized Unicode text without control characters; " +
+      "that day's welfare lottery draw. 1-256 characters of NFC-normalized visible text (no control or zero-width characters); " +
       'stored and published exactly as given (ILD-1 hashes its UTF-8 bytes).',
     example: '2022-09-06 福彩3D 第2022236期 开奖号码 1 2 3',
   })
