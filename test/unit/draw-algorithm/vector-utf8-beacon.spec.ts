@@ -98,6 +98,8 @@ describe('beacon rules of a draw request', () => {
     ['line\nbreak', 'beacon must not contain control characters'],
     ['tab\there', 'beacon must not contain control characters'],
     ['nul\u0000', 'beacon must not contain control characters'],
+    ['zero\u200bwidth', 'beacon must be visible text without control or zero-width characters'],
+    ['private \uE000', 'beacon must be visible text without control or zero-width characters'],
     ['e\u0301', 'beacon must be NFC-normalized Unicode text'],
     ['lone \uD800', 'beacon must be valid Unicode text'],
   ])('%j', (beacon, problem) => {
