@@ -1,17 +1,15 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../core/clock/clock.js';
+import { JOBS, type JobHandlers } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { PendingRecheckSchedule } from '../invoices/pending-recheck.schedule.js';
 import { PrizeForfeitureService, type ForfeitureRunResult } from '../prizes/prize-forfeiture.service.js';
 
-export const MaintenanceJob = {
-  /** Does the dated work due at the service clock's now. */
-  tick: 'tick',
-} as const;
+/** Job names on the `maintenance` queue (declared with their payloads in core/queue/job-contracts.ts). */
+export const MaintenanceJob = JOBS.maintenance;
 
 export const MAINTENANCE_TICK_SCHEDULER_ID = 'maintenance-tick';
 /** Every real minute, like the draw tick: the clock may run faster than real time, so days are never waited for. */
@@ -63,7 +61,7 @@ export class DatedWorkTick {
  */
 @Injectable()
 @QueueProcessor({ queue: QueueName.maintenance, lockDurationMs: 5 * 60_000 })
-export class MaintenanceProcessor implements JobHandler, OnApplicationBootstrap {
+export class MaintenanceProcessor implements JobHandler<'maintenance'>, OnApplicationBootstrap {
   private readonly logger = new Logger('MaintenanceProcessor');
 
   constructor(
@@ -90,12 +88,7 @@ export class MaintenanceProcessor implements JobHandler, OnApplicationBootstrap 
     }
   }
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case MaintenanceJob.tick:
-        return this.tick.tick();
-      default:
-        throw new UnrecoverableError(`Unknown maintenance job ${job.name}`);
-    }
-  }
+  readonly handlers: JobHandlers<'maintenance'> = {
+    tick: () => this.tick.tick(),
+  };
 }
