@@ -125,7 +125,8 @@ test('a registration between its draw check and its commit when the freeze start
     );
     const pending = register(consumer.token, body);
     await eventually('the INSERT waits on the slot', 10_000, async () => await waitingStatements('INSERT INTO invoices%') === 1);
-    // The freeze starts now: its closing mark waits for the registration's lock on the draw row.
+    // The freeze time comes and the freeze starts: its closing mark waits for the registration's lock on the draw row.
+    clock.set(JULY_FREEZE);
     const freezing = api.app.get(DrawLifecycleService).freezeDraw(JULY);
     await eventually('the freeze waits on the draw row', 10_000, async () => await waitingStatements('UPDATE draws SET entries_closed_at%') === 1);
     await blocker.rollbackTransaction();
