@@ -1,7 +1,8 @@
 /**
- * ILD-1 audit verifier.
+ * ILD-1 audit verifier, and ILI-1 instant-day verifier.
  *
  *   npm run verify -- --bundle <audit.json|URL> --entries <entries.csv|URL> [--progress]
+ *   npm run verify -- --instant-day <day.json|URL> --log <log.csv|URL> --commitment <commitment.json|URL>
  *
  * Recomputes the entries digest, the commitment, the seed and every winner/alternate from the
  * published entries file and compares them with the audit bundle. Prints `MATCH` (exit 0) or
@@ -15,13 +16,17 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { verifyAuditBundle, type ReadProgress } from './algorithm/index.js';
+import { verifyAuditBundle, verifyInstantDay, type ReadProgress } from './algorithm/index.js';
 
 const USAGE = `usage: npm run verify -- --bundle <audit.json|http(s)://…> --entries <entries.csv|http(s)://…> [--progress]
+       npm run verify -- --instant-day <day.json|…> --log <log.csv|…> --commitment <commitment.json|…>
 
   --bundle    the draw's audit bundle (file path or URL, e.g. …/api/v1/public/draws/<id>/audit)
   --entries   the draw's entries file (file path or URL, e.g. …/api/v1/public/draws/<id>/entries)
   --progress  show progress on stderr even when it is not a terminal
+  --instant-day  an ILI-1 instant day's bundle (published when the day closes; reveals the secret)
+  --log          that day's log (position,ref,band,outcome)
+  --commitment   that day's commitment, as published before the day opened
 Prints MATCH and exits 0, or MISMATCH: <first difference> and exits 1; exit 2 on usage or IO errors.`;
 
 class UsageError extends Error {}
@@ -39,8 +44,12 @@ async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
+async function loadText(src: string): Promise<string> {
+  return isUrl(src) ? await (await fetchOk(src)).text() : await readFile(src, 'utf8');
+}
+
 async function loadBundle(src: string): Promise<unknown> {
-  const text = isUrl(src) ? await (await fetchOk(src)).text() : await readFile(src, 'utf8');
+  const text = await loadText(src);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -106,6 +115,9 @@ async function main(argv: string[]): Promise<number> {
         bundle: { type: 'string' },
         entries: { type: 'string' },
         progress: { type: 'boolean', default: false },
+        'instant-day': { type: 'string' },
+        log: { type: 'string' },
+        commitment: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -117,6 +129,13 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  const instant = values['instant-day'] !== undefined || values.log !== undefined || values.commitment !== undefined;
+  if (instant) {
+    if (values.bundle || values.entries) throw new UsageError('--bundle/--entries (a periodic draw) and --instant-day/--log/--commitment (an instant day) do not mix');
+    if (!values['instant-day'] || !values.log || !values.commitment) throw new UsageError('--instant-day, --log and --commitment are required together');
+    const [day, log, commitment] = await Promise.all([loadBundle(values['instant-day']), loadText(values.log), loadBundle(values.commitment)]);
+    return report(verifyInstantDay(commitment, day, log));
   }
   if (!values.bundle || !values.entries) throw new UsageError('--bundle and --entries are required');
 
@@ -132,6 +151,10 @@ async function main(argv: string[]): Promise<number> {
     progress?.stop();
     stream.destroy();
   }
+  return report(result);
+}
+
+function report(result: { ok: true } | { ok: false; difference: string }): number {
   if (result.ok) {
     process.stdout.write('MATCH\n');
     return 0;
