@@ -3,11 +3,13 @@
  * image from qrcode, Chinese text in Noto Sans CJK from Debian's fonts-noto-cjk), an OFD (a zip of XML
  * laid out as GB/T 33190, with fflate) and the tax system's XML (数电票 EInvoice).
  */
+import { readFileSync } from 'node:fs';
 import { zipSync, strToU8 } from 'fflate';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 
 export const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+let cjkFont: Buffer | null = null;
 
 /** What the sample invoice shows. Amounts in cents; `preTaxCents` defaults to total/1.01 (1 % small-scale VAT). */
 export interface SampleInvoice {
@@ -62,7 +64,7 @@ export async function samplePdf(inv: SampleInvoice, options: { qr?: string | nul
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
   for (let p = 0; p < (options.pages ?? 1); p++) {
     doc.addPage();
-    doc.font(CJK_FONT, 'NotoSansCJKsc-Regular');
+    doc.font((cjkFont ??= readFileSync(CJK_FONT)), 'NotoSansCJKsc-Regular');
     if (qr !== null && p === 0) doc.image(await QRCode.toBuffer(qr, { type: 'png', margin: 2, scale: 3, errorCorrectionLevel: 'M' }), 24, 20, { width: 72 });
     doc.fontSize(16).text(titleOf(inv), 200, 28);
     let y = 70;
@@ -151,7 +153,7 @@ export function sampleOfd(inv: SampleInvoice, options: { printed?: Partial<Sampl
 export function zipBomb(megabytes: number, options: { lie?: boolean } = {}): Buffer {
   const big = new Uint8Array(megabytes * 1024 * 1024).fill(0x20);
   big.set(strToU8('<?xml version="1.0"?><ofd:OFD>'), 0);
-  const zip = Buffer.from(zipSync({ 'OFD.xml': big }, { level: 9 }));
+  const zip = Buffer.from(zipSync({ 'OFD.xml': big }, { level: 1 }));
   if (options.lie) {
     // Uncompressed size: offset 22 in the local header, offset 24 in the central directory header.
     zip.writeUInt32LE(1000, 22);

@@ -122,14 +122,14 @@ describe('OFD e-invoices', () => {
   });
 
   it('a zip bomb is refused from its declared size, before anything is unpacked', async () => {
-    const bomb = zipBomb(40);
+    const bomb = zipBomb(12);
     expect(bomb.length).toBeLessThan(FILE_LIMITS.maxFileBytes);
     expect(await parseInvoiceFile(bomb)).toMatchObject({ ok: false, code: 'FILE_UNPACKED_TOO_LARGE' });
   });
 
   it('a zip bomb that lies about its size is stopped while inflating', async () => {
     const before = process.memoryUsage().rss;
-    expect(await parseInvoiceFile(zipBomb(40, { lie: true }))).toMatchObject({ ok: false, code: 'FILE_UNPACKED_TOO_LARGE' });
+    expect(await parseInvoiceFile(zipBomb(12, { lie: true }))).toMatchObject({ ok: false, code: 'FILE_UNPACKED_TOO_LARGE' });
     expect(process.memoryUsage().rss - before).toBeLessThan(30 * 1024 * 1024);
   });
 

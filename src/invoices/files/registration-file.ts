@@ -12,8 +12,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * or null when the body has no `file` (a QR or typed body, handled by parseRegistrationBody).
  * Throws the DomainError the consumer sees: 400 VALIDATION_FAILED for a malformed body, the file's own
  * reason code otherwise (see FILE_REFUSAL_STATUS). The file name is informational and never logged.
+ * `admitted` (the consumer's rate limit) is awaited before the file is read, so a refused client costs no parsing.
  */
-export async function claimFromFileBody(body: unknown): Promise<InvoiceClaim | null> {
+export async function claimFromFileBody(body: unknown, admitted?: Promise<unknown>): Promise<InvoiceClaim | null> {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.prototype.hasOwnProperty.call(body, 'file')) return null;
   const { file, fileName, ...rest } = body as Record<string, unknown>;
   const bad = (field: string, message: string) => DomainError.badRequest('VALIDATION_FAILED', message, { field });
@@ -27,6 +28,7 @@ export async function claimFromFileBody(body: unknown): Promise<InvoiceClaim | n
     throw new DomainError(413, 'FILE_TOO_LARGE', `An invoice file may have at most ${FILE_LIMITS.maxFileBytes} bytes`);
   }
   if (base64.length === 0 || base64.length % 4 !== 0 || !BASE64.test(base64)) throw bad('file', 'file must be the file content in standard base64');
+  await admitted;
   const result = await parseInvoiceFile(Buffer.from(base64, 'base64'));
   if (!result.ok) throw new DomainError(FILE_REFUSAL_STATUS[result.code], result.code, result.message, result.field ? { field: result.field } : undefined);
   return result.claim;
