@@ -70,6 +70,7 @@ export {
   buildInstantCommitment,
   publishInstantDay,
   verifyInstantDay,
+  verifyBudgetReturns,
   type InstantCommitment,
   type InstantDayBundle,
   type InstantVerifyResult,

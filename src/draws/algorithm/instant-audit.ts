@@ -161,3 +161,23 @@ export function verifyInstantDay(commitment: unknown, bundle: unknown, logText: 
   if (t !== null) return diff(t);
   return { ok: true, entries: read.entries };
 }
+
+/**
+ * Checks a day's returned prizes against the published logs of the days they came from (spec 2.4): each
+ * return must name a line of that day's log with the same ref and band whose outcome is the returned tier.
+ * `earlierLogs` maps a day id to its verified log entries; a return from a day not given is reported, so
+ * a caller that cannot fetch a day learns which. Returns the first problem or null.
+ */
+export function verifyBudgetReturns(returns: readonly BudgetReturn[], earlierLogs: ReadonlyMap<string, readonly InstantLogEntry[]>): string | null {
+  for (let i = 0; i < returns.length; i++) {
+    const r = returns[i];
+    const log = earlierLogs.get(r.dayId);
+    if (!log) return `returns[${i}]: the log of ${r.dayId} was not given`;
+    const line = log[r.position - 1];
+    if (!line || line.position !== r.position) return `returns[${i}]: ${r.dayId} has no position ${r.position}`;
+    if (line.ref !== r.ref) return `returns[${i}].ref: expected ${show(line.ref)} (${r.dayId} position ${r.position}) got ${show(r.ref)}`;
+    if (line.band !== r.band) return `returns[${i}].band: expected ${show(line.band)} got ${show(r.band)}`;
+    if (line.outcome !== r.tier) return `returns[${i}].tier: ${r.dayId} position ${r.position} won ${line.outcome === 0 ? 'nothing' : `tier ${line.outcome}`}, not tier ${r.tier}`;
+  }
+  return null;
+}

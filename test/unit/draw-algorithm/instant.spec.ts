@@ -11,6 +11,7 @@ import {
   runInstantDay,
   validateInstantRules,
   verifyInstantDay,
+  verifyBudgetReturns,
   type BudgetReturn,
   type InstantBand,
   type InstantDayRules,
@@ -273,5 +274,30 @@ describe('ILI-1 verification catches tampering', () => {
     expect(() => readInstantLog(expected.log.replace('b1000-up', 'b5000-up'), inputs.bands)).toThrow(/line 4: band/);
     expect(() => readInstantLog(expected.log.replace(/,b100-1000,2\n/, ',b100-1000,7\n'), inputs.bands)).toThrow(/outcome 7 is not a tier/);
     expect(readInstantLog(INSTANT_LOG_HEADER, inputs.bands).entries).toEqual([]);
+  });
+});
+
+describe('ILI-1 returned prizes are checked against the day they came from', () => {
+  const secret = createHash('sha256').update('returns').digest('hex');
+  const bands: InstantBand[] = [{ band: 'b100-1000', tiers: [{ tier: 1, name: 't1', prizeCents: 10000, odds: 400000, budget: 3 }] }];
+  const earlier = publishInstantDay({
+    campaignId: 'c',
+    rules: { dayId: 'd-2026-03-01', bands, returns: [] },
+    secret,
+    entries: Array.from({ length: 20 }, (_, i) => ({ ref: createHash('sha256').update(`r${i}`).digest('hex'), band: 'b100-1000' })),
+  });
+  const verified = verifyInstantDay(buildInstantCommitment({ dayId: 'd-2026-03-01', bands, returns: [] }, secret), earlier.bundle, earlier.log);
+  if (!verified.ok) throw new Error(verified.difference);
+  const logs = new Map([['d-2026-03-01', verified.entries]]);
+  const won = verified.entries.find((e) => e.outcome === 1)!;
+  const lost = verified.entries.find((e) => e.outcome === 0)!;
+  const ret = (e: { position: number; ref: string }, tier = 1): BudgetReturn => ({ dayId: 'd-2026-03-01', position: e.position, ref: e.ref, band: 'b100-1000', tier });
+
+  it('a real win returns; a losing line, a wrong ref or an unknown day do not', () => {
+    expect(verifyBudgetReturns([ret(won)], logs)).toBeNull();
+    expect(verifyBudgetReturns([ret(lost)], logs)).toBe(`returns[0].tier: d-2026-03-01 position ${lost.position} won nothing, not tier 1`);
+    expect(verifyBudgetReturns([{ ...ret(won), ref: lost.ref }], logs)).toMatch(/^returns\[0\]\.ref: expected/);
+    expect(verifyBudgetReturns([{ ...ret(won), dayId: 'd-2026-02-28' }], logs)).toBe('returns[0]: the log of d-2026-02-28 was not given');
+    expect(verifyBudgetReturns([{ ...ret(won), position: 99 }], logs)).toBe('returns[0]: d-2026-03-01 has no position 99');
   });
 });
