@@ -8,7 +8,6 @@
  */
 import { DrawInputError, isLowerHex } from './constants.js';
 import { sha256BytesUtf8, sha256HexUtf8 } from './instant-hash.js';
-import { assertDrawId } from './inputs.js';
 import { uniformBelow, type Int32Source } from './uniform.js';
 
 export const INSTANT_ALGORITHM_ID = 'ILI-1' as const;
@@ -18,6 +17,16 @@ export const ODDS_DENOMINATOR = 1_000_000;
 
 /** The first line of a published day log, including its `\n`. */
 export const INSTANT_LOG_HEADER = 'position,ref,band,outcome\n';
+
+/**
+ * A day id follows ILD-1's draw id rule (docs/draw-algorithm.md section 2). Checked here rather than
+ * imported from inputs.ts, which needs node:crypto: ILI-1's only platform dependency is instant-hash.ts.
+ */
+export function assertDayId(dayId: unknown): asserts dayId is string {
+  if (typeof dayId !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(dayId)) {
+    throw new DrawInputError(`dayId must be 1-128 printable ASCII chars without spaces, got ${JSON.stringify(dayId)}`);
+  }
+}
 
 /** A band id: 1–32 chars of lowercase letters, digits and '-', starting with a letter or digit. */
 const BAND_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -100,7 +109,7 @@ export function assertBandId(band: unknown): asserts band is string {
 /** Validates day rules: day id, bands, tiers, odds, budgets and returns (canonical order, known band and tier). */
 export function validateInstantRules(rules: InstantDayRules): void {
   if (rules === null || typeof rules !== 'object') throw new DrawInputError('rules must be an object');
-  assertDrawId(rules.dayId);
+  assertDayId(rules.dayId);
   if (!Array.isArray(rules.bands) || rules.bands.length === 0) throw new DrawInputError('bands must be a non-empty array');
   const bandIds = new Set<string>();
   rules.bands.forEach((b, i) => {
@@ -131,7 +140,7 @@ export function validateInstantRules(rules: InstantDayRules): void {
     const at = `returns[${i}]`;
     if (r === null || typeof r !== 'object') throw new DrawInputError(`${at} must be an object`);
     try {
-      assertDrawId(r.dayId);
+      assertDayId(r.dayId);
     } catch (err) {
       throw new DrawInputError(`${at}.dayId: ${err.message}`);
     }
