@@ -3,6 +3,7 @@
  *
  *   npm run verify -- --bundle <audit.json|URL> --entries <entries.csv|URL> [--progress]
  *   npm run verify -- --instant-day <day.json|URL> --log <log.csv|URL> --commitment <commitment.json|URL>
+ *                     [--earlier-day <day.json|URL> --earlier-log <log.csv|URL>]...
  *
  * Recomputes the entries digest, the commitment, the seed and every winner/alternate from the
  * published entries file and compares them with the audit bundle. Prints `MATCH` (exit 0) or
@@ -16,10 +17,11 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { verifyAuditBundle, verifyInstantDay, type ReadProgress } from './algorithm/index.js';
+import { verifyAuditBundle, verifyInstantDay, verifyReturnsFromPublishedDays, type BudgetReturn, type ReadProgress } from './algorithm/index.js';
 
 const USAGE = `usage: npm run verify -- --bundle <audit.json|http(s)://…> --entries <entries.csv|http(s)://…> [--progress]
        npm run verify -- --instant-day <day.json|…> --log <log.csv|…> --commitment <commitment.json|…>
+                         [--earlier-day <day.json|…> --earlier-log <log.csv|…>]...
 
   --bundle    the draw's audit bundle (file path or URL, e.g. …/api/v1/public/draws/<id>/audit)
   --entries   the draw's entries file (file path or URL, e.g. …/api/v1/public/draws/<id>/entries)
@@ -27,6 +29,8 @@ const USAGE = `usage: npm run verify -- --bundle <audit.json|http(s)://…> --en
   --instant-day  an ILI-1 instant day's bundle (published when the day closes; reveals the secret)
   --log          that day's log (position,ref,band,outcome)
   --commitment   that day's commitment, as published before the day opened
+  --earlier-day, --earlier-log   (in pairs, repeatable) the bundle and log of a day whose revoked prizes
+                 this day's budget took back: each returned prize must be a win in that log
 Prints MATCH and exits 0, or MISMATCH: <first difference> and exits 1; exit 2 on usage or IO errors.`;
 
 class UsageError extends Error {}
@@ -118,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
         'instant-day': { type: 'string' },
         log: { type: 'string' },
         commitment: { type: 'string' },
+        'earlier-day': { type: 'string', multiple: true },
+        'earlier-log': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -134,8 +140,21 @@ async function main(argv: string[]): Promise<number> {
   if (instant) {
     if (values.bundle || values.entries) throw new UsageError('--bundle/--entries (a periodic draw) and --instant-day/--log/--commitment (an instant day) do not mix');
     if (!values['instant-day'] || !values.log || !values.commitment) throw new UsageError('--instant-day, --log and --commitment are required together');
+    const earlierDays = values['earlier-day'] ?? [];
+    const earlierLogs = values['earlier-log'] ?? [];
+    if (earlierDays.length !== earlierLogs.length) throw new UsageError('--earlier-day and --earlier-log come in pairs');
     const [day, log, commitment] = await Promise.all([loadBundle(values['instant-day']), loadText(values.log), loadBundle(values.commitment)]);
-    return report(verifyInstantDay(commitment, day, log));
+    const result = verifyInstantDay(commitment, day, log);
+    if (!result.ok) return report(result);
+    const returns = (day as { returns: BudgetReturn[] }).returns;
+    if (earlierDays.length > 0) {
+      const earlier = await Promise.all(earlierDays.map(async (d, i) => ({ bundle: await loadBundle(d), logText: await loadText(earlierLogs[i]) })));
+      const problem = verifyReturnsFromPublishedDays(returns, earlier);
+      if (problem !== null) return report({ ok: false, difference: problem });
+    } else if (returns.length > 0) {
+      process.stderr.write(`note: ${returns.length} returned prize(s) not checked against the days they came from (--earlier-day/--earlier-log)\n`);
+    }
+    return report(result);
   }
   if (!values.bundle || !values.entries) throw new UsageError('--bundle and --entries are required');
 

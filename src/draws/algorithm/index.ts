@@ -71,6 +71,7 @@ export {
   publishInstantDay,
   verifyInstantDay,
   verifyBudgetReturns,
+  verifyReturnsFromPublishedDays,
   type InstantCommitment,
   type InstantDayBundle,
   type InstantVerifyResult,

@@ -181,3 +181,24 @@ export function verifyBudgetReturns(returns: readonly BudgetReturn[], earlierLog
   }
   return null;
 }
+
+/**
+ * {@link verifyBudgetReturns} from the published bundles and logs of earlier days: each log is read
+ * with its own day's bands and must hash to its bundle's logDigest. Returns the first problem or null.
+ */
+export function verifyReturnsFromPublishedDays(returns: readonly BudgetReturn[], earlier: readonly { bundle: unknown; logText: string }[]): string | null {
+  const logs = new Map<string, InstantLogEntry[]>();
+  for (const [i, day] of earlier.entries()) {
+    if (!isRecord(day.bundle) || typeof day.bundle.dayId !== 'string' || !Array.isArray(day.bundle.bands)) return `earlier day ${i + 1}: not an ILI-1 day bundle`;
+    let read;
+    try {
+      read = readInstantLog(day.logText, day.bundle.bands as InstantBand[]);
+    } catch (err) {
+      if (err instanceof DrawInputError) return `earlier day ${day.bundle.dayId}: ${err.message}`;
+      throw err;
+    }
+    if (read.logDigest !== day.bundle.logDigest) return `earlier day ${day.bundle.dayId}: logDigest expected ${show(read.logDigest)} got ${show(day.bundle.logDigest)}`;
+    logs.set(day.bundle.dayId, read.entries);
+  }
+  return verifyBudgetReturns(returns, logs);
+}

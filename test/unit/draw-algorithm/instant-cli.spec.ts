@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildInstantCommitment, publishInstantDay, type InstantBand, type InstantDayRules } from '../../../src/draws/algorithm/index.js';
 
 /** `npm run verify` on a published instant day (needs `npm run build`: it runs dist/src/draws/verify.cli.js). */
 const vector = JSON.parse(readFileSync(new URL('../../fixtures/ili1-vector.json', import.meta.url), 'utf8'));
@@ -65,5 +66,51 @@ describe('npm run verify -- --instant-day', () => {
     const r = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--instant-day', 'x.json'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--instant-day, --log and --commitment are required together/);
+  });
+});
+
+describe('npm run verify -- --instant-day … --earlier-day … --earlier-log …', () => {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  const bands: InstantBand[] = [{ band: 'b100-1000', tiers: [{ tier: 1, name: '三等奖', prizeCents: 3000, odds: 300000, budget: 2 }] }];
+  const entries = (prefix: string) => Array.from({ length: 30 }, (_, i) => ({ ref: sha(`${prefix}${i}`), band: 'b100-1000' }));
+  const first = publishInstantDay({ campaignId: 'c', rules: { dayId: 'c-2026-03-01', bands, returns: [] }, secret: sha('s1'), entries: entries('a') });
+  const lines = first.log.trim().split('\n').slice(1).map((l) => l.split(','));
+  const won = lines.find((l) => l[3] === '1') as string[];
+  const lost = lines.find((l) => l[3] === '0') as string[];
+
+  function secondDay(returned: string[]) {
+    const rules: InstantDayRules = {
+      dayId: 'c-2026-03-02',
+      bands,
+      returns: [{ dayId: 'c-2026-03-01', position: Number(returned[0]), ref: returned[1], band: 'b100-1000', tier: 1 }],
+    };
+    const secret = sha('s2');
+    return { commitment: buildInstantCommitment(rules, secret), ...publishInstantDay({ campaignId: 'c', rules, secret, entries: entries('b') }) };
+  }
+  function runWithEarlier(day: ReturnType<typeof secondDay>) {
+    const earlierDay = join(dir, 'earlier-day.json');
+    const earlierLog = join(dir, 'earlier-log.csv');
+    writeFileSync(earlierDay, JSON.stringify(first.bundle));
+    writeFileSync(earlierLog, first.log);
+    return run({ day: day.bundle, log: day.log, commitment: day.commitment }, ['--earlier-day', earlierDay, '--earlier-log', earlierLog]);
+  }
+
+  it('a returned prize that was a win of that day: MATCH', () => {
+    const r = runWithEarlier(secondDay(won));
+    expect(r.stdout).toBe('MATCH\n');
+    expect(r.status).toBe(0);
+  });
+
+  it('a returned "prize" that never won: MISMATCH naming it', () => {
+    const r = runWithEarlier(secondDay(lost));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(`MISMATCH: returns[0].tier: c-2026-03-01 position ${lost[0]} won nothing, not tier 1\n`);
+  });
+
+  it('without the earlier day it says the returns were not checked', () => {
+    const day = secondDay(won);
+    const r = run({ day: day.bundle, log: day.log, commitment: day.commitment });
+    expect(r.stdout).toBe('MATCH\n');
+    expect(r.stderr).toMatch(/1 returned prize\(s\) not checked/);
   });
 });
