@@ -4,6 +4,7 @@
  * laid out as GB/T 33190, with fflate) and the tax system's XML (数电票 EInvoice).
  */
 import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { zipSync, strToU8 } from 'fflate';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
@@ -161,4 +162,14 @@ export function zipBomb(megabytes: number, options: { lie?: boolean } = {}): Buf
     zip.writeUInt32LE(1000, central + 24);
   }
   return zip;
+}
+
+/**
+ * A PDF e-invoice carrying a Flate "bomb": an extra stream object of `megabytes` MiB of zeros that
+ * compresses about 1,000:1, appended after the real invoice (as an incremental update would add it).
+ */
+export async function pdfBomb(inv: SampleInvoice, megabytes: number): Promise<Buffer> {
+  const data = deflateSync(Buffer.alloc(megabytes * 1024 * 1024), { level: 9 });
+  const pdf = await samplePdf(inv);
+  return Buffer.concat([pdf, Buffer.from(`\n999 0 obj\n<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream\nendobj\n', 'latin1')]);
 }

@@ -2,7 +2,7 @@ import { zipSync, strToU8 } from 'fflate';
 import { FILE_LIMITS } from '../../src/invoices/files/file-limits.js';
 import { parseInvoiceFile, sniffInvoiceFile } from '../../src/invoices/files/invoice-file.js';
 import { readPrintedFields } from '../../src/invoices/files/invoice-text.js';
-import { sampleOfd, samplePdf, sampleQr, sampleTaxXml, zipBomb, type SampleInvoice } from '../support/invoice-files.js';
+import { pdfBomb, sampleOfd, samplePdf, sampleQr, sampleTaxXml, zipBomb, type SampleInvoice } from '../support/invoice-files.js';
 
 const digital: SampleInvoice = {
   invoiceType: '32',
@@ -95,6 +95,14 @@ describe('PDF e-invoices', () => {
     expect(await parseInvoiceFile(pdf)).toMatchObject({ ok: false, code: 'FILE_TOO_MANY_PAGES' });
   });
 
+  it('a PDF whose streams unpack to too much (a Flate bomb) is refused before pdf.js reads it', async () => {
+    const bomb = await pdfBomb(digital, 64);
+    expect(bomb.length).toBeLessThan(FILE_LIMITS.maxFileBytes);
+    expect(await parseInvoiceFile(bomb)).toMatchObject({ ok: false, code: 'FILE_UNPACKED_TOO_LARGE' });
+    // The same invoice with a harmless extra stream still reads.
+    expect(await parseInvoiceFile(await pdfBomb(digital, 1))).toMatchObject({ ok: true, claim: claimOf(digital) });
+  });
+
   it('a truncated or corrupt PDF: FILE_UNREADABLE', async () => {
     const pdf = await samplePdf(digital);
     expect(await parseInvoiceFile(pdf.subarray(0, 400))).toMatchObject({ ok: false, code: 'FILE_UNREADABLE' });
@@ -155,6 +163,17 @@ describe('tax system XML', () => {
 });
 
 describe('any file', () => {
+  it('never throws, whatever the bytes after a PDF, zip or XML start', async () => {
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('%PDF-1.7\n', 'PK\x03\x04', '<?xml version="1.0"?>', ''), fc.uint8Array({ maxLength: 2048 }), async (head, tail) => {
+        const result = await parseInvoiceFile(Buffer.concat([Buffer.from(head, 'latin1'), tail]));
+        expect(result.ok).toBe(false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('the kind comes from the first bytes', () => {
     expect(sniffInvoiceFile(Buffer.from('%PDF-1.7'))).toBe('pdf');
     expect(sniffInvoiceFile(Buffer.from('PK\x03\x04', 'latin1'))).toBe('ofd');

@@ -12,7 +12,10 @@ export const FILE_LIMITS = {
   maxImagePixels: 4_000_000,
   /** Entries of an OFD zip. */
   maxZipEntries: 256,
-  /** Declared uncompressed bytes of all entries of an OFD zip together (checked before anything is unpacked). */
+  /**
+   * Unpacked bytes: of all entries of an OFD zip together (declared sizes, checked before anything is
+   * unpacked), and of all compressed streams of a PDF together (counted by a bounded inflate).
+   */
   maxUnpackedBytes: 8 * 1024 * 1024,
   /** Bytes of one XML document read (an OFD part, or the tax system's XML file). */
   maxXmlBytes: 2 * 1024 * 1024,

@@ -1,5 +1,6 @@
 import jsQRModule from 'jsqr';
 import { FileRefusal, FILE_LIMITS } from './file-limits.js';
+import { checkPdfStreams } from './pdf-streams.js';
 
 /** What a PDF e-invoice shows: the text of its pages and the QR codes found in its images. */
 export interface PdfContent {
@@ -69,9 +70,10 @@ function toRgba(img: DecodedImage): Uint8ClampedArray | null {
 
 /**
  * Reads the text and the QR codes of a PDF, page by page, up to FILE_LIMITS.maxPages (more pages is a
- * refusal, not a truncation). Throws {@link FileRefusal} for an unreadable or too long document.
+ * refusal, not a truncation), after checking what its compressed streams unpack to (checkPdfStreams). Throws {@link FileRefusal} for an unreadable or too long document.
  */
 export async function readPdf(bytes: Uint8Array): Promise<PdfContent> {
+  checkPdfStreams(bytes);
   const { getDocument, OPS } = await loadPdfJs();
   const task = getDocument({
     data: new Uint8Array(bytes), // pdf.js takes ownership of (and detaches) the buffer it is given
