@@ -29,7 +29,7 @@ function loadPdfJs(): Promise<PdfJs> {
   return pdfjs;
 }
 
-interface DecodedImage {
+export interface DecodedImage {
   width: number;
   height: number;
   kind: number;
@@ -37,7 +37,7 @@ interface DecodedImage {
 }
 
 /** pdf.js image kinds: 1 = 1 bit grey (rows padded to bytes, 1 = white), 2 = RGB, 3 = RGBA. */
-function toRgba(img: DecodedImage): Uint8ClampedArray | null {
+export function toRgba(img: DecodedImage): Uint8ClampedArray | null {
   const { width, height, kind, data } = img;
   const n = width * height;
   if (kind === 3) return data.length >= n * 4 ? new Uint8ClampedArray(data.buffer, data.byteOffset, n * 4) : null;
@@ -66,6 +66,13 @@ function toRgba(img: DecodedImage): Uint8ClampedArray | null {
     return out;
   }
   return null;
+}
+
+/** The text of a QR code in a decoded image, or null (no code, an unknown pixel format, too large). */
+export function readQrCode(img: DecodedImage): string | null {
+  if (!img.data || img.width * img.height > FILE_LIMITS.maxImagePixels) return null;
+  const rgba = toRgba(img);
+  return (rgba && jsQR(rgba, img.width, img.height, { inversionAttempts: 'attemptBoth' })?.data) || null;
 }
 
 /**
@@ -113,10 +120,8 @@ export async function readPdf(bytes: Uint8Array): Promise<PdfContent> {
         } else if (fn === OPS.paintInlineImageXObject) {
           img = ops.argsArray[i][0] as DecodedImage;
         }
-        if (!img?.data || img.width * img.height > FILE_LIMITS.maxImagePixels) continue;
-        const rgba = toRgba(img);
-        const found = rgba && jsQR(rgba, img.width, img.height, { inversionAttempts: 'attemptBoth' });
-        if (found?.data) qrPayloads.push(found.data);
+        const payload = img && readQrCode(img);
+        if (payload) qrPayloads.push(payload);
       }
       page.cleanup();
     }
