@@ -8,6 +8,7 @@ import { RegistryImports1700000013000 } from './1700000013000-registry-imports.j
 import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
 import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
 import { DrawEntriesClosed1700000016500 } from './1700000016500-draw-entries-closed.js';
+import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   RegistrationCounts1700000013100,
   Utf8Beacons1700000016000,
   DrawEntriesClosed1700000016500,
+  InvoiceFileSource1700000018000,
 ];
