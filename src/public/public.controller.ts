@@ -1,7 +1,9 @@
-import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import { APP_CONFIG } from '../core/config/config.module.js';
+import type { AppConfig } from '../core/config/config.schema.js';
 import {
   BandsDto,
   CampaignDrawsDto,
@@ -24,9 +26,6 @@ function send(reply: FastifyReply, cached: CachedBody, type = JSON_TYPE, maxAge 
   return cached.bytes ?? cached.body;
 }
 
-/** A plausible host[:port] (the feed's absolute links are built from it; anything odd falls back). */
-const HOST = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](?::\d{1,5})?$/;
-
 /**
  * The public API: no login, every response cached (X-Cache: HIT|MISS) and rate-limited per client
  * address. Nothing here reveals a phone number, an identity number or bank data.
@@ -35,7 +34,10 @@ const HOST = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](?::\d
 @Controller('api/v1/public')
 @UseGuards(PublicRateLimitGuard)
 export class PublicController {
-  constructor(private readonly service: PublicService) {}
+  constructor(
+    private readonly service: PublicService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('campaigns')
   @ApiOkResponse({ type: CampaignListDto })
@@ -115,9 +117,9 @@ export class PublicController {
   @Get('feed.atom')
   @ApiOperation({ summary: 'Atom feed: one entry per published draw' })
   @ApiProduces('application/atom+xml')
-  async feed(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
-    const host = HOST.test(request.host ?? '') ? request.host : 'localhost';
-    const protocol = request.protocol === 'https' ? 'https' : 'http';
-    return send(reply, await this.service.feed(`${protocol}://${host}`), 'application/atom+xml; charset=utf-8', 60);
+  async feed(@Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    // Absolute links come from configuration, never from Host/X-Forwarded-Host: a shared cache in front
+    // would otherwise keep a feed whose links an attacker chose.
+    return send(reply, await this.service.feed(this.config.PUBLIC_BASE_URL), 'application/atom+xml; charset=utf-8', 60);
   }
 }

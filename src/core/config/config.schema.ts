@@ -18,6 +18,21 @@ const trustProxy = z.string().transform((v, ctx): boolean | number | string => {
   return z.NEVER;
 });
 
+/** An absolute http(s) URL without query or fragment; a trailing slash is dropped. */
+const publicBaseUrl = z.string().transform((v, ctx): string => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute http(s) URL without query, e.g. https://fapiao.example.gov.cn' });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']),
@@ -52,10 +67,21 @@ const schema = z
     STAFF_LOGIN_MAX_FAILURES_PER_IP: intFromString(1, 1_000_000),
     STAFF_LOGIN_WINDOW_SECONDS: intFromString(1, 7 * 86400),
     DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
+    /** Where the public reaches the service: every absolute URL (the Atom feed) is built from it, never from Host. */
+    PUBLIC_BASE_URL: publicBaseUrl,
+    /** Where immutable draw artifacts (entries files, audit bundles) are kept. */
+    ARTIFACT_STORE: z.enum(['directory', 's3']),
+    ARTIFACTS_DIR: z.string().min(1),
+    ARTIFACTS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+    ARTIFACTS_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    ARTIFACTS_S3_REGION: z.string().min(1),
+    ARTIFACTS_S3_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{0,200}$/),
   })
   .superRefine((c, ctx) => {
     if (c.CLOCK_ANCHOR !== undefined && c.CLOCK_START === undefined)
       ctx.addIssue({ code: 'custom', path: ['CLOCK_ANCHOR'], message: 'needs CLOCK_START (it anchors the simulated clock)' });
+    if (c.ARTIFACT_STORE === 's3' && c.ARTIFACTS_S3_BUCKET === undefined)
+      ctx.addIssue({ code: 'custom', path: ['ARTIFACTS_S3_BUCKET'], message: 'is required when ARTIFACT_STORE=s3' });
     if (c.NODE_ENV !== 'production') return;
     // Development conveniences must never reach production.
     if (c.AUTH_DEV_OTP !== undefined)
