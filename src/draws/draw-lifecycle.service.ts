@@ -28,6 +28,7 @@ import {
   holderPseudonym,
   runDraw as drawWinners,
 } from './algorithm/index.js';
+import { DrawArtifactsService } from './draw-artifacts.service.js';
 import { DrawAuditService } from './draw-audit.service.js';
 import { Draw, type DrawPhase } from './draw.entity.js';
 
@@ -96,6 +97,7 @@ export class DrawLifecycleService {
     private readonly pii: PiiProtector,
     private readonly queues: QueueService,
     private readonly clock: Clock,
+    private readonly artifacts: DrawArtifactsService,
   ) {}
 
   /**
@@ -147,7 +149,7 @@ export class DrawLifecycleService {
    * unless the draw is `scheduled`; entries left by a freeze cut off half-way are removed and rebuilt.
    */
   async freezeDraw(drawId: string, onProgress?: OnProgress): Promise<Draw> {
-    return this.withDrawLock(drawId, async (runner) => {
+    const frozen = await this.withDrawLock(drawId, async (runner) => {
       const draw = await this.load(drawId);
       if (draw.status !== 'scheduled') return draw;
       await this.deleteEntries(runner, drawId);
@@ -238,6 +240,8 @@ export class DrawLifecycleService {
         await this.audit.append(drawId, SYSTEM, 'frozen', { ...commitment, pendingExcluded: missed }, em);
       });
     });
+    await this.artifacts.afterFreeze(drawId, () => this.entriesCsv(drawId));
+    return frozen;
   }
 
   /**
@@ -409,6 +413,7 @@ export class DrawLifecycleService {
       });
     });
     if (published.status === 'published') await this.announce(drawId);
+    await this.artifacts.afterPublication(drawId, () => this.entriesCsv(drawId));
     return published;
   }
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CampaignRecord } from '../campaigns/campaign.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { Prize } from '../prizes/prize.entity.js';
+import { DrawArtifactsService } from './draw-artifacts.service.js';
 import { DrawAuditLogEntry } from './draw-audit-log.entity.js';
 import { DrawAuditService } from './draw-audit.service.js';
 import { DrawEntry } from './draw-entry.entity.js';
@@ -14,7 +15,7 @@ import { Draw } from './draw.entity.js';
 /** The draw lifecycle and audit log, shared by the API (requests, public reads) and the worker (jobs). */
 @Module({
   imports: [TypeOrmModule.forFeature([CampaignRecord, Draw, DrawEntry, DrawPick, DrawRequest, DrawAuditLogEntry, Prize, Notification])],
-  providers: [DrawLifecycleService, DrawAuditService],
-  exports: [DrawLifecycleService, DrawAuditService, TypeOrmModule],
+  providers: [DrawLifecycleService, DrawAuditService, DrawArtifactsService],
+  exports: [DrawLifecycleService, DrawAuditService, DrawArtifactsService, TypeOrmModule],
 })
 export class DrawsCoreModule {}

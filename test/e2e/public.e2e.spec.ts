@@ -562,7 +562,7 @@ describe('published: the masked winner list, check results and the feed', () => 
     // Every '&' in the document starts an entity; no raw '<' outside tags.
     expect(xml.replace(/&(amp|lt|gt|quot|apos);/g, '')).not.toContain('&');
     // Links come from PUBLIC_BASE_URL only: a spoofed Host or X-Forwarded-Host changes nothing (no cache poisoning).
-    for (const headers of [{ host: 'evil"><x' }, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }]) {
+    for (const headers of [{ host: 'evil"><x' }, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }] as Array<Record<string, string>>) {
       const spoofed = await rawGet('/api/v1/public/feed.atom', headers);
       expect(spoofed.status).toBe(200);
       expect(spoofed.body).not.toContain('evil');
