@@ -12,7 +12,7 @@
  * 3. Timed, alternately, `runs` times each: the CLI on the files (`node dist/src/draws/verify.cli.js`), the
  *    CLI on the URLs, and the page (click → MATCH shown), wall clock. Reports the medians and the ratio.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -118,15 +118,20 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
   const times = { cliFile: [] as number[], cliUrl: [] as number[], browser: [] as number[] };
   try {
-    const cli = (bundle: string, entries: string): number => {
+    // Asynchronous: the CLI fetches from the server in this process, whose event loop must keep running.
+    const cli = async (bundle: string, entries: string): Promise<number> => {
       const start = process.hrtime.bigint();
-      const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', bundle, '--entries', entries], { encoding: 'utf8' });
-      if (run.status !== 0 || run.stdout.trim() !== 'MATCH') throw new Error(`CLI: ${run.status} ${run.stdout}${run.stderr}`);
+      const child = spawn(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', bundle, '--entries', entries], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const status = await new Promise<number | null>((r) => child.once('exit', r));
+      if (status !== 0 || out.trim() !== 'MATCH') throw new Error(`CLI: ${status} ${out}`);
       return Number(process.hrtime.bigint() - start) / 1e6;
     };
     for (let i = 0; i < RUNS; i++) {
-      times.cliFile.push(cli(bundlePath, entriesPath));
-      times.cliUrl.push(cli(`${base}/audit.json`, `${base}/entries.csv`));
+      times.cliFile.push(await cli(bundlePath, entriesPath));
+      times.cliUrl.push(await cli(`${base}/audit.json`, `${base}/entries.csv`));
       const page = await browser.newPage();
       await page.goto(`${base}/`);
       await page.waitForSelector('#verify:not([hidden])');

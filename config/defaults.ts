@@ -27,10 +27,7 @@ export const configDefaults = {
   STAFF_LOGIN_WINDOW_SECONDS: '900',
   DATABASE_QUERY_TIMEOUT_MS: '10000',
   PUBLIC_BASE_URL: 'http://localhost:3000',
-  ARTIFACT_STORE: 'directory',
   ARTIFACTS_DIR: 'var/artifacts',
-  ARTIFACTS_S3_REGION: 'us-east-1',
-  ARTIFACTS_S3_PREFIX: '',
 } as const;
 
 /** Values that are only acceptable outside production. */

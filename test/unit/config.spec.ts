@@ -57,14 +57,12 @@ describe('loadConfig', () => {
     expectConfigError({ CLOCK_ANCHOR: '2026-03-01T09:00:00Z' }, 'CLOCK_ANCHOR');
   });
 
-  test('PUBLIC_BASE_URL: an absolute http(s) URL, trailing slash dropped; ARTIFACT_STORE=s3 needs a bucket', () => {
+  test('PUBLIC_BASE_URL: an absolute http(s) URL, trailing slash dropped', () => {
     expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://fapiao.example.cn/' }).PUBLIC_BASE_URL).toBe('https://fapiao.example.cn');
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://example.cn/lottery/' }).PUBLIC_BASE_URL).toBe('https://example.cn/lottery');
     for (const bad of ['fapiao.example.cn', 'ftp://example.cn', 'https://example.cn/?a=1', 'https://u:p@example.cn']) expectConfigError({ PUBLIC_BASE_URL: bad }, 'PUBLIC_BASE_URL');
-    expect(loadConfig({}).ARTIFACT_STORE).toBe('directory');
-    expectConfigError({ ARTIFACT_STORE: 's3' }, 'ARTIFACTS_S3_BUCKET');
-    expect(loadConfig({ ARTIFACT_STORE: 's3', ARTIFACTS_S3_BUCKET: 'il-artifacts' }).ARTIFACTS_S3_BUCKET).toBe('il-artifacts');
+    expect(loadConfig({}).ARTIFACTS_DIR).toBe('var/artifacts');
   });
 
   test('production refuses the development OTP and development secrets', () => {

@@ -4,7 +4,10 @@ import type { AppConfig } from '../config/config.schema.js';
 import { ARTIFACT_STORE, type ArtifactStore } from './artifact-store.js';
 import { DirectoryArtifactStore } from './directory-artifact-store.js';
 
-/** The configured artifact store (ARTIFACT_STORE), injectable everywhere as @Inject(ARTIFACT_STORE). */
+/**
+ * The artifact store, injectable everywhere as @Inject(ARTIFACT_STORE): the directory ARTIFACTS_DIR. An
+ * S3-compatible store would be a second ArtifactStore chosen here (not built yet).
+ */
 export function createArtifactStore(config: AppConfig): ArtifactStore {
   return new DirectoryArtifactStore(config.ARTIFACTS_DIR);
 }

@@ -69,19 +69,12 @@ const schema = z
     DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
     /** Where the public reaches the service: every absolute URL (the Atom feed) is built from it, never from Host. */
     PUBLIC_BASE_URL: publicBaseUrl,
-    /** Where immutable draw artifacts (entries files, audit bundles) are kept. */
-    ARTIFACT_STORE: z.enum(['directory', 's3']),
+    /** The directory of the artifact store (entries files and audit bundles, written once, served as files). */
     ARTIFACTS_DIR: z.string().min(1),
-    ARTIFACTS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
-    ARTIFACTS_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-    ARTIFACTS_S3_REGION: z.string().min(1),
-    ARTIFACTS_S3_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{0,200}$/),
   })
   .superRefine((c, ctx) => {
     if (c.CLOCK_ANCHOR !== undefined && c.CLOCK_START === undefined)
       ctx.addIssue({ code: 'custom', path: ['CLOCK_ANCHOR'], message: 'needs CLOCK_START (it anchors the simulated clock)' });
-    if (c.ARTIFACT_STORE === 's3' && c.ARTIFACTS_S3_BUCKET === undefined)
-      ctx.addIssue({ code: 'custom', path: ['ARTIFACTS_S3_BUCKET'], message: 'is required when ARTIFACT_STORE=s3' });
     if (c.NODE_ENV !== 'production') return;
     // Development conveniences must never reach production.
     if (c.AUTH_DEV_OTP !== undefined)
