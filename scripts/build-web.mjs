@@ -21,13 +21,13 @@ export const WEB_ENTRIES = [
   ['src/public/web-src/verify-worker.ts', 'public/verify-worker.js'],
 ];
 
-/** Swaps every `./sha256.js` import inside src/draws/algorithm for its browser twin. */
+/** Swaps every import of src/draws/algorithm/sha256.js for its browser twin, sha256.browser.ts. */
 const browserHashing = {
   name: 'ild-browser-hashing',
   setup(b) {
-    b.onResolve({ filter: /^\.\/sha256\.js$/ }, (args) => {
-      const browser = join(args.resolveDir, 'sha256.browser.ts');
-      return existsSync(browser) ? { path: browser } : undefined;
+    b.onResolve({ filter: /(^|\/)sha256\.js$/ }, (args) => {
+      const browser = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return browser.startsWith(join(root, 'src/draws/algorithm/')) && existsSync(browser) ? { path: browser } : undefined;
     });
   },
 };

@@ -47,6 +47,7 @@ const FILES: Array<[name: string, type: string, dir: () => string]> = [
 ];
 
 const WINNERS_PAGE_SIZE = 20;
+const WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
 
 function asset(body: Buffer, type: string): Asset {
   return {
@@ -150,6 +151,8 @@ export class PublicPageController {
     const sizes = { identity: a.bodies.identity.length, gzip: a.bodies.gzip.length, br: a.bodies.br.length };
     const encoding = chooseEncoding(request.headers['accept-encoding'], { key: name, contentType: a.type, sha256: '', sizes, meta: {} });
     if (encoding !== 'identity') void reply.header('Content-Encoding', encoding);
+    // A worker runs under its own script's CSP: the verifier's may compile its WebAssembly SHA-256, nothing else.
+    if (name === 'verify-worker.js') void reply.header('Content-Security-Policy', WORKER_CSP);
     await reply.header('Content-Type', a.type).send(a.bodies[encoding]);
   }
 }

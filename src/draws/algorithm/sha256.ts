@@ -16,6 +16,14 @@ export interface Sha256 {
   hexDigest(): string;
 }
 
+/** Which SHA-256 runs large hashes: Node's native one, WebAssembly or pure JavaScript (browser build). */
+export type Sha256Engine = 'native' | 'webassembly' | 'javascript';
+
+/** Loads what hashing needs and says which engine runs; Node's crypto needs nothing (the browser build loads WebAssembly here). */
+export async function prepareSha256(): Promise<Sha256Engine> {
+  return 'native';
+}
+
 export function createSha256(): Sha256 {
   const hash = createHash('sha256');
   return {

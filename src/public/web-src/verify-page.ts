@@ -61,8 +61,8 @@ function setup(section: HTMLElement): void {
         busy(false);
         worker?.terminate();
         worker = null;
-        if (m.type === 'match') showMatch(m.summary, m.ms);
-        else if (m.type === 'mismatch') showMismatch(m.difference, m.ms);
+        if (m.type === 'match') showMatch(m.summary, m.ms, m.engine);
+        else if (m.type === 'mismatch') showMismatch(m.difference, m.ms, m.engine);
         else {
           status.textContent = '';
           result.replaceChildren(el('p', { class: 'verdict error' }, `无法完成验证：${m.message}`));
@@ -77,8 +77,10 @@ function setup(section: HTMLElement): void {
     worker.postMessage(request);
   }
 
-  function showMatch(s: VerifiedSummary, ms: number): void {
-    status.textContent = `验证完成，用时 ${(ms / 1000).toFixed(1)} 秒。`;
+  const done = (ms: number, engine: string) => `验证完成，用时 ${(ms / 1000).toFixed(1)} 秒（SHA-256：${engine === 'webassembly' ? 'WebAssembly' : 'JavaScript'}）。`;
+
+  function showMatch(s: VerifiedSummary, ms: number, engine: string): void {
+    status.textContent = done(ms, engine);
     const row = (label: string, value: string) => [el('dt', {}, label), el('dd', {}, el('code', { class: 'hash' }, value))];
     result.replaceChildren(
       el('p', { class: 'verdict match', 'data-verdict': 'MATCH' }, 'MATCH：重算结果与公布结果完全一致'),
@@ -111,8 +113,8 @@ function setup(section: HTMLElement): void {
     );
   }
 
-  function showMismatch(difference: string, ms: number): void {
-    status.textContent = `验证完成，用时 ${(ms / 1000).toFixed(1)} 秒。`;
+  function showMismatch(difference: string, ms: number, engine: string): void {
+    status.textContent = done(ms, engine);
     result.replaceChildren(
       el('p', { class: 'verdict mismatch', 'data-verdict': 'MISMATCH' }, 'MISMATCH：重算结果与所给数据不一致'),
       el('p', {}, '第一处不一致（expected 为重算值，got 为审计包中的值）：'),

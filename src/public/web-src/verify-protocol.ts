@@ -20,6 +20,6 @@ export interface VerifiedSummary {
 export type VerifyMessage =
   | { type: 'progress'; bytesRead: number; entryCount: number; expectedEntries: number | null }
   | { type: 'phase'; phase: 'bundle' | 'entries' | 'draw' }
-  | { type: 'match'; summary: VerifiedSummary; ms: number }
-  | { type: 'mismatch'; difference: string; ms: number }
+  | { type: 'match'; summary: VerifiedSummary; ms: number; engine: string }
+  | { type: 'mismatch'; difference: string; ms: number; engine: string }
   | { type: 'error'; message: string };

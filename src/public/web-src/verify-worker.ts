@@ -4,6 +4,7 @@
  * visitor chose, so the page stays responsive and the file is never held whole in memory.
  */
 import { verifyAuditBundle, type AuditBundle } from '../../draws/algorithm/index.js';
+import { prepareSha256 } from '../../draws/algorithm/sha256.js';
 import type { VerifyMessage, VerifyRequest } from './verify-protocol.js';
 
 interface WorkerScope {
@@ -48,6 +49,7 @@ function parseBundle(text: string): unknown {
 
 async function verify(request: VerifyRequest): Promise<void> {
   const started = performance.now();
+  const engine = await prepareSha256();
   post({ type: 'phase', phase: 'bundle' });
   const bundle = parseBundle(request.kind === 'urls' ? await (await fetchOk(request.bundleUrl)).text() : await request.bundle.text());
   const expected = bundle && typeof bundle === 'object' && Number.isSafeInteger((bundle as AuditBundle).entryCount) ? (bundle as AuditBundle).entryCount : null;
@@ -66,13 +68,14 @@ async function verify(request: VerifyRequest): Promise<void> {
   });
   const ms = Math.round(performance.now() - started);
   if (!result.ok) {
-    post({ type: 'mismatch', difference: result.difference, ms });
+    post({ type: 'mismatch', difference: result.difference, ms, engine });
     return;
   }
   const b = bundle as AuditBundle;
   post({
     type: 'match',
     ms,
+    engine,
     summary: {
       drawId: b.drawId,
       entryCount: b.entryCount,
