@@ -20,7 +20,7 @@ export interface PutOptions {
   contentType: string;
   /** When given, the bytes must hash to this (lowercase hex SHA-256), or nothing is stored and the put throws. */
   expectSha256?: string;
-  /** Also store gzip and brotli copies, so that downloads are never compressed per request. */
+  /** Also store a gzip copy (and a brotli one for small artifacts), so that downloads are never compressed per request. */
   precompress?: boolean;
   meta?: Record<string, string>;
 }
