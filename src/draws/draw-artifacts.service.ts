@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../core/config/config.module.js';
@@ -23,9 +23,10 @@ export const AUDIT_CONTENT_TYPE = 'application/json; charset=utf-8';
  * Every method is idempotent: the store keeps the first complete copy.
  */
 @Injectable()
-export class DrawArtifactsService {
+export class DrawArtifactsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('DrawArtifacts');
   private readonly inflight = new Map<string, Promise<ArtifactInfo>>();
+  private readonly pending = new Set<Promise<void>>();
   private readonly namespace: string;
 
   constructor(
@@ -81,14 +82,33 @@ export class DrawArtifactsService {
     return this.once(key, () => this.store.putOnce(key, [bundleJson], { contentType: AUDIT_CONTENT_TYPE, precompress: true }));
   }
 
-  /** Hook after the freeze commits. Best effort: a failure is logged, and the first request makes the file. */
-  async afterFreeze(drawId: string, entries: () => AsyncIterable<string>): Promise<void> {
-    await this.bestEffort(drawId, 'entries', () => this.backfill(drawId, entries));
+  /**
+   * Hook after the freeze commits: starts writing the entries file and returns at once, so the freeze job
+   * is not held by it (80 MB plus its gzip copy take seconds). Best effort: a failure is logged, and the
+   * first request makes the file. Writes still running when the process stops are awaited first.
+   */
+  afterFreeze(drawId: string, entries: () => AsyncIterable<string>): void {
+    this.track(this.bestEffort(drawId, 'entries', () => this.backfill(drawId, entries)));
   }
 
-  /** Hook after publication commits. Best effort, as {@link afterFreeze}. */
-  async afterPublication(drawId: string, entries: () => AsyncIterable<string>): Promise<void> {
-    await this.bestEffort(drawId, 'audit bundle', () => this.backfill(drawId, entries));
+  /** Hook after publication commits: starts writing the audit bundle (and the entries file if missing), as {@link afterFreeze}. */
+  afterPublication(drawId: string, entries: () => AsyncIterable<string>): void {
+    this.track(this.bestEffort(drawId, 'audit bundle', () => this.backfill(drawId, entries)));
+  }
+
+  /** Resolves when every write the hooks started has ended. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Lets writes in progress finish before the database connection closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.idle();
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
   }
 
   /**

@@ -240,7 +240,7 @@ export class DrawLifecycleService {
         await this.audit.append(drawId, SYSTEM, 'frozen', { ...commitment, pendingExcluded: missed }, em);
       });
     });
-    await this.artifacts.afterFreeze(drawId, () => this.entriesCsv(drawId));
+    this.artifacts.afterFreeze(drawId, () => this.entriesCsv(drawId)); // written in the background
     return frozen;
   }
 
@@ -413,7 +413,7 @@ export class DrawLifecycleService {
       });
     });
     if (published.status === 'published') await this.announce(drawId);
-    await this.artifacts.afterPublication(drawId, () => this.entriesCsv(drawId));
+    this.artifacts.afterPublication(drawId, () => this.entriesCsv(drawId));
     return published;
   }
 

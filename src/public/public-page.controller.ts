@@ -47,7 +47,7 @@ const FILES: Array<[name: string, type: string, dir: () => string]> = [
 ];
 
 const WINNERS_PAGE_SIZE = 20;
-const WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'self'";
 
 function asset(body: Buffer, type: string): Asset {
   return {

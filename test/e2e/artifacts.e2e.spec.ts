@@ -46,6 +46,7 @@ beforeAll(async () => {
   store = api.app.get(ARTIFACT_STORE);
   artifacts = api.app.get(DrawArtifactsService);
   await drawThroughLifecycle(api, clock, { consumers: 6, invoicesEach: 3, until: 'frozen' });
+  await artifacts.idle(); // the freeze starts the write and returns
   const [row] = await api.app.get<DataSource>(getDataSourceToken()).query(`SELECT entries_digest FROM draws WHERE id = ?`, [AUGUST_DRAW]);
   digest = row.entries_digest;
 }, 120_000);
@@ -170,6 +171,7 @@ describe('the audit bundle', () => {
     await api.app.get(DrawLifecycleService).runDraw(AUGUST_DRAW);
     clock.set('2022-09-08T10:00:00+08:00');
     await api.app.get(DrawLifecycleService).publishDraw(AUGUST_DRAW);
+    await artifacts.idle();
     const info = await store.stat(artifacts.auditKey(AUGUST_DRAW));
     expect(info).not.toBeNull();
     const [row] = await api.app.get<DataSource>(getDataSourceToken()).query(`SELECT audit_bundle FROM draws WHERE id = ?`, [AUGUST_DRAW]);
