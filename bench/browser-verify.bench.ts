@@ -1,6 +1,6 @@
 /**
  * Browser vs CLI verification benchmark: the same 1 M-entry draw verified by `npm run verify` and by the
- * public page's 在浏览器中验证 (dist/web/public/verify.js + verify-worker.js) in Debian's Chromium.
+ * public page's 在浏览器中验证 (dist/web/verify/app.js + dist/web/verify-worker/app.js) in Debian's Chromium.
  *
  *   npm run build && npm run bench:verify-browser [-- --entries 1000000 --runs 3]
  *
@@ -92,13 +92,13 @@ async function main(): Promise<void> {
   await makeDraw();
   const size = statSync(entriesPath).size;
   console.log(`draw: ${N.toLocaleString('en-US')} entries, entries file ${(size / (1 << 20)).toFixed(1)} MiB, made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const bundles = join(process.cwd(), 'dist/web/public');
+  const bundles = join(process.cwd(), 'dist/web');
   const server = createServer((req, res) => {
     const files: Record<string, [string, string]> = {
       '/entries.csv': [entriesPath, 'text/csv; charset=utf-8'],
       '/audit.json': [bundlePath, 'application/json; charset=utf-8'],
-      '/verify.js': [join(bundles, 'verify.js'), 'text/javascript; charset=utf-8'],
-      '/verify-worker.js': [join(bundles, 'verify-worker.js'), 'text/javascript; charset=utf-8'],
+      '/verify.js': [join(bundles, 'verify/app.js'), 'text/javascript; charset=utf-8'],
+      '/verify-worker.js': [join(bundles, 'verify-worker/app.js'), 'text/javascript; charset=utf-8'],
     };
     if (req.url === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

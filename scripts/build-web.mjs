@@ -1,27 +1,18 @@
-// Bundles the browser scripts of the front ends with esbuild, as the last step of `npm run build`.
-//
-//   node scripts/build-web.mjs                      the entry points listed in WEB_ENTRIES below
-//   node scripts/build-web.mjs src/x/page.ts=x/page.js ...   only these (output relative to dist/web/)
-//
-// Each front end adds its entry points to WEB_ENTRIES (source .ts -> output under dist/web/). Bundles are
-// browser ES2022 scripts (IIFE, no module loader needed under a strict CSP), minified, with linked source
-// maps. Front-end code shared between front ends lives in src/web-shared/. Code of src/draws/algorithm
-// runs unchanged in the browser: its one Node-only module, sha256.ts, is replaced by sha256.browser.ts.
+// Builds the browser front ends: `node scripts/build-web.mjs <name>=<entry.js|entry.ts> ...`.
+// Each entry is bundled by esbuild (its imports, src/web-shared/ and npm packages such as echarts; no CDN)
+// into dist/web/<name>/app.js, and the other files of the entry's folder (index.html, app.css, images) are
+// copied next to it; each text file also gets its .br and .gz forms. The API serves dist/web/<name>/ with
+// ETags and the compressed form the browser accepts.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const OUT_DIR = join(root, 'dist/web');
 
-/** [source entry point, output file under dist/web/] */
-export const WEB_ENTRIES = [
-  ['src/public/web-src/verify-page.ts', 'public/verify.js'],
-  ['src/public/web-src/verify-worker.ts', 'public/verify-worker.js'],
-];
-
-/** Swaps every import of src/draws/algorithm/sha256.js for its browser twin, sha256.browser.ts. */
+// Code of src/draws/algorithm (ILD-1) runs unchanged in the browser (the public page's verifier): its one
+// Node-only module, sha256.ts, is swapped for sha256.browser.ts.
 const browserHashing = {
   name: 'ild-browser-hashing',
   setup(b) {
@@ -31,46 +22,56 @@ const browserHashing = {
     });
   },
 };
-
-/** Our sources import './x.js' (Node ESM style) for './x.ts' files: resolve them as esbuild would not. */
+// TypeScript sources import './x.js' (Node ESM style) for './x.ts': resolve those to the .ts file.
 const tsFromJs = {
   name: 'ts-from-js',
   setup(b) {
     b.onResolve({ filter: /^\.{1,2}\/.*\.js$/ }, (args) => {
-      const ts = join(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
-      return existsSync(ts) ? { path: ts } : undefined;
+      const js = join(args.resolveDir, args.path);
+      const ts = js.replace(/\.js$/, '.ts');
+      return !existsSync(js) && existsSync(ts) ? { path: ts } : undefined;
     });
   },
 };
+const entries = process.argv.slice(2).map((arg) => {
+  const [name, entry] = arg.split('=');
+  if (!name || !entry || !/^[a-z0-9-]+$/.test(name)) throw new Error(`build-web: expected <name>=<entry.js>, got ${arg}`);
+  return { name, entry };
+});
+if (entries.length === 0) throw new Error('build-web: no entry points given');
 
-/** Bundles each [entry, output] pair; returns the output paths. */
-export async function buildWeb(entries = WEB_ENTRIES) {
-  const outputs = [];
-  for (const [entry, output] of entries) {
-    const outfile = join(OUT_DIR, output);
-    await build({
-      entryPoints: [join(root, entry)],
-      outfile,
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: ['es2022'],
-      minify: true,
-      sourcemap: 'linked',
-      legalComments: 'linked',
-      plugins: [browserHashing, tsFromJs],
-      logLevel: 'warning',
-      absWorkingDir: root,
-    });
-    outputs.push(outfile);
+for (const { name, entry } of entries) {
+  const out = join(root, 'dist/web', name);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const source = dirname(join(root, entry));
+  for (const file of readdirSync(source, { withFileTypes: true })) {
+    if (file.isFile() && !['.js', '.ts', '.md'].includes(extname(file.name))) cpSync(join(source, file.name), join(out, file.name));
   }
-  return outputs;
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const args = process.argv.slice(2);
-  const entries = args.length ? args.map((a) => a.split('=')) : WEB_ENTRIES;
-  for (const pair of entries) if (pair.length !== 2) throw new Error(`build-web: expected <source.ts>=<output.js>, got ${pair.join('=')}`);
-  const outputs = await buildWeb(entries);
-  console.log(`build-web: ${outputs.map((o) => o.slice(root.length)).join(', ')}`);
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    outfile: join(out, 'app.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [browserHashing, tsFromJs],
+  });
+  // Compressed once here rather than at every start of the API: best brotli for what pages load.
+  for (const file of readdirSync(out)) {
+    if (!/\.(html|js|css|map|txt|svg)$/.test(file)) continue;
+    const body = readFileSync(join(out, file));
+    if (body.length <= 512) continue;
+    const quality = body.length > 1_000_000 ? 6 : 11;
+    writeFileSync(join(out, `${file}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    writeFileSync(join(out, `${file}.gz`), gzipSync(body, { level: 9 }));
+  }
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  console.log(`build-web: ${entry} -> dist/web/${name}/ (${Math.round(bytes / 1024)} KiB)`);
 }

@@ -11,6 +11,8 @@ import { BodyDepthPipe } from './body-depth.pipe.js';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './http-hardening.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
 import { registerBullBoard } from './bull-board.js';
+import { registerSessionCookies } from '../auth/session-cookies.js';
+import { SessionStore } from '../auth/session.store.js';
 
 /**
  * The Fastify adapter with the body limit and proxy trust from config; JSON bodies only. Errors the router
@@ -38,6 +40,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  registerSessionCookies(app.getHttpAdapter().getInstance(), app.get(SessionStore, { strict: false }));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new BodyDepthPipe(),

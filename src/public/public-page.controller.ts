@@ -30,20 +30,21 @@ export function webAssetsDir(): string {
   return found;
 }
 
-/** Where scripts/build-web.mjs put the page's bundles: dist/web/public (from dist/src/public or src/public). */
+/** Where scripts/build-web.mjs put the bundles (dist/web/<name>/app.js), from dist/src/public or src/public. */
 export function webBundlesDir(): string {
-  const candidates = [fileURLToPath(new URL('../../web/public/', import.meta.url)), fileURLToPath(new URL('../../dist/web/public/', import.meta.url))];
-  const found = candidates.find((dir) => existsSync(join(dir, 'verify.js')));
+  const candidates = [fileURLToPath(new URL('../../web/', import.meta.url)), fileURLToPath(new URL('../../dist/web/', import.meta.url))];
+  const found = candidates.find((dir) => existsSync(join(dir, 'verify/app.js')));
   if (!found) throw new Error(`Public page bundles not found (run npm run build; looked in ${candidates.join(', ')})`);
   return found;
 }
 
 const JS = 'text/javascript; charset=utf-8';
-const FILES: Array<[name: string, type: string, dir: () => string]> = [
-  ['app.js', JS, webAssetsDir],
-  ['app.css', 'text/css; charset=utf-8', webAssetsDir],
-  ['verify.js', JS, webBundlesDir],
-  ['verify-worker.js', JS, webBundlesDir],
+/** [served name, type, file] */
+const FILES: Array<[name: string, type: string, file: () => string]> = [
+  ['app.js', JS, () => join(webAssetsDir(), 'app.js')],
+  ['app.css', 'text/css; charset=utf-8', () => join(webAssetsDir(), 'app.css')],
+  ['verify.js', JS, () => join(webBundlesDir(), 'verify/app.js')],
+  ['verify-worker.js', JS, () => join(webBundlesDir(), 'verify-worker/app.js')],
 ];
 
 const WINNERS_PAGE_SIZE = 20;
@@ -72,7 +73,7 @@ export class PublicPageController {
     private readonly service: PublicService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.assets = Object.fromEntries(FILES.map(([name, type, dir]) => [name, asset(readFileSync(join(dir(), name)), type)]));
+    this.assets = Object.fromEntries(FILES.map(([name, type, file]) => [name, asset(readFileSync(file()), type)]));
     this.basePath = new URL(config.PUBLIC_BASE_URL).pathname.replace(/\/+$/, '');
   }
 

@@ -1,6 +1,6 @@
 import type { CampaignDto, DrawDetailDto, DrawSummaryDto, WinnersPageDto } from '../dto/public.dto.js';
 import { html, type SafeHtml } from '../../web-shared/escape.js';
-import { beijingTime, CLAIM_STATUS_TEXT, count, DRAW_STATUS_TEXT, periodLabel, yuan } from '../../web-shared/format.js';
+import { beijingTime, CLAIM_STATUS_TEXT, count, DRAW_STATUS_TEXT, periodLabel, yuan } from '../../web-shared/formatting.js';
 
 /**
  * The server-rendered public pages (zh-CN): `/` and `/draws/<id>`. They carry the campaign, every draw with
