@@ -227,6 +227,8 @@ const boardLogin = (username: string, password: string): Req => ({
   raw: new URLSearchParams({ username, password }).toString(),
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
 });
+/** Every call of the board that could change a job or queue, for every role. */
+const READ_ONLY = '403 QUEUE_BOARD_READ_ONLY';
 const q = `/admin/queues/api/queues/${NO_QUEUE}`;
 const job = `${q}/${NO_JOB}`;
 
@@ -672,11 +674,11 @@ const ROWS: Row[] = [
     method: 'PUT',
     route: '/admin/queues/api/queues/pause',
     access: 'board',
-    expect: board('200'),
-    note: "pauses every queue of this test's Redis prefix (no worker runs here); the next row resumes them",
+    expect: board(READ_ONLY),
+    note: 'the board is read-only for everyone',
     request: () => ({ path: '/admin/queues/api/queues/pause' }),
   },
-  { method: 'PUT', route: '/admin/queues/api/queues/resume', access: 'board', expect: board('200'), request: () => ({ path: '/admin/queues/api/queues/resume' }) },
+  { method: 'PUT', route: '/admin/queues/api/queues/resume', access: 'board', expect: board(READ_ONLY), request: () => ({ path: '/admin/queues/api/queues/resume' }) },
   ...(
     [
       ['GET', '/:queueName/metrics', `${q}/metrics`],
@@ -714,10 +716,11 @@ const ROWS: Row[] = [
       method,
       route: `/admin/queues/api/queues${route}`,
       access: 'board',
-      expect: board(allowed ?? '404'),
-      note: allowed
-        ? "Bull Board's own check of the (empty) body, which comes after the staff check"
-        : `queue ${NO_QUEUE} does not exist: Bull Board's own 404 "Queue not found" comes after the staff check`,
+      expect: board(method !== 'GET' ? READ_ONLY : (allowed ?? '404')),
+      note:
+        method !== 'GET'
+          ? 'the board is read-only for everyone: refused before Bull Board sees it'
+          : `queue ${NO_QUEUE} does not exist: Bull Board's own 404 "Queue not found" comes after the staff check`,
       request: () => ({ path, ...(method === 'GET' ? {} : { body: {} }) }),
       check: (_caller, res) => {
         if (res.status === 404) expect(res.text).toContain('QUEUE_NOT_FOUND');

@@ -1,5 +1,5 @@
 /** Messages between the verify page (verify-page.ts) and its Web Worker (verify-worker.ts). */
-import type { DrawAlternate, DrawWinner } from '../../draws/algorithm/index.js';
+import type { DrawAlternate, DrawWinner } from '../../draws/algorithm/draw.js';
 
 export type VerifyRequest =
   | { kind: 'urls'; bundleUrl: string; entriesUrl: string }

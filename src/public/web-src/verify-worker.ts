@@ -3,7 +3,8 @@
  * and `npm run verify`) on a draw's audit bundle and entries file, streamed from the server or from files the
  * visitor chose, so the page stays responsive and the file is never held whole in memory.
  */
-import { verifyAuditBundle, type AuditBundle } from '../../draws/algorithm/index.js';
+// The ILD-1 modules themselves, not index.ts (which also exports ILI-1 and its Node hashing adapter).
+import { verifyAuditBundle, type AuditBundle } from '../../draws/algorithm/audit.js';
 import { prepareSha256 } from '../../draws/algorithm/sha256.js';
 import type { VerifyMessage, VerifyRequest } from './verify-protocol.js';
 

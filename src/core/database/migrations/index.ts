@@ -6,6 +6,8 @@ import { FreezeIndexes1700000005000 } from './1700000005000-freeze-indexes.js';
 import { RejectedRegistrationsReleaseInvoice1700000006000 } from './1700000006000-rejected-registrations-release-invoice.js';
 import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
 import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
+import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
+import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -17,4 +19,6 @@ export const migrations = [
   RejectedRegistrationsReleaseInvoice1700000006000,
   RegistryImports1700000013000,
   RegistrationCounts1700000013100,
+  Utf8Beacons1700000016000,
+  InvoiceFileSource1700000018000,
 ];
