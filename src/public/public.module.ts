@@ -3,6 +3,7 @@ import { InvoicesModule } from '../invoices/invoices.module.js';
 import { PrizesModule } from '../prizes/prizes.module.js';
 import { Module } from '@nestjs/common';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
+import { PublicArtifacts } from './public-artifacts.js';
 import { PublicCache } from './public-cache.js';
 import { PublicPageController } from './public-page.controller.js';
 import { PublicRateLimitGuard } from './public-rate-limit.guard.js';
@@ -13,6 +14,6 @@ import { PublicService } from './public.service.js';
 @Module({
   imports: [DrawsCoreModule, PrizesModule, InvoicesModule, ConsumersModule],
   controllers: [PublicController, PublicPageController],
-  providers: [PublicService, PublicCache, PublicRateLimitGuard],
+  providers: [PublicService, PublicCache, PublicRateLimitGuard, PublicArtifacts],
 })
 export class PublicModule {}
