@@ -5,7 +5,7 @@
  * verified digest, secret hash, seed, winners and alternates, or the first difference, worded as
  * `npm run verify` words it. Text only: nothing is inserted as HTML.
  */
-import { bytes, count } from '../../web-shared/formatting.js';
+import { bytesIec as bytes, count } from '../../web-shared/formatting.js';
 import type { VerifyMessage, VerifyRequest, VerifiedSummary } from './verify-protocol.js';
 
 type Child = Node | string | null | undefined | false | Child[];
