@@ -55,6 +55,8 @@ const schema = z
     JWT_ISSUER: z.string().regex(/^[A-Za-z0-9_.:\/-]{1,128}$/),
     JWT_AUDIENCE: z.string().regex(/^[A-Za-z0-9_.:\/-]{1,128}$/),
     STAFF_LOGIN_MAX_FAILURES_PER_PAIR: intFromString(1, 1_000_000),
+    /** How long a process believes a staff account's status and roles (StaffAccessCache); at most a minute. */
+    STAFF_ACCESS_CACHE_SECONDS: intFromString(1, 60),
     /** Which identity verifier binds real names: `local` (development and the demo) or `http` (a provider). */
     IDENTITY_VERIFIER: z.enum(['local', 'http']),
     IDENTITY_PROVIDER_URL: z.url({ protocol: /^https?$/ }).optional(),
