@@ -11,6 +11,7 @@ import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
+import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { checkEligibility } from './domain/eligibility.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
@@ -152,6 +153,72 @@ export class InvoicesService {
         if (index === 'UQ_invoices_identity') throw this.alreadyRegistered();
         // A concurrent registration of the same consumer took the slot between our read and our insert.
         // Each retry follows a committed registration, so this ends within a limit's worth of attempts.
+        const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
+        if (!lostSlot || attempt > rules.monthlyLimit) throw error;
+      }
+    }
+  }
+
+  /**
+   * Automatic entry (自动参与): enters the invoice of `record` for the consumer the feed names as its buyer (by
+   * ID), with source `auto`, under the same rules as a manual registration on today's service clock. The
+   * caller has found the consumer opted in and verified; this re-checks both from the same read as a manual
+   * registration (identity, period, dates, amount, the record's exclusions and its buyer ID), so a consumer who
+   * opted out or lost their identity meanwhile is skipped. The daily and monthly limits apply only when the
+   * campaign says automatic entries count against them (`intake.autoEntryCountsAgainstLimits`), then with the
+   * same slots. Idempotent: an invoice already held by anyone (its owner's own registration included) is left
+   * as it is, also under concurrency (the identity unique key). Returns 'entered' or why not.
+   */
+  async enterAutomatically(consumerId: number, record: RegistryRecord): Promise<'entered' | 'held' | string> {
+    const claim: InvoiceClaim = {
+      invoiceType: record.invoiceType,
+      invoiceCode: record.invoiceCode,
+      invoiceNumber: record.invoiceNumber,
+      issueDate: record.issueDate,
+      amountCents: record.totalCents,
+      checkCode: record.checkCode,
+      source: 'auto',
+    };
+    const now = this.clock.now();
+    const today = shanghaiDate(now);
+    const month = shanghaiMonth(now);
+    const { campaign, period } = this.campaignFor(claim.issueDate);
+    const rules = campaign.intake;
+    const counts = rules.autoEntryCountsAgainstLimits;
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.states.read(consumerId, claim, today, month);
+      if (!state) return 'CONSUMER_NOT_FOUND';
+      if (state.holder) return 'held';
+      if (!state.autoEntry) return 'AUTO_ENTRY_OFF';
+      const daySlot = counts ? firstFreeSlot(state.daySlots, rules.dailyLimit) : null;
+      const monthSlot = counts ? firstFreeSlot(state.monthSlots, rules.monthlyLimit) : null;
+      const rejection = checkEligibility(
+        claim,
+        { ...rules, checkCodeRequiredTypes: [], campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
+        {
+          today,
+          identityVerified: state.identityVerified,
+          periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
+          registeredToday: counts && daySlot === null ? rules.dailyLimit : counts ? state.registeredToday : 0,
+          registeredThisMonth: counts && monthSlot === null ? rules.monthlyLimit : counts ? state.registeredThisMonth : 0,
+        },
+      );
+      if (rejection) return rejection.code;
+      const match = matchClaimAgainstRecord(claim, record, state.realName, rules, state.idNumberHash);
+      // Only the record's own buyer by ID: a record without a buyer ID is never entered automatically.
+      if (match.result !== 'verified' || !record.buyerIdHash || record.buyerIdHash !== state.idNumberHash) return match.result === 'verified' ? 'NOT_THE_BUYER' : `INVOICE_${match.result.toUpperCase()}`;
+      try {
+        await this.insertRegistration(consumerId, claim, campaign, period as DrawPeriod, match, {
+          now,
+          today,
+          month,
+          daySlot: daySlot as number,
+          monthSlot: monthSlot as number,
+        });
+        return 'entered';
+      } catch (error) {
+        const index = violatedUniqueIndex(error);
+        if (index === 'UQ_invoices_identity') return 'held';
         const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
         if (!lostSlot || attempt > rules.monthlyLimit) throw error;
       }
