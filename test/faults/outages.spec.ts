@@ -546,7 +546,7 @@ describe('Redis unreachable while the API and the worker run', () => {
       expect(await queued.getState()).toBe('waiting');
       const acceptedBeforeRestore = workerRedis.accepted;
       await workerRedis.restore();
-      expect(await queued.waitUntilFinished(events, 25_000)).toEqual({ verified: 2, rejected: 0, stillPending: expect.any(Number) });
+      expect(await queued.waitUntilFinished(events, 25_000)).toEqual({ verified: 2, rejected: 0, stillPending: expect.any(Number), autoEntry: expect.any(Object) });
 
       // B. Running when the worker is cut off: the job's database work finishes, its progress and completion
       //    wait for Redis (the worker's connection queues commands while reconnecting), then it completes.
@@ -567,7 +567,7 @@ describe('Redis unreachable while the API and the worker run', () => {
       // Still active: its completion could not reach Redis.
       expect(await running.getState()).toBe('active');
       await workerRedis.restore();
-      expect(await running.waitUntilFinished(events, 25_000)).toEqual({ verified: 3, rejected: 0, stillPending: expect.any(Number) });
+      expect(await running.waitUntilFinished(events, 25_000)).toEqual({ verified: 3, rejected: 0, stillPending: expect.any(Number), autoEntry: expect.any(Object) });
 
       // The worker really reconnected through its proxy (it did not find another way to Redis).
       expect(workerRedis.accepted).toBeGreaterThan(acceptedBeforeRestore);
