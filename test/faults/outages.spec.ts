@@ -336,6 +336,16 @@ describe('the database unreachable for a while', () => {
     const spare = await createConsumer(api.app);
     expect((await call(api.baseUrl, 'POST', '/api/v1/invoices', { body: registration(), token: spare.token })).status).toBe(201);
 
+    // A client retrying a registration that was answered 503 (stored or not) gets it: 200 with the stored
+    // registration when its COMMIT had landed, 201 when it had not; never 409 for its own invoice.
+    const tokenOf = new Map(consumers.map((c) => [c.id, c.token]));
+    for (const s of sent.filter((x) => x.outcome!.status === 503)) {
+      const retry = await call(api.baseUrl, 'POST', '/api/v1/invoices', { body: s.body, token: tokenOf.get(s.consumerId), timeoutMs: 10_000 });
+      const row = rowByNumber.get(s.body.invoiceNumber);
+      if (row) expect([retry.status, retry.body.id]).toEqual([200, Number(row.id)]);
+      else expect([201, 422]).toContain(retry.status); // 422 only when the consumer's daily limit is used up meanwhile
+    }
+
     const streamRows = rows.filter((r) => sentByNumber.has(r.invoice_number)).length;
     console.info(`outage stream: ${JSON.stringify(summary)}; cuts ${cuts.join(',')}; rows stored ${streamRows}, of which ${committedThough503} were answered 503`);
   }, 25_000);

@@ -178,7 +178,7 @@ export function parseRegistryLine(line: string): RegistryLineResult {
       buyerType,
       buyerName: buyerName === '' || buyerName === null ? null : (buyerName as string),
       flags,
-      buyerIdNumber,
+      ...(buyerIdNumber === null ? {} : { buyerIdNumber }),
     },
   };
 }
