@@ -11,6 +11,8 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { BodyDepthPipe } from './body-depth.pipe.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
 import { registerBullBoard } from './bull-board.js';
+import { registerSessionCookies } from '../auth/session-cookies.js';
+import { SessionStore } from '../auth/session.store.js';
 
 /** The Fastify adapter with the body limit and proxy trust from config; JSON bodies only. */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
@@ -45,6 +47,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  registerSessionCookies(app.getHttpAdapter().getInstance(), app.get(SessionStore, { strict: false }));
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new BodyDepthPipe(),

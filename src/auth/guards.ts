@@ -8,6 +8,7 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import type { AuthSubject, StaffRole } from './auth-subject.js';
 import { StaffAccessCache } from './staff-access.cache.js';
+import { sessionSubjectOf } from './session-cookies.js';
 import { TokenService } from './token.service.js';
 
 type AuthedRequest = FastifyRequest & { auth?: AuthSubject };
@@ -33,9 +34,11 @@ export class StaffGuard implements CanActivate {
   /** The token, then the account as it is now (active, current roles: StaffAccessCache), then the roles. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const token = this.tokens.verify(bearerToken(request));
-    if (token.kind !== 'staff') throw DomainError.forbidden('STAFF_ONLY', 'This endpoint is for tax bureau staff');
-    const subject = await this.access.check(token);
+    // A browser session (cookie, checked for CSRF before the body was read) or a bearer token; then the
+    // account as it is now (active, current roles).
+    const claimed = sessionSubjectOf(request, 'staff') ?? this.tokens.verify(bearerToken(request));
+    if (claimed.kind !== 'staff') throw DomainError.forbidden('STAFF_ONLY', 'This endpoint is for tax bureau staff');
+    const subject = await this.access.check(claimed);
     const roles = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
     if (roles.length > 0 && !roles.some((r) => subject.roles.includes(r)))
       throw DomainError.forbidden('ROLE_REQUIRED', `This action needs the role ${roles.join(' or ')}`);
@@ -50,7 +53,7 @@ export class ConsumerGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const subject = this.tokens.verify(bearerToken(request));
+    const subject = sessionSubjectOf(request, 'consumer') ?? this.tokens.verify(bearerToken(request));
     if (subject.kind !== 'consumer') throw DomainError.forbidden('CONSUMER_ONLY', 'This endpoint is for consumers');
     request.auth = subject;
     return true;

@@ -1,24 +1,18 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { JOBS, type JobHandlers } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { AutoEntryService } from './auto-entry.service.js';
-import { InvoiceVerificationService, type InvoiceIdentity } from './invoice-verification.service.js';
+import { InvoiceVerificationService } from './invoice-verification.service.js';
 
-export const RegistryJob = {
-  recheckPending: 'recheck-pending',
-  revokeInvoices: 'revoke-invoices',
-} as const;
-
-export interface RevokeInvoicesJobData {
-  invoices: Array<InvoiceIdentity & { kind: 'voided' | 'red' }>;
-}
+/** Job names on the `registry` queue (declared with their payloads in core/queue/job-contracts.ts). */
+export const RegistryJob = JOBS.registry;
 
 /** Worker only: re-checks pending registrations and enters invoices automatically (after every import and daily), applies voids. */
 @Injectable()
 @QueueProcessor({ queue: QueueName.registry })
-export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBootstrap {
+export class InvoiceVerificationProcessor implements JobHandler<'registry'>, OnApplicationBootstrap {
   private readonly logger = new Logger('InvoiceVerificationProcessor');
 
   constructor(
@@ -38,18 +32,13 @@ export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBo
     }
   }
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case RegistryJob.recheckPending: {
-        // After every import and daily: pending registrations re-matched, then automatic entries of the
-        // records that arrived (or of consumers who opted in since).
-        const recheck = await this.verification.recheckPending((processed) => job.updateProgress({ phase: 'recheck', processed }));
-        return { ...recheck, autoEntry: await this.autoEntry.run() };
-      }
-      case RegistryJob.revokeInvoices:
-        return { revoked: await this.verification.revoke((job.data as RevokeInvoicesJobData).invoices ?? []) };
-      default:
-        throw new UnrecoverableError(`Unknown registry job ${job.name}`);
-    }
-  }
+  readonly handlers: JobHandlers<'registry'> = {
+    // After every import and daily: pending registrations re-matched, then automatic entries of the records
+    // that arrived (or of consumers who opted in since).
+    'recheck-pending': async (job) => {
+      const recheck = await this.verification.recheckPending((processed) => job.updateProgress({ phase: 'recheck', processed }));
+      return { ...recheck, autoEntry: await this.autoEntry.run() };
+    },
+    'revoke-invoices': async (job) => ({ revoked: await this.verification.revoke(job.data.invoices ?? []) }),
+  };
 }

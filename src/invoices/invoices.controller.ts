@@ -6,12 +6,16 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { Idempotent } from '../core/idempotency/idempotency.interceptor.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
+import { RegistrationStats } from './registration-stats.js';
 
 @ApiTags('invoices')
 @Controller('api/v1/invoices')
 @ConsumerOnly()
 export class InvoicesController {
-  constructor(private readonly invoices: InvoicesService) {}
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly stats: RegistrationStats,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -22,7 +26,11 @@ export class InvoicesController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RegistrationResultDto> {
-    const outcome = await this.invoices.register(consumerId, body);
+    // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
+    const outcome = await this.invoices.register(consumerId, body).catch((error: unknown) => {
+      if (error instanceof DomainError) this.stats.countRefusal(error.code);
+      throw error;
+    });
     if (!outcome.created) void reply.status(200);
     return outcome.registration;
   }

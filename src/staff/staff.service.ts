@@ -198,6 +198,12 @@ export class StaffService {
    * hash when there is no account), so the answer takes the same time.
    */
   async login(username: string, password: string, clientIp?: string): Promise<string> {
+    const account = await this.authenticate(username, password, clientIp);
+    return this.tokens.issueStaffToken(account.id, account.username, account.roles);
+  }
+
+  /** The account these credentials open (the checks and limits of login, which issues a token; the console's sign-in opens a session instead). */
+  async authenticate(username: string, password: string, clientIp?: string): Promise<StaffAccount> {
     const attempt = await this.limits.attempt(username, clientIp);
     let account: StaffAccount | null;
     let ok: boolean;
@@ -218,7 +224,7 @@ export class StaffService {
     await attempt.refund();
     // Only someone with the right password learns that the account is switched off.
     if (!account.active) throw DomainError.forbidden('STAFF_ACCOUNT_DISABLED', 'This staff account is deactivated; ask an admin');
-    return this.tokens.issueStaffToken(account.id, account.username, account.roles);
+    return account;
   }
 
   async list(): Promise<StaffAccount[]> {

@@ -7,6 +7,9 @@ import { RejectedRegistrationsReleaseInvoice1700000006000 } from './170000000600
 import { VerifiedIdentities1700000012000 } from './1700000012000-verified-identities.js';
 import { StaffAccountStatus1700000012100 } from './1700000012100-staff-account-status.js';
 import { BuyerIdsAndAutoEntry1700000012200 } from './1700000012200-buyer-ids-and-auto-entry.js';
+import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
+import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
+import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -19,4 +22,7 @@ export const migrations = [
   VerifiedIdentities1700000012000,
   StaffAccountStatus1700000012100,
   BuyerIdsAndAutoEntry1700000012200,
+  RegistryImports1700000013000,
+  RegistrationCounts1700000013100,
+  Utf8Beacons1700000016000,
 ];
