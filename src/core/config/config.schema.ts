@@ -18,6 +18,21 @@ const trustProxy = z.string().transform((v, ctx): boolean | number | string => {
   return z.NEVER;
 });
 
+/** An absolute http(s) URL without query or fragment; a trailing slash is dropped. */
+const publicBaseUrl = z.string().transform((v, ctx): string => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute http(s) URL without query, e.g. https://fapiao.example.gov.cn' });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']),
@@ -66,6 +81,10 @@ const schema = z
     IDENTITY_PROVIDER_RETRIES: intFromString(0, 10),
     IDENTITY_PROVIDER_BREAKER_FAILURES: intFromString(1, 1000),
     IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: intFromString(100, 3_600_000),
+    /** Where the public reaches the service: every absolute URL (the Atom feed) is built from it, never from Host. */
+    PUBLIC_BASE_URL: publicBaseUrl,
+    /** The directory of the artifact store (entries files and audit bundles, written once, served as files). */
+    ARTIFACTS_DIR: z.string().min(1),
   })
   .superRefine((c, ctx) => {
     if (c.IDENTITY_VERIFIER === 'http') {
