@@ -26,7 +26,6 @@ import { DrawTickService } from '../../src/draws/draw-tick.service.js';
 import { DrawProcessor } from '../../src/draws/draw.processor.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type TestApi } from '../support/test-env.js';
-import { eventually } from '../support/waiting.js';
 import {
   auditActions,
   collect,
