@@ -23,10 +23,19 @@ export const configDefaults = {
   LOG_FORMAT: 'text',
   CAMPAIGNS_DIR: 'config/campaigns',
   PUBLIC_RATE_LIMIT_PER_MINUTE: '600',
-  STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: '10',
+  STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: '200',
+  STAFF_LOGIN_MAX_FAILURES_PER_PAIR: '5',
+  STAFF_ACCESS_CACHE_SECONDS: '30',
   STAFF_LOGIN_MAX_FAILURES_PER_IP: '50',
   STAFF_LOGIN_WINDOW_SECONDS: '900',
   DATABASE_QUERY_TIMEOUT_MS: '10000',
+  JWT_ISSUER: 'invoice-lottery',
+  JWT_AUDIENCE: 'invoice-lottery-dev',
+  IDENTITY_VERIFIER: 'local',
+  IDENTITY_PROVIDER_TIMEOUT_MS: '3000',
+  IDENTITY_PROVIDER_RETRIES: '2',
+  IDENTITY_PROVIDER_BREAKER_FAILURES: '5',
+  IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: '30000',
   PUBLIC_BASE_URL: 'http://localhost:3000',
   ARTIFACTS_DIR: 'var/artifacts',
 } as const;
@@ -35,4 +44,6 @@ export const configDefaults = {
 export const developmentOnlyValues = {
   JWT_SECRET: configDefaults.JWT_SECRET,
   PII_KEY: configDefaults.PII_KEY,
+  /** Each deployment names its own audience, so its tokens are refused by any other deployment. */
+  JWT_AUDIENCE: configDefaults.JWT_AUDIENCE,
 } as const;

@@ -48,7 +48,8 @@ export class Invoice {
   @Column({ name: 'check_code', type: 'varchar', length: 20, nullable: true })
   checkCode: string | null;
 
-  @Column({ type: 'enum', enum: ['qr', 'typed', 'file'] })
+  /** How it arrived: scanned (qr), typed, an e-invoice file, or entered by the worker for an opted-in buyer (auto). */
+  @Column({ type: 'enum', enum: ['qr', 'typed', 'file', 'auto'] })
   source: InvoiceSource;
 
   @Column({ type: 'enum', enum: ['pending', 'verified', 'rejected', 'revoked'] })

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { Idempotent } from '../core/idempotency/idempotency.interceptor.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationStats } from './registration-stats.js';
@@ -16,13 +18,21 @@ export class InvoicesController {
   ) {}
 
   @Post()
+  @Idempotent()
   @ApiBody({ type: RegisterInvoiceDto })
-  register(@CurrentConsumerId() consumerId: number, @Body() body: unknown): Promise<RegistrationResultDto> {
+  @ApiOperation({ summary: 'Register an invoice: 201 created; 200 with the earlier registration when this consumer already holds it (a retry)' })
+  async register(
+    @CurrentConsumerId() consumerId: number,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RegistrationResultDto> {
     // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
-    return this.invoices.register(consumerId, body).catch((error: unknown) => {
+    const outcome = await this.invoices.register(consumerId, body).catch((error: unknown) => {
       if (error instanceof DomainError) this.stats.countRefusal(error.code);
       throw error;
     });
+    if (!outcome.created) void reply.status(200);
+    return outcome.registration;
   }
 
   @Get()
