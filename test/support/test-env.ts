@@ -97,7 +97,7 @@ export async function startTestWorker(
 export async function destroyTestEnvironment(config: AppConfig): Promise<void> {
   await dropDatabase(config.DATABASE_URL);
   created.delete(config);
-  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
+  await deleteKeysWithPrefix(config, config.REDIS_PREFIX);
 }
 
 export interface HttpResult<T = any> {

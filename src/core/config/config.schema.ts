@@ -26,6 +26,11 @@ const schema = z
     DATABASE_URL: mysqlUrl,
     REDIS_URL: redisUrl,
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/),
+    /** Seed nodes of a Redis Cluster (`host:port,host:port`); unset: the single Redis at REDIS_URL. */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'expected host:port[,host:port...] (the seed nodes of a Redis Cluster)')
+      .optional(),
     ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     REGISTRY_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),

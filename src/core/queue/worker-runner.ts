@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Worker } from 'bullmq';
+import { Worker, type ConnectionOptions } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { bullConnection } from './queue.service.js';
+import { queuePrefix } from '../redis/redis.js';
+import { bullConnection, closeBullClient } from './queue.service.js';
 import { QUEUE_PROCESSOR, type JobHandler, type QueueProcessorOptions } from './queue-processor.js';
 
 /**
@@ -15,6 +16,7 @@ import { QUEUE_PROCESSOR, type JobHandler, type QueueProcessorOptions } from './
 export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkerRunner');
   private readonly workers: Worker[] = [];
+  private readonly connections: ConnectionOptions[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -27,9 +29,11 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
       if (!instance || !wrapper.metatype) continue;
       const options = Reflect.getMetadata(QUEUE_PROCESSOR, wrapper.metatype) as QueueProcessorOptions | undefined;
       if (!options) continue;
+      const connection = bullConnection(this.config, 'worker');
+      this.connections.push(connection);
       const worker = new Worker(options.queue, (job) => instance.process(job), {
-        connection: bullConnection(this.config, 'worker'),
-        prefix: this.config.REDIS_PREFIX,
+        connection,
+        prefix: queuePrefix(this.config),
         concurrency: options.concurrency ?? 1,
         lockDuration: options.lockDurationMs ?? 60_000,
         stalledInterval: 15_000,
@@ -47,6 +51,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
   /** Runs before providers are destroyed, so handlers still have their database connection while finishing. */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.workers.map((w) => w.close()));
+    this.connections.forEach(closeBullClient);
   }
 
   /** The running workers (for health and tests). */
