@@ -4,6 +4,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
 import { DrawsWorkerModule } from '../draws/draws-worker.module.js';
+import { WorkerMetricsModule } from '../core/metrics/metrics.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
 import { InvoicesWorkerModule } from '../invoices/invoices-worker.module.js';
 import { PrizesWorkerModule } from '../prizes/prizes-worker.module.js';
@@ -14,7 +15,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, WorkerMetricsModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { countRegistration } from './registration-metrics.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
 
@@ -14,7 +15,7 @@ export class InvoicesController {
   @Post()
   @ApiBody({ type: RegisterInvoiceDto })
   register(@CurrentConsumerId() consumerId: number, @Body() body: unknown): Promise<RegistrationResultDto> {
-    return this.invoices.register(consumerId, body);
+    return countRegistration(this.invoices.register(consumerId, body));
   }
 
   @Get()

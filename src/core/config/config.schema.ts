@@ -57,6 +57,10 @@ const schema = z
     STAFF_LOGIN_MAX_FAILURES_PER_IP: intFromString(1, 1_000_000),
     STAFF_LOGIN_WINDOW_SECONDS: intFromString(1, 7 * 86400),
     DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
+    /** Bearer token of the metrics endpoints (API /metrics, the worker's metrics port); unset: no metrics served. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    WORKER_METRICS_HOST: z.string().min(1),
+    WORKER_METRICS_PORT: intFromString(0, 65535),
   })
   .superRefine((c, ctx) => {
     if (c.CLOCK_ANCHOR !== undefined && c.CLOCK_START === undefined)

@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { jobDuration } from '../metrics/metrics.js';
 import { queuePrefix } from '../redis/redis.js';
 import { bullConnection, closeBullClient } from './queue.service.js';
 import { QUEUE_PROCESSOR, type JobHandler, type QueueProcessorOptions } from './queue-processor.js';
@@ -40,9 +41,13 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
         maxStalledCount: 3,
       });
       worker.on('error', (error) => this.logger.warn(`Worker ${options.queue}: ${error.message}`));
-      worker.on('failed', (job, error) =>
-        this.logger.warn(`Job ${options.queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
-      );
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`Job ${options.queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+        if (job?.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'failed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+      });
+      worker.on('completed', (job) => {
+        if (job.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'completed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+      });
       this.workers.push(worker);
       this.logger.log(`Processing queue "${options.queue}" with ${wrapper.name}`);
     }
