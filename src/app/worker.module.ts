@@ -8,6 +8,7 @@ import { WorkerMetricsModule } from '../core/metrics/metrics.module.js';
 import { WorkerRunnerModule } from '../core/queue/queue.module.js';
 import { InvoicesWorkerModule } from '../invoices/invoices-worker.module.js';
 import { PrizesWorkerModule } from '../prizes/prizes-worker.module.js';
+import { PublicWorkerModule } from '../public/public-change-broadcast.js';
 
 /** The worker process: BullMQ processors only, no HTTP. */
 @Module({})
@@ -15,7 +16,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, WorkerMetricsModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, WorkerRunnerModule, WorkerMetricsModule, InvoicesWorkerModule, DrawsWorkerModule, PrizesWorkerModule, PublicWorkerModule],
     };
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { jobDuration } from '../metrics/metrics.js';
 import { queuePrefix } from '../redis/redis.js';
 import { bullConnection, closeBullClient } from './queue.service.js';
+import type { QueueName } from './queue-names.js';
 import { QUEUE_PROCESSOR, type JobHandler, type QueueProcessorOptions } from './queue-processor.js';
 
 /**
@@ -18,6 +19,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger('WorkerRunner');
   private readonly workers: Worker[] = [];
   private readonly connections: ConnectionOptions[] = [];
+  private readonly completedListeners: Array<(queue: QueueName, job: Job) => void> = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -46,6 +48,7 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
         if (job?.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'failed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
       });
       worker.on('completed', (job) => {
+        for (const listener of this.completedListeners) listener(options.queue, job);
         if (job.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'completed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
       });
       this.workers.push(worker);
@@ -57,6 +60,11 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.workers.map((w) => w.close()));
     this.connections.forEach(closeBullClient);
+  }
+
+  /** Calls `listener` after every job this process completes (e.g. to broadcast what changed). */
+  onJobCompleted(listener: (queue: QueueName, job: Job) => void): void {
+    this.completedListeners.push(listener);
   }
 
   /** The running workers (for health and tests). */

@@ -1,9 +1,11 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { CacheInvalidation } from './cache-invalidation.js';
+import { REDIS } from './redis-token.js';
 import { createRedisClient, type RedisClient } from './redis.js';
 
-export const REDIS = Symbol('REDIS');
+export { REDIS };
 
 /**
  * The shared Redis client for request-time work (rate limits, caches, health). It fails fast while
@@ -45,8 +47,9 @@ export const REDIS = Symbol('REDIS');
         return client;
       },
     },
+    CacheInvalidation,
   ],
-  exports: [REDIS],
+  exports: [REDIS, CacheInvalidation],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
