@@ -21,7 +21,7 @@ export interface LocalRedisCluster {
 }
 
 /** A port free right now (bound to port 0 and released); its cluster bus port (+10000) is checked too. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer();

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { hostname } from 'node:os';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { jobDuration } from '../metrics/metrics.js';
@@ -37,6 +38,8 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
       const worker = new Worker(options.queue, (job) => instance.process(job), {
         connection,
         prefix: queuePrefix(this.config),
+        // Recorded on each job it takes (job.processedBy): which process of the fleet ran or holds it.
+        name: `${hostname()}:${process.pid}`,
         concurrency: options.concurrency ?? 1,
         lockDuration: options.lockDurationMs ?? 60_000,
         stalledInterval: 15_000,
