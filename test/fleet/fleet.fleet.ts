@@ -278,5 +278,10 @@ test('two APIs and two workers on a Redis Cluster: limits held once, a worker ki
   expect(workerMetrics).toMatch(new RegExp(`^il_draw_entries\\{draw="${AUGUST}"\\} ${SEEDED_ENTRIES + registered}$`, 'm'));
 
   for (const p of [survivor, ...apiProcs]) p.child.kill('SIGTERM');
-  for (const p of [survivor, ...apiProcs]) expect(await new Promise((r) => (p.child.exitCode !== null ? r(p.child.exitCode) : p.child.once('exit', (code) => r(code))))).toBe(0);
+  const exits: string[] = [];
+  for (const p of [survivor, ...apiProcs]) {
+    const code = await new Promise((r) => (p.child.exitCode !== null ? r(p.child.exitCode) : p.child.once('exit', (c) => r(c))));
+    exits.push(code === 0 ? `${p.name}: 0` : `${p.name}: ${code}\n${p.output().split('\n').slice(-25).join('\n')}`);
+  }
+  expect(exits).toEqual([survivor, ...apiProcs].map((p) => `${p.name}: 0`));
 });
