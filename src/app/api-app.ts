@@ -12,6 +12,8 @@ import { installApiMetrics } from '../core/metrics/api-metrics.js';
 import { BodyDepthPipe } from './body-depth.pipe.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
 import { registerBullBoard } from './bull-board.js';
+import { registerSessionCookies } from '../auth/session-cookies.js';
+import { SessionStore } from '../auth/session.store.js';
 
 /** The Fastify adapter with the body limit and proxy trust from config; JSON bodies only. */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
@@ -46,6 +48,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  registerSessionCookies(app.getHttpAdapter().getInstance(), app.get(SessionStore, { strict: false }));
   installApiMetrics(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(

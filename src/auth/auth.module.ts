@@ -4,6 +4,7 @@ import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsumerGuard, RegistryKeyGuard, StaffGuard } from './guards.js';
+import { SessionStore } from './session.store.js';
 import { TokenService } from './token.service.js';
 
 @Global()
@@ -19,7 +20,7 @@ import { TokenService } from './token.service.js';
       },
     }),
   ],
-  providers: [TokenService, StaffGuard, ConsumerGuard, RegistryKeyGuard],
-  exports: [TokenService, StaffGuard, ConsumerGuard, RegistryKeyGuard],
+  providers: [TokenService, SessionStore, StaffGuard, ConsumerGuard, RegistryKeyGuard],
+  exports: [TokenService, SessionStore, StaffGuard, ConsumerGuard, RegistryKeyGuard],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import type { AuthSubject, StaffRole } from './auth-subject.js';
+import { sessionSubjectOf } from './session-cookies.js';
 import { TokenService } from './token.service.js';
 
 type AuthedRequest = FastifyRequest & { auth?: AuthSubject };
@@ -30,7 +31,8 @@ export class StaffGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const subject = this.tokens.verify(bearerToken(request));
+    // A browser session (cookie, checked for CSRF before the body was read) or a bearer token.
+    const subject = sessionSubjectOf(request, 'staff') ?? this.tokens.verify(bearerToken(request));
     if (subject.kind !== 'staff') throw DomainError.forbidden('STAFF_ONLY', 'This endpoint is for tax bureau staff');
     const roles = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
     if (roles.length > 0 && !roles.some((r) => subject.roles.includes(r)))
@@ -46,7 +48,7 @@ export class ConsumerGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const subject = this.tokens.verify(bearerToken(request));
+    const subject = sessionSubjectOf(request, 'consumer') ?? this.tokens.verify(bearerToken(request));
     if (subject.kind !== 'consumer') throw DomainError.forbidden('CONSUMER_ONLY', 'This endpoint is for consumers');
     request.auth = subject;
     return true;

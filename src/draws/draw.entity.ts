@@ -79,7 +79,7 @@ export class Draw {
   @Column({ type: 'char', length: 64, nullable: true })
   secret: string | null;
 
-  @Column({ type: 'varchar', length: 200, nullable: true })
+  @Column({ type: 'varchar', length: 256, nullable: true })
   beacon: string | null;
 
   @Column({ type: 'char', length: 64, nullable: true })

@@ -1,23 +1,17 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { JOBS, type JobHandlers } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { QueueService } from '../core/queue/queue.service.js';
-import { InvoiceVerificationService, type InvoiceIdentity } from './invoice-verification.service.js';
+import { InvoiceVerificationService } from './invoice-verification.service.js';
 
-export const RegistryJob = {
-  recheckPending: 'recheck-pending',
-  revokeInvoices: 'revoke-invoices',
-} as const;
-
-export interface RevokeInvoicesJobData {
-  invoices: Array<InvoiceIdentity & { kind: 'voided' | 'red' }>;
-}
+/** Job names on the `registry` queue (declared with their payloads in core/queue/job-contracts.ts). */
+export const RegistryJob = JOBS.registry;
 
 /** Worker only: re-checks pending registrations (after every import and daily) and applies voids. */
 @Injectable()
 @QueueProcessor({ queue: QueueName.registry })
-export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBootstrap {
+export class InvoiceVerificationProcessor implements JobHandler<'registry'>, OnApplicationBootstrap {
   private readonly logger = new Logger('InvoiceVerificationProcessor');
 
   constructor(
@@ -36,14 +30,8 @@ export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBo
     }
   }
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case RegistryJob.recheckPending:
-        return this.verification.recheckPending((processed) => job.updateProgress({ phase: 'recheck', processed }));
-      case RegistryJob.revokeInvoices:
-        return { revoked: await this.verification.revoke((job.data as RevokeInvoicesJobData).invoices ?? []) };
-      default:
-        throw new UnrecoverableError(`Unknown registry job ${job.name}`);
-    }
-  }
+  readonly handlers: JobHandlers<'registry'> = {
+    'recheck-pending': (job) => this.verification.recheckPending((processed) => job.updateProgress({ phase: 'recheck', processed })),
+    'revoke-invoices': async (job) => ({ revoked: await this.verification.revoke(job.data.invoices ?? []) }),
+  };
 }

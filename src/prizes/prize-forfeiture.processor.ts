@@ -1,13 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { JOBS, type JobHandlers } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { PrizeForfeitureService } from './prize-forfeiture.service.js';
 
-export const MaintenanceJob = {
-  prizeForfeiture: 'prize-forfeiture',
-} as const;
+/** Job names on the `maintenance` queue (declared with their payloads in core/queue/job-contracts.ts). */
+export const MaintenanceJob = JOBS.maintenance;
 
 export const PRIZE_FORFEITURE_SCHEDULER = 'prize-forfeiture-daily';
 
@@ -17,7 +16,7 @@ export const PRIZE_FORFEITURE_SCHEDULER = 'prize-forfeiture-daily';
  */
 @Injectable()
 @QueueProcessor({ queue: QueueName.maintenance, lockDurationMs: 5 * 60_000 })
-export class PrizeForfeitureProcessor implements JobHandler, OnApplicationBootstrap {
+export class PrizeForfeitureProcessor implements JobHandler<'maintenance'>, OnApplicationBootstrap {
   private readonly logger = new Logger('PrizeForfeitureProcessor');
 
   constructor(
@@ -35,12 +34,7 @@ export class PrizeForfeitureProcessor implements JobHandler, OnApplicationBootst
     }
   }
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case MaintenanceJob.prizeForfeiture:
-        return this.forfeiture.runDaily();
-      default:
-        throw new UnrecoverableError(`Unknown maintenance job ${job.name}`);
-    }
-  }
+  readonly handlers: JobHandlers<'maintenance'> = {
+    'prize-forfeiture': () => this.forfeiture.runDaily(),
+  };
 }

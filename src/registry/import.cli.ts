@@ -70,6 +70,7 @@ const stream = createReadStream(file, { highWaterMark: MiB });
 try {
   bar.start(size, 0, { mib: '0.0', totalMib: (size / MiB).toFixed(1) });
   const summary = await app.get(RegistryService).importNdjson(stream, {
+    source: 'cli',
     batchRows,
     onProgress: (bytes) => bar.update(bytes, { mib: (bytes / MiB).toFixed(1) }),
   });

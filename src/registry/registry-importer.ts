@@ -37,8 +37,8 @@ export interface ImportCounts {
 export interface ImportOptions {
   /** Rows per INSERT statement (default DEFAULT_BATCH_ROWS). */
   batchRows?: number;
-  /** Called after each chunk with the bytes read so far (for progress bars). */
-  onProgress?: (bytesRead: number) => void;
+  /** Called after each chunk with the bytes read so far and the counts of the lines read so far (for progress bars). */
+  onProgress?: (bytesRead: number, counts: Readonly<ImportCounts>) => void;
 }
 
 export const MAX_LINE_BYTES = 64 * 1024;
@@ -185,7 +185,8 @@ export class RegistryImporter {
         if (bytes > MAX_BODY_BYTES) throw new DomainError(413, 'PAYLOAD_TOO_LARGE', `An import may have at most ${MAX_BODY_BYTES} bytes`);
         splitter.push(buffer);
         if (batch.length >= batchRows) await flushFullBatches();
-        options.onProgress?.(bytes);
+        counts.lines = splitter.lines;
+        options.onProgress?.(bytes, counts);
       }
       splitter.end();
       await flushFullBatches();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
 import { feedRows } from '../core/metrics/metrics.js';
+import { JOBS, type RecheckAfterImportPayload, type RevokeInvoicesPayload } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import type { VoidKind } from './dto/registry.dto.js';
@@ -12,6 +13,30 @@ import { RegistryInvoice } from './registry-invoice.entity.js';
 
 export interface ImportSummary extends ImportCounts {
   importId: string;
+}
+
+/** Who sent an import: the tax system's feed, a staff member in the console, or the CLI. */
+export type ImportSource = 'feed' | 'console' | 'cli';
+
+export interface ImportRequestOptions extends ImportOptions {
+  source?: ImportSource;
+  /** staff:<id>:<username> for console uploads. */
+  actor?: string;
+}
+
+/** One row of the import log (registry_imports). */
+export interface ImportLogEntry {
+  id: string;
+  source: ImportSource;
+  actor: string | null;
+  startedAt: string;
+  finishedAt: string;
+  complete: boolean;
+  lines: number;
+  accepted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
 }
 
 export interface InvoiceIdentity {
@@ -32,29 +57,18 @@ export interface VoidResult {
   notFound: InvoiceIdentity[];
 }
 
-/** Job names on the `registry` queue (the processors live with invoice registration). */
-export const RegistryJob = {
-  /** `RecheckPendingJob`: re-match pending registrations (and re-examine verified ones) after an import. */
-  recheckPending: 'recheck-pending',
-  /** `RevokeInvoicesJob`: registrations of these invoices that are verified become revoked. */
-  revokeInvoices: 'revoke-invoices',
-} as const;
+/**
+ * Job names on the `registry` queue, declared with their payloads in core/queue/job-contracts.ts (the
+ * processors live with invoice registration): `recheck-pending` re-matches pending registrations after an
+ * import; `revoke-invoices` revokes the verified registrations of voided or red-flushed invoices.
+ */
+export const RegistryJob = JOBS.registry;
 
-export interface RecheckPendingJob {
-  importId: string;
-  /** Service-clock instants bracketing the import: records it changed have updated_at in [startedAt, finishedAt]. */
-  startedAt: string;
-  finishedAt: string;
-  accepted: number;
-  updated: number;
-  /** false when the import failed half-way (the batches before the failure were written). */
-  complete: boolean;
-}
+/** The payload of `recheck-pending` after an import (job-contracts.ts). */
+export type RecheckPendingJob = RecheckAfterImportPayload;
 
-export interface RevokeInvoicesJob {
-  /** Existing records that carry the flag now (also those that already did: the job is idempotent). */
-  invoices: VoidRequestItem[];
-}
+/** The payload of `revoke-invoices`: existing records that carry the flag now (also those that already did: the job is idempotent). */
+export type RevokeInvoicesJob = RevokeInvoicesPayload;
 
 const VOID_CHUNK = 1000;
 
@@ -81,13 +95,19 @@ export class RegistryService {
    * The recheck job is enqueued after every import, also one that changed nothing (so a feed that re-sends
    * after a failed enqueue still triggers it) and, best effort, after one that failed half-way.
    */
-  async importNdjson(source: AsyncIterable<Buffer | string>, options: ImportOptions = {}): Promise<ImportSummary> {
+  async importNdjson(source: AsyncIterable<Buffer | string>, options: ImportRequestOptions = {}): Promise<ImportSummary> {
     const importId = randomUUID();
     const startedAt = this.clock.now();
-    let counts: ImportCounts;
+    let counts: ImportCounts | null = null;
+    let seen: Readonly<ImportCounts> | null = null;
+    const onProgress = (bytes: number, sofar: Readonly<ImportCounts>) => {
+      seen = sofar;
+      options.onProgress?.(bytes, sofar);
+    };
     try {
-      counts = await this.importer.import(source, options);
+      counts = await this.importer.import(source, { ...options, onProgress });
     } catch (error) {
+      await this.logImport(importId, options, startedAt, seen, false);
       await this.enqueueRecheck({ importId, startedAt: startedAt.toISOString(), finishedAt: this.clock.now().toISOString(), accepted: 0, updated: 0, complete: false }).catch(
         (e: Error) => this.logger.warn(`Could not enqueue the recheck after failed import ${importId}: ${e.message}`),
       );
@@ -105,10 +125,45 @@ export class RegistryService {
     feedRows.inc({ outcome: 'updated' }, counts.updated);
     feedRows.inc({ outcome: 'unchanged' }, counts.unchanged);
     feedRows.inc({ outcome: 'rejected' }, counts.rejectedCount);
+    await this.logImport(importId, options, startedAt, counts, true);
     this.logger.log(
       `Import ${importId}: ${counts.accepted} accepted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.rejectedCount} rejected`,
     );
     return { importId, ...counts };
+  }
+
+  /** Writes the import log row; best effort (the import itself is done and must not fail for its log). Idempotent by import id. */
+  private async logImport(importId: string, options: ImportRequestOptions, startedAt: Date, counts: Readonly<ImportCounts> | null, complete: boolean): Promise<void> {
+    const c = counts ?? { lines: 0, accepted: 0, updated: 0, unchanged: 0, rejectedCount: 0 };
+    await this.dataSource
+      .query(
+        `INSERT IGNORE INTO registry_imports (id, source, actor, started_at, finished_at, complete, line_count, accepted, updated, unchanged, rejected)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [importId, options.source ?? 'feed', options.actor ?? null, startedAt, this.clock.now(), complete ? 1 : 0, c.lines, c.accepted, c.updated, c.unchanged, c.rejectedCount],
+      )
+      .catch((e: Error) => this.logger.warn(`Could not log import ${importId}: ${e.message}`));
+  }
+
+  /** The latest imports, newest first (by the primary key order of finished_at). Read-only. */
+  async recentImports(limit: number): Promise<ImportLogEntry[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT id, source, actor, started_at, finished_at, complete, line_count, accepted, updated, unchanged, rejected
+         FROM registry_imports ORDER BY finished_at DESC LIMIT ?`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      source: r.source as ImportSource,
+      actor: (r.actor as string | null) ?? null,
+      startedAt: new Date(r.started_at as string).toISOString(),
+      finishedAt: new Date(r.finished_at as string).toISOString(),
+      complete: Number(r.complete) === 1,
+      lines: Number(r.line_count),
+      accepted: Number(r.accepted),
+      updated: Number(r.updated),
+      unchanged: Number(r.unchanged),
+      rejected: Number(r.rejected),
+    }));
   }
 
   /** The one place the recheck is requested; one job per import. */

@@ -62,6 +62,12 @@ export class StaffService {
    * hash when there is no account), so the answer takes the same time.
    */
   async login(username: string, password: string, clientIp?: string): Promise<string> {
+    const account = await this.authenticate(username, password, clientIp);
+    return this.tokens.issueStaffToken(account.id, account.username, account.roles);
+  }
+
+  /** The account these credentials open (the checks and limits of login, which issues a token; the console's sign-in opens a session instead). */
+  async authenticate(username: string, password: string, clientIp?: string): Promise<StaffAccount> {
     const attempt = await this.limits.attempt(username, clientIp);
     let account: StaffAccount | null;
     let ok: boolean;
@@ -80,7 +86,7 @@ export class StaffService {
     }
     if (!account || !ok) throw DomainError.unauthorized('INVALID_CREDENTIALS', 'Wrong username or password');
     await attempt.refund();
-    return this.tokens.issueStaffToken(account.id, account.username, account.roles);
+    return account;
   }
 
   async list(): Promise<StaffAccount[]> {

@@ -58,14 +58,16 @@ test('one draw per period is scheduled, idempotently', async () => {
 test('freeze commits the entries once; pending registrations leave the draw and are told', async () => {
   clock.set('2022-09-06T00:00:00+08:00');
   const progress: number[] = [];
-  const frozen = await lifecycle.freezeDraw(drawId, (p) => void progress.push(p.processed));
+  const frozen = await lifecycle.freezeDraw(drawId, { onProgress: (p) => void progress.push(p.processed) });
   expect(frozen.status).toBe('frozen');
   expect(frozen.entryCount).toBe(24);
   expect(frozen.secretHash).toMatch(/^[0-9a-f]{64}$/);
   expect(frozen.secret).toBeNull();
   expect(progress.at(-1)).toBe(24);
 
+  // Again: refused by its guard (the draw is no longer scheduled), nothing changes.
   const again = await lifecycle.freezeDraw(drawId);
+  expect(again.refused).toMatchObject({ step: 'freeze', code: 'WRONG_STATUS', status: 'frozen' });
   expect(again.secretHash).toBe(frozen.secretHash);
   expect(again.entriesDigest).toBe(frozen.entriesDigest);
 
@@ -76,6 +78,11 @@ test('freeze commits the entries once; pending registrations leave the draw and 
 });
 
 test('the draw is reproducible and verifies against the committed entries file', async () => {
+  // Before its draw time, with no approved request, the draw is refused.
+  const early = await lifecycle.runDraw(drawId);
+  expect(early.refused).toMatchObject({ step: 'draw', code: 'DRAW_TIME_NOT_REACHED' });
+  expect(early.status).toBe('frozen');
+  clock.set('2022-09-07T10:00:00+08:00');
   const drawn = await lifecycle.runDraw(drawId);
   expect(drawn.status).toBe('drawn');
   const picks = await db.query(`SELECT kind, tier, slot, alternate_rank, ref FROM draw_picks WHERE draw_id = ? ORDER BY pick_index`, [drawId]);
@@ -117,6 +124,7 @@ test('a draw request approved while the draw runs: the draw is committed with th
   const frozen = await lifecycle.freezeDraw(september);
   expect(frozen.status).toBe('frozen');
   expect(frozen.beacon).toBeNull();
+  clock.set('2022-10-07T10:00:00+08:00'); // the scheduled draw time
 
   const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
   const staff = async (username: string, roles: string[]) => {
@@ -133,10 +141,12 @@ test('a draw request approved while the draw runs: the draw is committed with th
   // The draw (here started by the scheduled time, say) has read the draw without a beacon and computed its
   // result when the auditor approves the request: the approval stores the beacon while the draw is frozen.
   const approvals: number[] = [];
-  const drawn = await lifecycle.runDraw(september, async (p) => {
-    if (p.phase !== 'draw' || approvals.length > 0) return;
-    const res = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests/${requested.body.id}/approve`, undefined, auditor);
-    approvals.push(res.status);
+  const drawn = await lifecycle.runDraw(september, {
+    onProgress: async (p) => {
+      if (p.phase !== 'draw' || approvals.length > 0) return;
+      const res = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests/${requested.body.id}/approve`, undefined, auditor);
+      approvals.push(res.status);
+    },
   });
   expect(approvals).toEqual([200]);
   expect(drawn.status).toBe('drawn');

@@ -515,7 +515,7 @@ describe('payouts.csv (operator)', () => {
     expect(audit[0]).toEqual({
       actor: `staff:${operator.id}:finance.op`,
       action: 'payouts-downloaded',
-      details: { rows: 2, grossCents: 1_010_000, taxCents: 200_000, netCents: 810_000 },
+      details: { role: 'operator', rows: 2, grossCents: 1_010_000, taxCents: 200_000, netCents: 810_000 },
     });
   });
 

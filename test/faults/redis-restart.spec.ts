@@ -23,7 +23,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CampaignLoader } from '../../src/campaigns/campaign-loader.js';
 import { Clock } from '../../src/core/clock/clock.js';
@@ -34,6 +33,7 @@ import { migrateDatabase } from '../../src/core/database/migrate.js';
 import { QueueName } from '../../src/core/queue/queue-names.js';
 import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DRAW_TICK_SCHEDULER_ID, drawJobId, DrawJobs } from '../../src/draws/draw-jobs.js';
+import { DrawScheduleRepository } from '../../src/draws/draw-schedule.repository.js';
 import { DrawTickService, type TickResult } from '../../src/draws/draw-tick.service.js';
 import { QueueService } from '../../src/core/queue/queue.service.js';
 import { isolatedConfig, startTestWorker } from '../support/test-env.js';
@@ -183,9 +183,9 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     config,
     override: (builder) =>
       builder.overrideProvider(DrawTickService).useFactory({
-        factory: (dataSource: DataSource, clock: Clock, jobs: DrawJobs, queues: QueueService, campaigns: CampaignLoader) =>
-          new HeldFirstTick(dataSource, clock, jobs, queues, campaigns),
-        inject: [getDataSourceToken(), Clock, DrawJobs, QueueService, CampaignLoader],
+        factory: (schedule: DrawScheduleRepository, clock: Clock, jobs: DrawJobs, queues: QueueService, campaigns: CampaignLoader) =>
+          new HeldFirstTick(schedule, clock, jobs, queues, campaigns),
+        inject: [DrawScheduleRepository, Clock, DrawJobs, QueueService, CampaignLoader],
       }),
   });
   worker.app.useLogger(capture);
@@ -241,7 +241,7 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     expect(actions.filter((a) => a === 'published')).toHaveLength(1);
     // The freeze that was queued when Redis died never ran: the one that did was queued by the re-created tick.
     const started = (phase: string) => log.filter((l) => l.action === `${phase}-job-started`).map((l) => JSON.parse(l.details ?? '{}') as { trigger: string });
-    expect(started('freeze')).toEqual([expect.objectContaining({ trigger: 'tick', attempt: 1 })]);
+    expect(started('freeze')).toEqual([expect.objectContaining({ trigger: 'schedule', attempt: 1 })]);
     expect(started('draw').length).toBeGreaterThanOrEqual(1);
 
     // One secret: the sealed one, matching the hash published at the freeze.

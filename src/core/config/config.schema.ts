@@ -39,6 +39,7 @@ const schema = z
     PII_KEY: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (32 bytes)'),
     STAFF_TOKEN_TTL_SECONDS: intFromString(60, 7 * 86400),
     CONSUMER_TOKEN_TTL_SECONDS: intFromString(60, 90 * 86400),
+    SESSION_IDLE_TIMEOUT_SECONDS: intFromString(60, 7 * 86400),
     CLOCK_START: z.iso.datetime({ offset: true }).optional(),
     CLOCK_RATE: z.coerce.number().positive().max(1_000_000),
     /** The real instant at which the simulated clock reads CLOCK_START, or `shared` (recorded once in Redis). */

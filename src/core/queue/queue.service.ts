@@ -3,6 +3,7 @@ import { Queue, type ConnectionOptions, type JobsOptions, type QueueOptions } fr
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { createRedisClient, isCluster, queuePrefix } from '../redis/redis.js';
+import type { JobData, JobName } from './job-contracts.js';
 import type { QueueName } from './queue-names.js';
 
 /** How long a producer's Redis command (adding a job, reading one) may take before it fails (503 in the API). */
@@ -124,8 +125,11 @@ export class QueueService implements OnApplicationShutdown {
     return queue;
   }
 
-  /** Adds a job; with a deterministic `jobId` a repeated add is a no-op while the first job is kept. */
-  async add<T>(name: QueueName, jobName: string, data: T, options: JobsOptions = {}) {
+  /**
+   * Adds a job declared in the queue's contract (job-contracts.ts), with its payload type; with a
+   * deterministic `jobId` a repeated add is a no-op while the first job is kept.
+   */
+  async add<Q extends QueueName, N extends JobName<Q>>(name: Q, jobName: N, data: JobData<Q, N>, options: JobsOptions = {}) {
     return this.queue(name).add(jobName, data, {
       attempts: 5,
       backoff: { type: 'exponential', delay: 2000 },

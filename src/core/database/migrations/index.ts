@@ -4,6 +4,9 @@ import { DrawsAndPrizes1700000002000 } from './1700000002000-draws-and-prizes.js
 import { RegistrationSlots1700000004000 } from './1700000004000-registration-slots.js';
 import { FreezeIndexes1700000005000 } from './1700000005000-freeze-indexes.js';
 import { RejectedRegistrationsReleaseInvoice1700000006000 } from './1700000006000-rejected-registrations-release-invoice.js';
+import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
+import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
+import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -13,4 +16,7 @@ export const migrations = [
   RegistrationSlots1700000004000,
   FreezeIndexes1700000005000,
   RejectedRegistrationsReleaseInvoice1700000006000,
+  RegistryImports1700000013000,
+  RegistrationCounts1700000013100,
+  Utf8Beacons1700000016000,
 ];

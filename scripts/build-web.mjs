@@ -1,0 +1,53 @@
+// Builds the browser front ends: `node scripts/build-web.mjs <name>=<entry.js> ...`.
+// Each entry is bundled by esbuild (its imports, src/web-shared/ and npm packages such as echarts; no CDN)
+// into dist/web/<name>/app.js, and the other files of the entry's folder (index.html, app.css, images) are
+// copied next to it; each text file also gets its .br and .gz forms. The API serves dist/web/<name>/ with
+// ETags and the compressed form the browser accepts.
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const entries = process.argv.slice(2).map((arg) => {
+  const [name, entry] = arg.split('=');
+  if (!name || !entry || !/^[a-z0-9-]+$/.test(name)) throw new Error(`build-web: expected <name>=<entry.js>, got ${arg}`);
+  return { name, entry };
+});
+if (entries.length === 0) throw new Error('build-web: no entry points given');
+
+for (const { name, entry } of entries) {
+  const out = join(root, 'dist/web', name);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const source = dirname(join(root, entry));
+  for (const file of readdirSync(source, { withFileTypes: true })) {
+    if (file.isFile() && !['.js', '.ts', '.md'].includes(extname(file.name))) cpSync(join(source, file.name), join(out, file.name));
+  }
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    outfile: join(out, 'app.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // Compressed once here rather than at every start of the API: best brotli for what pages load.
+  for (const file of readdirSync(out)) {
+    if (!/\.(html|js|css|map|txt|svg)$/.test(file)) continue;
+    const body = readFileSync(join(out, file));
+    if (body.length <= 512) continue;
+    const quality = body.length > 1_000_000 ? 6 : 11;
+    writeFileSync(join(out, `${file}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    writeFileSync(join(out, `${file}.gz`), gzipSync(body, { level: 9 }));
+  }
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  console.log(`build-web: ${entry} -> dist/web/${name}/ (${Math.round(bytes / 1024)} KiB)`);
+}
