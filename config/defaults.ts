@@ -27,6 +27,8 @@ export const configDefaults = {
   STAFF_LOGIN_MAX_FAILURES_PER_IP: '50',
   STAFF_LOGIN_WINDOW_SECONDS: '900',
   DATABASE_QUERY_TIMEOUT_MS: '10000',
+  PUBLIC_BASE_URL: 'http://localhost:3000',
+  ARTIFACTS_DIR: 'var/artifacts',
   WORKER_METRICS_HOST: '0.0.0.0',
   WORKER_METRICS_PORT: '9464',
 } as const;

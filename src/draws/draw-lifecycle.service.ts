@@ -27,6 +27,7 @@ import {
   holderPseudonym,
   runDraw as drawWinners,
 } from './algorithm/index.js';
+import { DrawArtifactsService } from './draw-artifacts.service.js';
 import { DrawAuditService, WORKER_ACTOR, staffActor } from './draw-audit.service.js';
 import { DrawScheduleRepository } from './draw-schedule.repository.js';
 import { canTransition, dueStep, statusBefore, type DueStep } from './draw-state-machine.js';
@@ -75,6 +76,7 @@ export class DrawLifecycleService {
     private readonly campaigns: CampaignRecords,
     private readonly invoices: InvoiceFreezeSource,
     private readonly prizes: PrizeAwards,
+    private readonly artifacts: DrawArtifactsService,
   ) {}
 
   /**
@@ -123,9 +125,12 @@ export class DrawLifecycleService {
   /**
    * After a freeze committed (outside its transaction and lock): the place for work that follows it, e.g.
    * writing the published entries file. A repeated freeze is refused, so nothing runs this again should it
-   * fail: what it writes must be re-creatable from the committed rows. Nothing yet.
+   * fail: what it writes must be re-creatable from the committed rows (the first download re-creates the
+   * entries file, src/public/public-artifacts.ts).
    */
-  private async afterFreezeCommitted(_drawId: string): Promise<void> {}
+  private async afterFreezeCommitted(drawId: string): Promise<void> {
+    this.artifacts.afterFreeze(drawId, () => this.entriesCsv(drawId)); // written in the background
+  }
 
   private async freezeUnderLock(drawId: string, context: StepContext): Promise<StepOutcome> {
     const { onProgress } = context;
@@ -394,7 +399,10 @@ export class DrawLifecycleService {
     });
     // After commit, outside the transaction and lock: work that follows a publication (the winners' SMS job;
     // the place for publishing artifacts such as the audit bundle). Must be idempotent.
-    if (!published.refused && published.status === 'published') await this.announce(drawId);
+    if (!published.refused && published.status === 'published') {
+      await this.announce(drawId);
+      this.artifacts.afterPublication(drawId, () => this.entriesCsv(drawId)); // written in the background
+    }
     return published;
   }
 

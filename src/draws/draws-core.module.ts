@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InvoiceFreezeModule } from '../invoices/invoice-freeze.source.js';
 import { PrizeAwardsModule } from '../prizes/prize-awards.js';
+import { DrawArtifactsService } from './draw-artifacts.service.js';
 import { DrawAuditLogEntry } from './draw-audit-log.entity.js';
 import { DrawAuditService } from './draw-audit.service.js';
 import { DrawEntry } from './draw-entry.entity.js';
@@ -21,8 +22,8 @@ import { Draw } from './draw.entity.js';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Draw, DrawEntry, DrawPick, DrawRequest, DrawAuditLogEntry]), InvoiceFreezeModule, PrizeAwardsModule],
-  providers: [DrawLifecycleService, DrawTransitions, DrawAuditService, DrawScheduleRepository],
-  exports: [DrawLifecycleService, DrawAuditService, DrawScheduleRepository, TypeOrmModule],
+  providers: [DrawLifecycleService, DrawTransitions, DrawAuditService, DrawScheduleRepository, DrawArtifactsService],
+  exports: [DrawLifecycleService, DrawAuditService, DrawScheduleRepository, DrawArtifactsService, TypeOrmModule],
 })
 export class DrawsCoreModule implements OnModuleInit {
   /** Start-up fails on a malformed draw state graph (an unknown status, a step that is no edge, an unreachable status). */

@@ -1,5 +1,6 @@
 import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../core/database/transformers.js';
+import type { InvoiceSource } from './domain/invoice-fields.js';
 
 export type InvoiceStatus = 'pending' | 'verified' | 'rejected' | 'revoked';
 
@@ -47,8 +48,8 @@ export class Invoice {
   @Column({ name: 'check_code', type: 'varchar', length: 20, nullable: true })
   checkCode: string | null;
 
-  @Column({ type: 'enum', enum: ['qr', 'typed'] })
-  source: 'qr' | 'typed';
+  @Column({ type: 'enum', enum: ['qr', 'typed', 'file'] })
+  source: InvoiceSource;
 
   @Column({ type: 'enum', enum: ['pending', 'verified', 'rejected', 'revoked'] })
   status: InvoiceStatus;

@@ -12,6 +12,7 @@ import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import { checkEligibility } from './domain/eligibility.js';
+import { claimFromFileBody } from './files/registration-file.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
@@ -83,7 +84,8 @@ export class InvoicesService {
     limited.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
     let claim: InvoiceClaim;
     try {
-      claim = parseRegistrationBody(body);
+      // An e-invoice file ({ file }) is read into the same claim as a QR scan or the typed fields.
+      claim = (await claimFromFileBody(body, limited)) ?? parseRegistrationBody(body);
     } catch (error) {
       await limited;
       throw error;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
+import { PublicArtifacts } from './public-artifacts.js';
 import { PublicCache } from './public-cache.js';
 import { PublicPageController } from './public-page.controller.js';
 import { PublicRateLimitGuard } from './public-rate-limit.guard.js';
@@ -10,6 +11,6 @@ import { PublicService } from './public.service.js';
 @Module({
   imports: [DrawsCoreModule],
   controllers: [PublicController, PublicPageController],
-  providers: [PublicService, PublicCache, PublicRateLimitGuard],
+  providers: [PublicService, PublicCache, PublicRateLimitGuard, PublicArtifacts],
 })
 export class PublicModule {}

@@ -727,7 +727,7 @@ export class PublicService {
           title: `${name} ${periodLabel(r.period_key)}期开奖结果`,
           updated: new Date(r.published_at ?? r.updated_at),
           links: [
-            { href: `${baseUrl}/#draw-${encodeURIComponent(r.id)}`, rel: 'alternate', type: 'text/html', title: '中奖名单' },
+            { href: `${baseUrl}/draws/${encodeURIComponent(r.id)}`, rel: 'alternate', type: 'text/html', title: '中奖名单' },
             { href: `${api}/audit`, rel: 'related', type: 'application/json', title: '审计包（ILD-1）' },
             { href: `${api}/entries`, rel: 'related', type: 'text/csv', title: '参与发票清单' },
           ],

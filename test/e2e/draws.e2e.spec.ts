@@ -3,6 +3,7 @@
  * one MariaDB database, one ManualClock for both. The tests run in order through the 2022 campaign: each
  * moves the clock forward to the next period's freeze and draw.
  */
+import { eventually } from '../support/waiting.js';
 import { jest } from '@jest/globals';
 import type { Job } from 'bullmq';
 import { spawnSync } from 'node:child_process';
@@ -266,6 +267,9 @@ describe('July: on time through the tick and the worker', () => {
     expect(await schedule.isPeriodOpen('henan-2022', '2022-08', new Date('2022-09-05T16:00:00.000Z'))).toBe(false);
     expect(await schedule.isPeriodOpen('henan-2022', '2030-01', clock.now())).toBe(false);
 
+    // The status commits before BullMQ records the job as finished (and the entries artifact is written in
+    // the background meanwhile): wait for the job's record too.
+    await eventually('the freeze job is recorded as finished', 30_000, async () => (await get(`/api/v1/admin/draws/${JULY}`)).body.jobs?.[0]?.finishedAt != null);
     const detail = await get(`/api/v1/admin/draws/${JULY}`);
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({

@@ -26,6 +26,7 @@ import { destroyTestEnvironment, startTestApi, type HttpResult, type TestApi } f
  * frozen -> drawn -> published, and what the public sees at each step.
  */
 const DRAW = 'henan-2022-2022-08';
+const PUBLIC_BASE = 'https://fapiao.example.test';
 const CAMPAIGN_NAME = '河南省2022年有奖发票促消费活动 <测试&"转义">';
 const BEACON = 'ssq-2022101:<b>&amp;</b>';
 const clock = new ManualClock('2022-08-20T10:00:00+08:00');
@@ -100,7 +101,7 @@ beforeAll(async () => {
     alternateCount: 3,
   };
   writeFileSync(join(campaignsDir, 'henan-2022.json'), JSON.stringify(campaign));
-  api = await startTestApi({ clock, env: { CAMPAIGNS_DIR: campaignsDir, PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' } });
+  api = await startTestApi({ clock, env: { CAMPAIGNS_DIR: campaignsDir, PUBLIC_RATE_LIMIT_PER_MINUTE: '100000', PUBLIC_BASE_URL: PUBLIC_BASE } });
   db = api.app.get<DataSource>(getDataSourceToken());
   lifecycle = api.app.get(DrawLifecycleService);
   await lifecycle.ensureCampaign(api.app.get(CampaignCatalog).get('henan-2022')!);
@@ -553,18 +554,20 @@ describe('published: the masked winner list, check results and the feed', () => 
     expect(xml.match(/<entry>/g)).toHaveLength(1);
     expect(xml).toContain('<title type="text">河南省2022年有奖发票促消费活动 &lt;测试&amp;&quot;转义&quot;&gt; 2022年8月期开奖结果</title>');
     expect(xml).not.toContain('<测试');
-    expect(xml).toContain(`href="${api.baseUrl}/api/v1/public/draws/${DRAW}/audit"`);
-    expect(xml).toContain(`href="${api.baseUrl}/#draw-${DRAW}"`);
+    expect(xml).toContain(`href="${PUBLIC_BASE}/api/v1/public/draws/${DRAW}/audit"`);
+    expect(xml).toContain(`href="${PUBLIC_BASE}/draws/${DRAW}"`);
     expect(xml).toMatch(/<id>urn:uuid:[0-9a-f-]{36}<\/id>/);
     expect(xml).toContain('一等奖 1 名（每名 ¥10,000.00）；二等奖 2 名（每名 ¥1,000.00）；三等奖 3 名（每名 ¥100.00）。参与发票 9 张');
     expect(xml).toContain('<updated>2022-09-08T02:00:00.000Z</updated>');
     // Every '&' in the document starts an entity; no raw '<' outside tags.
     expect(xml.replace(/&(amp|lt|gt|quot|apos);/g, '')).not.toContain('&');
-    // A spoofed Host header cannot break the markup.
-    const spoofed = await rawGet('/api/v1/public/feed.atom', { host: 'evil"><x' });
-    expect(spoofed.status).toBe(200);
-    expect(spoofed.body).not.toContain('evil');
-    expect(spoofed.body).toContain('href="http://localhost/api/v1/public/feed.atom"');
+    // Links come from PUBLIC_BASE_URL only: a spoofed Host or X-Forwarded-Host changes nothing (no cache poisoning).
+    for (const headers of [{ host: 'evil"><x' }, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }] as Array<Record<string, string>>) {
+      const spoofed = await rawGet('/api/v1/public/feed.atom', headers);
+      expect(spoofed.status).toBe(200);
+      expect(spoofed.body).not.toContain('evil');
+      expect(spoofed.body).toContain(`href="${PUBLIC_BASE}/api/v1/public/feed.atom"`);
+    }
   });
 
   test('a claim and a forfeit passed to alternate 1 show in the list after a new version (cache stays correct)', async () => {

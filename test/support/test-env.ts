@@ -2,6 +2,9 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiModule } from '../../src/app/api.module.js';
 import { configureApiApp, createFastifyAdapter } from '../../src/app/api-app.js';
 import { WorkerModule } from '../../src/app/worker.module.js';
@@ -32,6 +35,8 @@ export function isolatedConfig(env: Record<string, string> = {}): AppConfig {
     REGISTRY_API_KEY: TEST_REGISTRY_KEY,
     AUTH_DEV_OTP: TEST_OTP,
     LOG_LEVEL: 'error',
+    // Draw ids repeat across test files: each file keeps its draws' artifacts apart.
+    ARTIFACTS_DIR: join(tmpdir(), `il_test_artifacts_${id}`),
     ...env,
   });
 }
@@ -98,6 +103,7 @@ export async function destroyTestEnvironment(config: AppConfig): Promise<void> {
   await dropDatabase(config.DATABASE_URL);
   created.delete(config);
   await deleteKeysWithPrefix(config, config.REDIS_PREFIX);
+  if (config.ARTIFACTS_DIR.startsWith(join(tmpdir(), 'il_test_artifacts_'))) await rm(config.ARTIFACTS_DIR, { recursive: true, force: true });
 }
 
 export interface HttpResult<T = any> {

@@ -18,6 +18,21 @@ const trustProxy = z.string().transform((v, ctx): boolean | number | string => {
   return z.NEVER;
 });
 
+/** An absolute http(s) URL without query or fragment; a trailing slash is dropped. */
+const publicBaseUrl = z.string().transform((v, ctx): string => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute http(s) URL without query, e.g. https://fapiao.example.gov.cn' });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']),
@@ -58,6 +73,10 @@ const schema = z
     STAFF_LOGIN_MAX_FAILURES_PER_IP: intFromString(1, 1_000_000),
     STAFF_LOGIN_WINDOW_SECONDS: intFromString(1, 7 * 86400),
     DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
+    /** Where the public reaches the service: every absolute URL (the Atom feed) is built from it, never from Host. */
+    PUBLIC_BASE_URL: publicBaseUrl,
+    /** The directory of the artifact store (entries files and audit bundles, written once, served as files). */
+    ARTIFACTS_DIR: z.string().min(1),
     /** Bearer token of the metrics endpoints (API /metrics, the worker's metrics port); unset: no metrics served. */
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     WORKER_METRICS_HOST: z.string().min(1),

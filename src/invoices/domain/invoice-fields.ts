@@ -8,7 +8,8 @@
  * code and a 20-digit number.
  */
 
-export type InvoiceSource = 'qr' | 'typed';
+/** How the consumer gave the invoice: a scanned QR code, the typed form, or the e-invoice file (PDF/OFD/XML). */
+export type InvoiceSource = 'qr' | 'typed' | 'file';
 
 export interface InvoiceClaim {
   /** Two-digit type code: '04' paper ordinary, '10' electronic ordinary, '32' fully digital ordinary, … */

@@ -7,6 +7,7 @@ import { RejectedRegistrationsReleaseInvoice1700000006000 } from './170000000600
 import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
 import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
 import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
+import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   RegistryImports1700000013000,
   RegistrationCounts1700000013100,
   Utf8Beacons1700000016000,
+  InvoiceFileSource1700000018000,
 ];
