@@ -7,6 +7,7 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import { boundQueryTime } from '../core/database/data-source-options.js';
 import { ApiExceptionFilter } from '../core/errors/api-exception.filter.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { installApiMetrics } from '../core/metrics/api-metrics.js';
 import { BodyDepthPipe } from './body-depth.pipe.js';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './http-hardening.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
@@ -41,6 +42,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
     .getInstance()
     .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   registerSessionCookies(app.getHttpAdapter().getInstance(), app.get(SessionStore, { strict: false }));
+  installApiMetrics(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new BodyDepthPipe(),

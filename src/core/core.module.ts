@@ -5,6 +5,7 @@ import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { PiiProtector } from './crypto/pii.js';
 import { DatabaseModule } from './database/database.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RedisModule } from './redis/redis.module.js';
 
@@ -15,7 +16,7 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [ConfigModule.forRoot(config), ClockModule, DatabaseModule, RedisModule, QueueModule, ArtifactsModule],
+      imports: [ConfigModule.forRoot(config), ClockModule, DatabaseModule, RedisModule, QueueModule, ArtifactsModule, MetricsModule],
       providers: [{ provide: PiiProtector, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new PiiProtector(c.PII_KEY) }],
       exports: [PiiProtector],
     };

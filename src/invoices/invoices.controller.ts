@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { Idempotent } from '../core/idempotency/idempotency.interceptor.js';
+import { countRegistration } from './registration-metrics.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationStats } from './registration-stats.js';
@@ -21,18 +22,25 @@ export class InvoicesController {
   @Idempotent()
   @ApiBody({ type: RegisterInvoiceDto })
   @ApiOperation({ summary: 'Register an invoice: 201 created; 200 with the earlier registration when this consumer already holds it (a retry)' })
-  async register(
+  register(
     @CurrentConsumerId() consumerId: number,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RegistrationResultDto> {
-    // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
-    const outcome = await this.invoices.register(consumerId, body).catch((error: unknown) => {
-      if (error instanceof DomainError) this.stats.countRefusal(error.code);
-      throw error;
-    });
-    if (!outcome.created) void reply.status(200);
-    return outcome.registration;
+    // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited), and every
+    // attempt by outcome for Prometheus.
+    return countRegistration(
+      this.invoices.register(consumerId, body).then(
+        (outcome) => {
+          if (!outcome.created) void reply.status(200);
+          return outcome.registration;
+        },
+        (error: unknown) => {
+          if (error instanceof DomainError) this.stats.countRefusal(error.code);
+          throw error;
+        },
+      ),
+    );
   }
 
   @Get()

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
+import { feedRows } from '../core/metrics/metrics.js';
 import { JOBS, type RecheckAfterImportPayload, type RevokeInvoicesPayload } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
@@ -120,6 +121,10 @@ export class RegistryService {
       updated: counts.updated,
       complete: true,
     });
+    feedRows.inc({ outcome: 'accepted' }, counts.accepted);
+    feedRows.inc({ outcome: 'updated' }, counts.updated);
+    feedRows.inc({ outcome: 'unchanged' }, counts.unchanged);
+    feedRows.inc({ outcome: 'rejected' }, counts.rejectedCount);
     await this.logImport(importId, options, startedAt, counts, true);
     this.logger.log(
       `Import ${importId}: ${counts.accepted} accepted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.rejectedCount} rejected`,

@@ -109,7 +109,7 @@ export async function startTestWorker(
 export async function destroyTestEnvironment(config: AppConfig): Promise<void> {
   await dropDatabase(config.DATABASE_URL);
   created.delete(config);
-  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
+  await deleteKeysWithPrefix(config, config.REDIS_PREFIX);
   if (config.ARTIFACTS_DIR.startsWith(join(tmpdir(), 'il_test_artifacts_'))) await rm(config.ARTIFACTS_DIR, { recursive: true, force: true });
 }
 

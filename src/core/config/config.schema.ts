@@ -41,6 +41,11 @@ const schema = z
     DATABASE_URL: mysqlUrl,
     REDIS_URL: redisUrl,
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/),
+    /** Seed nodes of a Redis Cluster (`host:port,host:port`); unset: the single Redis at REDIS_URL. */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'expected host:port[,host:port...] (the seed nodes of a Redis Cluster)')
+      .optional(),
     ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     REGISTRY_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -85,6 +90,10 @@ const schema = z
     PUBLIC_BASE_URL: publicBaseUrl,
     /** The directory of the artifact store (entries files and audit bundles, written once, served as files). */
     ARTIFACTS_DIR: z.string().min(1),
+    /** Bearer token of the metrics endpoints (API /metrics, the worker's metrics port); unset: no metrics served. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    WORKER_METRICS_HOST: z.string().min(1),
+    WORKER_METRICS_PORT: intFromString(0, 65535),
   })
   .superRefine((c, ctx) => {
     if (c.IDENTITY_VERIFIER === 'http') {

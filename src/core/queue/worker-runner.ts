@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { hostname } from 'node:os';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { jobDuration } from '../metrics/metrics.js';
+import { queuePrefix } from '../redis/redis.js';
 import { jobContractProblems } from './job-contracts.js';
-import { bullConnection } from './queue.service.js';
+import { bullConnection, closeBullClient } from './queue.service.js';
+import type { QueueName } from './queue-names.js';
 import { QUEUE_PROCESSOR, type JobHandler, type QueueProcessorOptions } from './queue-processor.js';
 
 /**
@@ -18,6 +22,8 @@ import { QUEUE_PROCESSOR, type JobHandler, type QueueProcessorOptions } from './
 export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WorkerRunner');
   private readonly workers: Worker[] = [];
+  private readonly connections: ConnectionOptions[] = [];
+  private readonly completedListeners: Array<(queue: QueueName, job: Job) => void> = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -44,18 +50,27 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
         if (!handler) throw new UnrecoverableError(`Unknown ${options.queue} job ${job.name}`);
         return handler.call(instance, job);
       };
+      const connection = bullConnection(this.config, 'worker');
+      this.connections.push(connection);
       const worker = new Worker(options.queue, dispatch, {
-        connection: bullConnection(this.config, 'worker'),
-        prefix: this.config.REDIS_PREFIX,
+        connection,
+        prefix: queuePrefix(this.config),
+        // Recorded on each job it takes (job.processedBy): which process of the fleet ran or holds it.
+        name: `${hostname()}:${process.pid}`,
         concurrency: options.concurrency ?? 1,
         lockDuration: options.lockDurationMs ?? 60_000,
         stalledInterval: 15_000,
         maxStalledCount: 3,
       });
       worker.on('error', (error) => this.logger.warn(`Worker ${options.queue}: ${error.message}`));
-      worker.on('failed', (job, error) =>
-        this.logger.warn(`Job ${options.queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
-      );
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`Job ${options.queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+        if (job?.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'failed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+      });
+      worker.on('completed', (job) => {
+        for (const listener of this.completedListeners) listener(options.queue, job);
+        if (job.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'completed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+      });
       this.workers.push(worker);
       this.logger.log(`Processing queue "${options.queue}" with ${name}`);
     }
@@ -64,6 +79,12 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
   /** Runs before providers are destroyed, so handlers still have their database connection while finishing. */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.workers.map((w) => w.close()));
+    this.connections.forEach(closeBullClient);
+  }
+
+  /** Calls `listener` after every job this process completes (e.g. to broadcast what changed). */
+  onJobCompleted(listener: (queue: QueueName, job: Job) => void): void {
+    this.completedListeners.push(listener);
   }
 
   /** The running workers (for health and tests). */
