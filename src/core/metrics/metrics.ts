@@ -59,7 +59,7 @@ export const smsSends = new Counter({
   registers: [metricsRegistry],
 });
 
-/** result: ok | refused (the provider answered no) | failed (unreachable, timeout, 5xx). */
+/** result: the provider's verdict (match, mismatch, not_found), or error, timeout, circuit_open (one per attempt). */
 export const identityProviderCalls = new Counter({
   name: 'il_identity_provider_calls_total',
   help: 'Calls to the identity provider (三要素核验) by result',
