@@ -5,7 +5,7 @@ import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import { Clock } from '../core/clock/clock.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
-import { DrawAuditService } from '../draws/draw-audit.service.js';
+import { DrawAuditService, SCHEDULER_ACTOR } from '../draws/draw-audit.service.js';
 import { NotificationJob, prizePassedJobId } from '../notifications/notification-jobs.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { prizeEndedNotice, prizePassedNotice } from '../notifications/prize-notices.js';
@@ -240,7 +240,7 @@ export class PrizeForfeitureService {
 
     await this.audit.append(
       drawId,
-      'system',
+      SCHEDULER_ACTOR,
       status === 'forfeited' ? 'prize-forfeited' : 'prize-revoked',
       {
         prizeId,

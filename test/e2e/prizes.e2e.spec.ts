@@ -566,7 +566,7 @@ describe('revocation and forfeiture', () => {
     expect(new Date(slot[1].claim_deadline).toISOString()).toBe(new Date(clock.now().getTime() + WINDOW_DAYS * DAY).toISOString());
 
     const [log] = await auditOf(drawId, 'prize-revoked');
-    expect(log.actor).toBe('system');
+    expect(log.actor).toBe('scheduler');
     expect(log.details).toEqual({
       prizeId: winner.id,
       tier: 1,
