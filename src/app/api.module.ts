@@ -8,6 +8,7 @@ import { CoreModule } from '../core/core.module.js';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
 import { DrawsModule } from '../draws/draws.module.js';
 import { HealthModule } from '../health/health.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
 import { InvoicesModule } from '../invoices/invoices.module.js';
 import { PrizesModule } from '../prizes/prizes.module.js';
 import { PublicModule } from '../public/public.module.js';
@@ -20,7 +21,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, IdentityModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule],
     };
   }
 }

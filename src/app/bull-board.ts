@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { AuthSubject, StaffRole } from '../auth/auth-subject.js';
+import { StaffAccessCache } from '../auth/staff-access.cache.js';
 import { TokenService } from '../auth/token.service.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
@@ -82,10 +83,13 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
     },
   });
 
-  const verify = (token: string): Extract<AuthSubject, { kind: 'staff' }> | DomainError => {
+  const access = app.get(StaffAccessCache, { strict: false });
+  const verify = async (token: string): Promise<Extract<AuthSubject, { kind: 'staff' }> | DomainError> => {
     try {
-      const subject = tokens.verify(token);
-      if (subject.kind !== 'staff') return DomainError.forbidden('STAFF_ONLY', 'The queue board is for tax bureau staff');
+      const claimed = tokens.verify(token);
+      if (claimed.kind !== 'staff') return DomainError.forbidden('STAFF_ONLY', 'The queue board is for tax bureau staff');
+      // As StaffGuard: the account as it is now (active, current roles).
+      const subject = await access.check(claimed);
       if (!subject.roles.some((r) => BOARD_ROLES.includes(r)))
         return DomainError.forbidden('ROLE_REQUIRED', `The queue board needs the role ${BOARD_ROLES.join(' or ')}`);
       return subject;
@@ -112,7 +116,7 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
         const token = headerToken(request) ?? cookieToken(request);
         if (!token)
           return deny(reply, 401, 'AUTH_REQUIRED', `Staff authentication required: sign in at ${BULL_BOARD_PATH}/login or send Authorization: Bearer <token>`);
-        const result = verify(token);
+        const result = await verify(token);
         if (result instanceof DomainError) return deny(reply, result.statusCode, result.code, result.message);
       });
 
@@ -140,7 +144,7 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
           }
           return reply.code(401).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(loginPage('Wrong username or password'));
         }
-        const checked = verify(token);
+        const checked = await verify(token);
         if (checked instanceof DomainError)
           return reply.code(checked.statusCode).type('text/html; charset=utf-8').send(loginPage(checked.message));
         const secure = request.protocol === 'https' ? '; Secure' : '';

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsumerGuard, RegistryKeyGuard, StaffGuard } from './guards.js';
 import { SessionStore } from './session.store.js';
+import { StaffAccessCache } from './staff-access.cache.js';
 import { TokenService } from './token.service.js';
 
 @Global()
@@ -20,7 +21,7 @@ import { TokenService } from './token.service.js';
       },
     }),
   ],
-  providers: [TokenService, SessionStore, StaffGuard, ConsumerGuard, RegistryKeyGuard],
-  exports: [TokenService, SessionStore, StaffGuard, ConsumerGuard, RegistryKeyGuard],
+  providers: [TokenService, SessionStore, StaffAccessCache, StaffGuard, ConsumerGuard, RegistryKeyGuard],
+  exports: [TokenService, SessionStore, StaffAccessCache, StaffGuard, ConsumerGuard, RegistryKeyGuard],
 })
 export class AuthModule {}

@@ -8,6 +8,7 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import type { AuthSubject, StaffRole } from './auth-subject.js';
 import { sessionSubjectOf } from './session-cookies.js';
+import { StaffAccessCache } from './staff-access.cache.js';
 import { TokenService } from './token.service.js';
 
 type AuthedRequest = FastifyRequest & { auth?: AuthSubject };
@@ -27,13 +28,16 @@ export class StaffGuard implements CanActivate {
   constructor(
     private readonly tokens: TokenService,
     private readonly reflector: Reflector,
+    private readonly access: StaffAccessCache,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  /** The token, then the account as it is now (active, current roles: StaffAccessCache), then the roles. */
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     // A browser session (cookie, checked for CSRF before the body was read) or a bearer token.
-    const subject = sessionSubjectOf(request, 'staff') ?? this.tokens.verify(bearerToken(request));
-    if (subject.kind !== 'staff') throw DomainError.forbidden('STAFF_ONLY', 'This endpoint is for tax bureau staff');
+    const claimed = sessionSubjectOf(request, 'staff') ?? this.tokens.verify(bearerToken(request));
+    if (claimed.kind !== 'staff') throw DomainError.forbidden('STAFF_ONLY', 'This endpoint is for tax bureau staff');
+    const subject = await this.access.check(claimed);
     const roles = this.reflector.getAllAndOverride<StaffRole[] | undefined>(STAFF_ROLES_KEY, [context.getHandler(), context.getClass()]) ?? [];
     if (roles.length > 0 && !roles.some((r) => subject.roles.includes(r)))
       throw DomainError.forbidden('ROLE_REQUIRED', `This action needs the role ${roles.join(' or ')}`);

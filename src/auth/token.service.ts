@@ -11,15 +11,26 @@ import type { AuthSubject, StaffRole } from './auth-subject.js';
 const VERIFIED_TOKENS_KEPT = 20_000;
 
 interface TokenClaims {
+  /** The account id as a decimal integer string ('42'; no sign, leading zero, exponent or spaces). */
   sub: string;
   kind: 'staff' | 'consumer';
   username?: string;
   roles?: StaffRole[];
+  iss: string;
+  aud: string;
   iat: number;
   exp: number;
 }
 
-/** Signs and checks access tokens on the service clock, so token expiry follows a simulated clock too. */
+/** `sub` as this service writes it: a positive decimal integer without leading zeros, at most 15 digits. */
+const STRICT_SUB = /^[1-9][0-9]{0,14}$/;
+
+/**
+ * Signs and checks access tokens on the service clock, so token expiry follows a simulated clock too. Every
+ * token names its issuer (JWT_ISSUER), audience (JWT_AUDIENCE: one per deployment, so a token of one
+ * deployment is refused by another that shares a secret) and kind (consumer or staff: guards refuse the other
+ * kind). A staff token's roles are only what they were at sign-in: StaffGuard re-checks the account.
+ */
 @Injectable()
 export class TokenService {
   constructor(
@@ -38,9 +49,9 @@ export class TokenService {
     return this.sign({ sub: String(id), kind: 'consumer' }, this.config.CONSUMER_TOKEN_TTL_SECONDS);
   }
 
-  private sign(claims: Omit<TokenClaims, 'iat' | 'exp'>, ttlSeconds: number): string {
+  private sign(claims: Omit<TokenClaims, 'iat' | 'exp' | 'iss' | 'aud'>, ttlSeconds: number): string {
     const iat = Math.floor(this.clock.now().getTime() / 1000);
-    return this.jwt.sign({ ...claims, iat, exp: iat + ttlSeconds });
+    return this.jwt.sign({ ...claims, iss: this.config.JWT_ISSUER, aud: this.config.JWT_AUDIENCE, iat, exp: iat + ttlSeconds });
   }
 
   /**
@@ -64,7 +75,12 @@ export class TokenService {
 
   private verifyClaims(token: string, now: number): TokenClaims {
     try {
-      return this.jwt.verify<TokenClaims>(token, { algorithms: ['HS256'], clockTimestamp: now });
+      return this.jwt.verify<TokenClaims>(token, {
+        algorithms: ['HS256'],
+        clockTimestamp: now,
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+      });
     } catch (error) {
       if ((error as Error).name === 'TokenExpiredError') throw DomainError.unauthorized('TOKEN_EXPIRED', 'The access token has expired');
       throw DomainError.unauthorized('TOKEN_INVALID', 'The access token is not valid');
@@ -73,9 +89,17 @@ export class TokenService {
 }
 
 function subjectOf(claims: TokenClaims): AuthSubject {
+  if (typeof claims.sub !== 'string' || !STRICT_SUB.test(claims.sub) || typeof claims.exp !== 'number' || typeof claims.iat !== 'number')
+    throw DomainError.unauthorized('TOKEN_INVALID', 'The access token is not valid');
   const id = Number(claims.sub);
-  if (!Number.isSafeInteger(id) || typeof claims.exp !== 'number') throw DomainError.unauthorized('TOKEN_INVALID', 'The access token is not valid');
-  if (claims.kind === 'staff') return Object.freeze({ kind: 'staff', id, username: claims.username ?? '', roles: Object.freeze([...(claims.roles ?? [])]) as StaffRole[] });
+  if (claims.kind === 'staff')
+    return Object.freeze({
+      kind: 'staff',
+      id,
+      username: claims.username ?? '',
+      roles: Object.freeze([...(claims.roles ?? [])]) as StaffRole[],
+      issuedAt: claims.iat,
+    });
   if (claims.kind === 'consumer') return Object.freeze({ kind: 'consumer', id });
   throw DomainError.unauthorized('TOKEN_INVALID', 'The access token is not valid');
 }

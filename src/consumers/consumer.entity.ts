@@ -29,6 +29,14 @@ export class Consumer {
   @Column({ name: 'identity_verified_at', type: 'datetime', precision: 3, nullable: true })
   identityVerifiedAt: Date | null;
 
+  /** Which verifier passed the identity ('http', 'local'); null when not verified. */
+  @Column({ name: 'identity_method', type: 'varchar', length: 16, nullable: true })
+  identityMethod: string | null;
+
+  /** Opted in to automatic entry (自动参与) of invoices the feed says were issued to their ID number. */
+  @Column({ name: 'auto_entry', type: 'boolean' })
+  autoEntry: boolean;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -4,17 +4,18 @@ import { Repository } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { DomainError } from '../core/errors/domain-error.js';
-import { violatedUniqueIndex, withUniqueViolationsMapped } from '../core/errors/unique-violation.js';
+import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { maskName, maskPhone } from '../core/masking.js';
-import { shanghaiDate } from '../core/time/shanghai.js';
 import { Consumer } from './consumer.entity.js';
-import { checkResidentId } from './domain/resident-id.js';
 
 /** What a consumer sees of themselves: phone, name and ID number masked. */
 export interface ConsumerProfile {
   id: number;
   phone: string;
   realName: string | null;
+  /** `verified` only after the three-element check of the identity port. */
+  identityStatus: 'verified' | 'none';
+  autoEntry: boolean;
   identity: { status: 'verified' | 'none'; idNumber: string | null; verifiedAt: string | null };
 }
 
@@ -22,6 +23,8 @@ export interface ConsumerProfile {
 export interface ConsumerIdentity {
   verified: boolean;
   realName: string | null;
+  /** Keyed hash of the verified ID number (PiiProtector.lookupHash('identity', …)); null unless verified. */
+  idNumberHash: string | null;
 }
 
 /**
@@ -52,6 +55,8 @@ export class ConsumersService {
       idNumberHash: null,
       idNumberMasked: null,
       identityVerifiedAt: null,
+      identityMethod: null,
+      autoEntry: false,
       createdAt: this.clock.now(),
     });
     try {
@@ -73,43 +78,27 @@ export class ConsumersService {
   }
 
   /**
-   * Binds a real-name identity to the account. Idempotent: the same name and number again is 200 with no
-   * change. 422 ID_NUMBER_INVALID / ID_NUMBER_UNDERAGE (age on the Shanghai date of the service clock),
-   * 409 IDENTITY_ALREADY_BOUND when another account holds the number (UQ_consumers_identity, race-safe),
-   * 409 IDENTITY_ALREADY_VERIFIED when this account already has a different identity.
+   * Opts in or out of automatic entry. Idempotent. Opting in needs a verified identity (422 IDENTITY_REQUIRED);
+   * opting out is always allowed.
    */
-  async bindIdentity(consumerId: number, realName: string, idNumber: string): Promise<ConsumerProfile> {
-    const now = this.clock.now();
-    const check = checkResidentId(idNumber, shanghaiDate(now));
-    if (!check.ok) throw DomainError.unprocessable(check.code, check.message);
-    const idNumberHash = this.pii.lookupHash('identity', check.normalized);
-
-    const current = await this.load(consumerId, 'token', true);
-    if (current.idNumberHash !== null) return toProfile(this.sameIdentityOrConflict(current, realName, idNumberHash));
-
-    const result = await withUniqueViolationsMapped(
-      {
-        UQ_consumers_identity: () =>
-          DomainError.conflict('IDENTITY_ALREADY_BOUND', 'This ID number is already bound to another account'),
-      },
-      () =>
-        this.consumers
-          .createQueryBuilder()
-          .update(Consumer)
-          .set({ realName, idNumberHash, idNumberMasked: check.masked, identityVerifiedAt: now })
-          .where('id = :id AND id_number_hash IS NULL', { id: consumerId })
-          .execute(),
-    );
-    const after = await this.load(consumerId, 'token', true);
-    // Nothing updated: a concurrent submission for this account got there first; judge against what it stored.
-    if (!result.affected) return toProfile(this.sameIdentityOrConflict(after, realName, idNumberHash));
+  async setAutoEntry(consumerId: number, autoEntry: boolean): Promise<ConsumerProfile> {
+    const result = await this.consumers
+      .createQueryBuilder()
+      .update(Consumer)
+      .set({ autoEntry })
+      .where(autoEntry ? 'id = :id AND identity_verified_at IS NOT NULL' : 'id = :id', { id: consumerId })
+      .execute();
+    const after = await this.load(consumerId, 'token');
+    if (!result.affected && autoEntry && after.identityVerifiedAt === null)
+      throw DomainError.unprocessable('IDENTITY_REQUIRED', 'Verify your real-name identity before opting in to automatic entry');
     return toProfile(after);
   }
 
   /** Read-only. 404 CONSUMER_NOT_FOUND for an unknown id. */
   async getIdentity(consumerId: number): Promise<ConsumerIdentity> {
-    const consumer = await this.load(consumerId, 'lookup');
-    return { verified: consumer.identityVerifiedAt !== null, realName: consumer.realName };
+    const consumer = await this.load(consumerId, 'lookup', true);
+    const verified = consumer.identityVerifiedAt !== null;
+    return { verified, realName: verified ? consumer.realName : null, idNumberHash: verified ? consumer.idNumberHash : null };
   }
 
   /** Read-only: the consumer's phone in clear (decrypted), for SMS only; never log or return it. 404 CONSUMER_NOT_FOUND for an unknown id. */
@@ -123,14 +112,6 @@ export class ConsumersService {
     return this.pii.decrypt(consumer.phoneEncrypted);
   }
 
-  private sameIdentityOrConflict(consumer: Consumer, realName: string, idNumberHash: string): Consumer {
-    if (consumer.idNumberHash === idNumberHash && consumer.realName === realName) return consumer;
-    throw DomainError.conflict(
-      'IDENTITY_ALREADY_VERIFIED',
-      'This account already has a verified identity; changing it needs a manual review by the tax bureau',
-    );
-  }
-
   private async load(consumerId: number, caller: 'token' | 'lookup', withIdHash = false): Promise<Consumer> {
     const query = this.consumers.createQueryBuilder('c').where('c.id = :id', { id: consumerId });
     if (withIdHash) query.addSelect('c.idNumberHash');
@@ -141,12 +122,14 @@ export class ConsumersService {
   }
 }
 
-function toProfile(c: Consumer): ConsumerProfile {
+export function toProfile(c: Consumer): ConsumerProfile {
   const verified = c.identityVerifiedAt !== null;
   return {
     id: c.id,
     phone: c.phoneMasked,
-    realName: c.realName === null ? null : maskName(c.realName),
+    realName: c.realName === null || !verified ? null : maskName(c.realName),
+    identityStatus: verified ? 'verified' : 'none',
+    autoEntry: verified && c.autoEntry,
     identity: {
       status: verified ? 'verified' : 'none',
       idNumber: verified ? c.idNumberMasked : null,

@@ -1,30 +1,42 @@
-import { Body, Controller, Get, Header, Put } from '@nestjs/common';
+import { Body, Controller, Get, Header, Ip, Patch, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { ConsumersService } from './consumers.service.js';
-import { BindIdentityDto, ConsumerProfileDto } from './dto/consumer.dto.js';
+import { BindIdentityDto, ConsumerProfileDto, UpdateMeDto } from './dto/consumer.dto.js';
+import { IdentityBindingService } from './identity-binding.service.js';
 
 /** The signed-in consumer's own account. */
 @ApiTags('consumers')
 @Controller('api/v1/me')
 @ConsumerOnly()
 export class MeController {
-  constructor(private readonly consumers: ConsumersService) {}
+  constructor(
+    private readonly consumers: ConsumersService,
+    private readonly identities: IdentityBindingService,
+  ) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'The account, with phone, name and ID number masked' })
+  @ApiOperation({ summary: 'The account, with phone, name and ID number masked; identityStatus and the automatic-entry choice' })
   async me(@CurrentConsumerId() consumerId: number): Promise<ConsumerProfileDto> {
     return this.consumers.profile(consumerId);
+  }
+
+  @Patch()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Opt in or out of automatic entry (idempotent). Opting in needs a verified identity: 422 IDENTITY_REQUIRED' })
+  async update(@CurrentConsumerId() consumerId: number, @Body() body: UpdateMeDto): Promise<ConsumerProfileDto> {
+    return this.consumers.setAutoEntry(consumerId, body.autoEntry);
   }
 
   @Put('identity')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
-      'Bind a real-name identity (idempotent). 422 ID_NUMBER_INVALID / ID_NUMBER_UNDERAGE, 409 IDENTITY_ALREADY_BOUND / IDENTITY_ALREADY_VERIFIED',
+      'Verify and bind a real-name identity (three elements: name, ID number, this account\'s phone; idempotent). 422 ID_NUMBER_INVALID / ' +
+      'ID_NUMBER_UNDERAGE / IDENTITY_NOT_VERIFIED, 409 IDENTITY_ALREADY_VERIFIED, 429 RATE_LIMITED, 503 IDENTITY_PROVIDER_UNAVAILABLE',
   })
-  async bindIdentity(@CurrentConsumerId() consumerId: number, @Body() body: BindIdentityDto): Promise<ConsumerProfileDto> {
-    return this.consumers.bindIdentity(consumerId, body.realName, body.idNumber);
+  async bindIdentity(@CurrentConsumerId() consumerId: number, @Body() body: BindIdentityDto, @Ip() ip: string): Promise<ConsumerProfileDto> {
+    return this.identities.bind(consumerId, body.realName, body.idNumber, ip);
   }
 }

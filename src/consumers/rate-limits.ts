@@ -29,6 +29,14 @@ export const RATE_LIMITS = {
    * hourly code limit), this stops one client hammering many phones at once.
    */
   loginPerIp: { points: 60, durationSeconds: 600 },
+  /**
+   * Five identity attempts per account per hour: a user who mistypes their name or number twice still gets
+   * through; each attempt is a paid call to the verification provider, and a prober learns at most five
+   * answers an hour per account.
+   */
+  identityPerConsumerHour: { points: 5, durationSeconds: 3600 },
+  /** Twenty identity attempts per client address per hour: stops one client probing through many accounts. */
+  identityPerIpHour: { points: 20, durationSeconds: 3600 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
@@ -51,6 +59,8 @@ export class AuthRateLimiter {
       otpPerPhoneHour: build('otpPerPhoneHour'),
       otpPerIpHour: build('otpPerIpHour'),
       loginPerIp: build('loginPerIp'),
+      identityPerConsumerHour: build('identityPerConsumerHour'),
+      identityPerIpHour: build('identityPerIpHour'),
     };
   }
 

@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     { ...DEMO_STAFF.auditor, roles: ['auditor' as const] },
   ]) {
     try {
-      await staff.create(s.username, s.password, s.roles);
+      await staff.create({ id: 0, username: 'demo-setup' }, s.username, s.password, s.roles);
     } catch {
       // exists from an earlier run on a given database
     }

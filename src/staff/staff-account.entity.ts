@@ -17,6 +17,17 @@ export class StaffAccount {
   @Column({ type: 'simple-array' })
   roles: StaffRole[];
 
+  /** A deactivated account cannot sign in, and its tokens are refused (StaffAccessCache). */
+  @Column({ type: 'boolean' })
+  active: boolean;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt: Date;
+
+  /** Tokens issued before this instant (a password reset, a deactivation) are refused. */
+  @Column({ name: 'tokens_valid_after', type: 'datetime', precision: 3, nullable: true })
+  tokensValidAfter: Date | null;
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import type { StaffRole } from '../auth/auth-subject.js';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository, type EntityManager } from 'typeorm';
+import type { AuthSubject, StaffRole } from '../auth/auth-subject.js';
+import { StaffAccessCache } from '../auth/staff-access.cache.js';
 import { TokenService } from '../auth/token.service.js';
 import { Clock } from '../core/clock/clock.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
@@ -11,6 +12,22 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { violatedUniqueIndex, withUniqueViolationsMapped } from '../core/errors/unique-violation.js';
 import { StaffAccount } from './staff-account.entity.js';
 import { StaffLoginLimiter } from './staff-login-limits.js';
+
+/** The admin acting on staff accounts (from the request's staff subject). */
+export type StaffActor = Pick<Extract<AuthSubject, { kind: 'staff' }>, 'id' | 'username'>;
+
+export interface StaffAuditEntry {
+  id: number;
+  actorId: number;
+  actorUsername: string;
+  action: string;
+  targetId: number | null;
+  targetUsername: string;
+  /** 'done', 'unchanged', or the reason code of a refusal. */
+  outcome: string;
+  detail: Record<string, unknown> | null;
+  createdAt: string;
+}
 
 @Injectable()
 export class StaffService {
@@ -22,6 +39,8 @@ export class StaffService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly limits: StaffLoginLimiter,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: StaffAccessCache,
   ) {}
 
   /**
@@ -43,11 +62,128 @@ export class StaffService {
     }
   }
 
-  /** Creates a staff account. Not idempotent by design: a second create of the same username is 409 STAFF_USERNAME_TAKEN. */
-  async create(username: string, password: string, roles: StaffRole[]): Promise<StaffAccount> {
-    return withUniqueViolationsMapped(
-      { UQ_staff_accounts_username: () => DomainError.conflict('STAFF_USERNAME_TAKEN', `A staff account named ${username} exists`) },
-      () => this.insert(username, password, roles),
+  /**
+   * Creates a staff account, audit-logged with the acting admin. Not idempotent by design: a second create of
+   * the same username is 409 STAFF_USERNAME_TAKEN (also logged).
+   */
+  async create(actor: StaffActor, username: string, password: string, roles: StaffRole[]): Promise<StaffAccount> {
+    try {
+      const account = await withUniqueViolationsMapped(
+        { UQ_staff_accounts_username: () => DomainError.conflict('STAFF_USERNAME_TAKEN', `A staff account named ${username} exists`) },
+        () => this.insert(username, password, roles),
+      );
+      await this.audit(this.dataSource.manager, actor, 'create', account, 'done', { roles });
+      return account;
+    } catch (error) {
+      if (error instanceof DomainError) await this.audit(this.dataSource.manager, actor, 'create', { id: null, username }, error.code, { roles });
+      throw error;
+    }
+  }
+
+  /**
+   * Changes roles and/or switches an account off or on, under the account's row lock, audit-logged with the
+   * acting admin (refusals too). Idempotent: the same change again changes nothing (and is logged as such).
+   * Deactivation also revokes the account's tokens (a later reactivation does not revive them). An admin
+   * cannot deactivate themselves (409 STAFF_SELF_DEACTIVATION) or drop their own admin role (409
+   * STAFF_SELF_DEMOTION), so there is always an active admin. 404 STAFF_NOT_FOUND.
+   */
+  async update(actor: StaffActor, id: number, change: { roles?: StaffRole[]; active?: boolean }): Promise<StaffAccount> {
+    return this.change(actor, id, 'update', change, (account) => {
+      if (account.id === actor.id && change.active === false)
+        return DomainError.conflict('STAFF_SELF_DEACTIVATION', 'An admin cannot deactivate their own account');
+      if (account.id === actor.id && change.roles && !change.roles.includes('admin'))
+        return DomainError.conflict('STAFF_SELF_DEMOTION', 'An admin cannot remove their own admin role');
+      const set: Partial<StaffAccount> = {};
+      if (change.roles) set.roles = change.roles;
+      if (change.active !== undefined && change.active !== account.active) {
+        set.active = change.active;
+        if (!change.active) set.tokensValidAfter = this.clock.now();
+      }
+      return set;
+    });
+  }
+
+  /** Sets a new password (12+ characters) and revokes the account's tokens; audit-logged. Not idempotent (a new hash each time). 404 STAFF_NOT_FOUND. */
+  async resetPassword(actor: StaffActor, id: number, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.change(actor, id, 'password_reset', {}, () => ({ passwordHash, tokensValidAfter: this.clock.now() }));
+  }
+
+  /** Lifts the sign-in lockouts of the account's username (StaffLoginLimiter.unlock); audit-logged. Idempotent. 404 STAFF_NOT_FOUND. */
+  async unlock(actor: StaffActor, id: number): Promise<void> {
+    const account = await this.accounts.findOneBy({ id });
+    if (!account) {
+      await this.audit(this.dataSource.manager, actor, 'unlock', { id, username: '' }, 'STAFF_NOT_FOUND');
+      throw DomainError.notFound('STAFF_NOT_FOUND', `No staff account ${id}`);
+    }
+    await this.limits.unlock(account.username);
+    await this.audit(this.dataSource.manager, actor, 'unlock', account, 'done');
+  }
+
+  /** The audit trail of staff account changes, newest first. Read-only. */
+  async auditLog(limit = 200): Promise<StaffAuditEntry[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      'SELECT id, actor_id, actor_username, action, target_id, target_username, outcome, detail, created_at FROM staff_audit_log ORDER BY id DESC LIMIT ?',
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      actorId: Number(r.actor_id),
+      actorUsername: String(r.actor_username),
+      action: String(r.action),
+      targetId: r.target_id === null ? null : Number(r.target_id),
+      targetUsername: String(r.target_username),
+      outcome: String(r.outcome),
+      detail: r.detail === null ? null : (JSON.parse(String(r.detail)) as Record<string, unknown>),
+      createdAt: new Date(r.created_at as Date).toISOString(),
+    }));
+  }
+
+  private async change(
+    actor: StaffActor,
+    id: number,
+    action: string,
+    detail: Record<string, unknown>,
+    decide: (account: StaffAccount) => Partial<StaffAccount> | DomainError,
+  ): Promise<StaffAccount> {
+    let refusal: { target: { id: number | null; username: string }; error: DomainError } | null = null;
+    const updated = await this.dataSource.transaction(async (em) => {
+      const account = await em.getRepository(StaffAccount).createQueryBuilder('s').setLock('pessimistic_write').where('s.id = :id', { id }).getOne();
+      if (!account) {
+        refusal = { target: { id, username: '' }, error: DomainError.notFound('STAFF_NOT_FOUND', `No staff account ${id}`) };
+        return null;
+      }
+      const set = decide(account);
+      if (set instanceof DomainError) {
+        refusal = { target: account, error: set };
+        return null;
+      }
+      const changed = Object.keys(set).length > 0;
+      if (changed) await em.getRepository(StaffAccount).update({ id }, { ...set, updatedAt: this.clock.now() });
+      await this.audit(em, actor, action, account, changed ? 'done' : 'unchanged', detail);
+      return em.getRepository(StaffAccount).findOneByOrFail({ id });
+    });
+    this.access.invalidate(id);
+    if (refusal) {
+      const { target, error } = refusal as { target: { id: number | null; username: string }; error: DomainError };
+      await this.audit(this.dataSource.manager, actor, action, target, error.code, detail);
+      throw error;
+    }
+    return updated!;
+  }
+
+  private async audit(
+    em: EntityManager,
+    actor: StaffActor,
+    action: string,
+    target: { id: number | null; username: string },
+    outcome: string,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO staff_audit_log (actor_id, actor_username, action, target_id, target_username, outcome, detail, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [actor.id, actor.username, action, target.id, target.username, outcome, detail && Object.keys(detail).length ? JSON.stringify(detail) : null, this.clock.now()],
     );
   }
 
@@ -86,6 +222,8 @@ export class StaffService {
     }
     if (!account || !ok) throw DomainError.unauthorized('INVALID_CREDENTIALS', 'Wrong username or password');
     await attempt.refund();
+    // Only someone with the right password learns that the account is switched off.
+    if (!account.active) throw DomainError.forbidden('STAFF_ACCOUNT_DISABLED', 'This staff account is deactivated; ask an admin');
     return account;
   }
 
@@ -94,7 +232,8 @@ export class StaffService {
   }
 
   private async insert(username: string, password: string, roles: StaffRole[]): Promise<StaffAccount> {
-    const account = this.accounts.create({ username, roles, passwordHash: await hashPassword(password), createdAt: this.clock.now() });
+    const now = this.clock.now();
+    const account = this.accounts.create({ username, roles, passwordHash: await hashPassword(password), active: true, createdAt: now, updatedAt: now, tokensValidAfter: null });
     await this.accounts.insert(account);
     return account;
   }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsString, Matches, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { normalizeMainlandMobile } from '../domain/phone.js';
 
 /** Mainland mobile as accepted by normalizeMainlandMobile ('13812345678', '+86 13812345678'). */
@@ -97,6 +97,15 @@ export class ConsumerIdentityStatusDto {
 export class ConsumerProfileDto {
   @ApiProperty() id: number;
   @ApiProperty({ example: '138****5678', description: 'Masked' }) phone: string;
-  @ApiProperty({ type: String, nullable: true, example: '张*', description: 'Masked (surname only)' }) realName: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '张*', description: 'Masked (surname only); null until verified' }) realName: string | null;
+  @ApiProperty({ enum: ['verified', 'none'], description: 'verified only after the three-element check (name, ID number, phone)' })
+  identityStatus: 'verified' | 'none';
+  @ApiProperty({ description: 'Opted in to automatic entry of invoices issued to this ID number' }) autoEntry: boolean;
   @ApiProperty({ type: ConsumerIdentityStatusDto }) identity: ConsumerIdentityStatusDto;
+}
+
+export class UpdateMeDto {
+  @ApiProperty({ description: 'Opt in (true, needs a verified identity) or out (false) of automatic entry (自动参与)' })
+  @IsBoolean()
+  autoEntry: boolean;
 }

@@ -53,8 +53,27 @@ const schema = z
     STAFF_LOGIN_MAX_FAILURES_PER_IP: intFromString(1, 1_000_000),
     STAFF_LOGIN_WINDOW_SECONDS: intFromString(1, 7 * 86400),
     DATABASE_QUERY_TIMEOUT_MS: intFromString(100, 600_000),
+    JWT_ISSUER: z.string().regex(/^[A-Za-z0-9_.:\/-]{1,128}$/),
+    JWT_AUDIENCE: z.string().regex(/^[A-Za-z0-9_.:\/-]{1,128}$/),
+    STAFF_LOGIN_MAX_FAILURES_PER_PAIR: intFromString(1, 1_000_000),
+    /** How long a process believes a staff account's status and roles (StaffAccessCache); at most a minute. */
+    STAFF_ACCESS_CACHE_SECONDS: intFromString(1, 60),
+    /** Which identity verifier binds real names: `local` (development and the demo) or `http` (a provider). */
+    IDENTITY_VERIFIER: z.enum(['local', 'http']),
+    IDENTITY_PROVIDER_URL: z.url({ protocol: /^https?$/ }).optional(),
+    IDENTITY_PROVIDER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+    IDENTITY_PROVIDER_TIMEOUT_MS: intFromString(50, 60_000),
+    IDENTITY_PROVIDER_RETRIES: intFromString(0, 10),
+    IDENTITY_PROVIDER_BREAKER_FAILURES: intFromString(1, 1000),
+    IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: intFromString(100, 3_600_000),
   })
   .superRefine((c, ctx) => {
+    if (c.IDENTITY_VERIFIER === 'http') {
+      if (c.IDENTITY_PROVIDER_URL === undefined)
+        ctx.addIssue({ code: 'custom', path: ['IDENTITY_PROVIDER_URL'], message: 'is required when IDENTITY_VERIFIER=http' });
+      if (c.IDENTITY_PROVIDER_KEY === undefined)
+        ctx.addIssue({ code: 'custom', path: ['IDENTITY_PROVIDER_KEY'], message: 'is required when IDENTITY_VERIFIER=http' });
+    }
     if (c.CLOCK_ANCHOR !== undefined && c.CLOCK_START === undefined)
       ctx.addIssue({ code: 'custom', path: ['CLOCK_ANCHOR'], message: 'needs CLOCK_START (it anchors the simulated clock)' });
     if (c.NODE_ENV !== 'production') return;
@@ -67,6 +86,9 @@ const schema = z
     }
     if (c.REGISTRY_API_KEY === undefined)
       ctx.addIssue({ code: 'custom', path: ['REGISTRY_API_KEY'], message: 'is required when NODE_ENV=production' });
+    // The local verifier accepts any well-formed identity: a stranger could bind anyone's ID number.
+    if (c.IDENTITY_VERIFIER !== 'http')
+      ctx.addIssue({ code: 'custom', path: ['IDENTITY_VERIFIER'], message: 'must be http (a real verification provider) when NODE_ENV=production' });
   });
 
 export type AppConfig = z.infer<typeof schema>;

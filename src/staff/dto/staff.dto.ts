@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { STAFF_ROLES, type StaffRole } from '../../auth/auth-subject.js';
 
 export class StaffLoginDto {
@@ -35,5 +35,42 @@ export class StaffAccountDto {
   @ApiProperty() id: number;
   @ApiProperty() username: string;
   @ApiProperty({ enum: STAFF_ROLES, isArray: true }) roles: StaffRole[];
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ description: 'false: deactivated (cannot sign in; tokens refused)' }) active: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class UpdateStaffDto {
+  @ApiProperty({ enum: STAFF_ROLES, isArray: true, required: false })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(STAFF_ROLES, { each: true })
+  roles?: StaffRole[];
+
+  @ApiProperty({ required: false, description: 'false deactivates the account, true reactivates it' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class ResetStaffPasswordDto {
+  @ApiProperty({ minLength: 12 })
+  @IsString()
+  @MinLength(12, { message: 'password must be at least 12 characters' })
+  @MaxLength(256)
+  password: string;
+}
+
+export class StaffAuditEntryDto {
+  @ApiProperty() id: number;
+  @ApiProperty() actorId: number;
+  @ApiProperty() actorUsername: string;
+  @ApiProperty({ example: 'update' }) action: string;
+  @ApiProperty({ type: Number, nullable: true }) targetId: number | null;
+  @ApiProperty() targetUsername: string;
+  @ApiProperty({ description: "'done', 'unchanged' or the refusal's reason code" }) outcome: string;
+  @ApiProperty({ type: Object, nullable: true }) detail: Record<string, unknown> | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }

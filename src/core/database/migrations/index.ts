@@ -4,6 +4,9 @@ import { DrawsAndPrizes1700000002000 } from './1700000002000-draws-and-prizes.js
 import { RegistrationSlots1700000004000 } from './1700000004000-registration-slots.js';
 import { FreezeIndexes1700000005000 } from './1700000005000-freeze-indexes.js';
 import { RejectedRegistrationsReleaseInvoice1700000006000 } from './1700000006000-rejected-registrations-release-invoice.js';
+import { VerifiedIdentities1700000012000 } from './1700000012000-verified-identities.js';
+import { StaffAccountStatus1700000012100 } from './1700000012100-staff-account-status.js';
+import { BuyerIdsAndAutoEntry1700000012200 } from './1700000012200-buyer-ids-and-auto-entry.js';
 import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
@@ -14,5 +17,8 @@ export const migrations = [
   RegistrationSlots1700000004000,
   FreezeIndexes1700000005000,
   RejectedRegistrationsReleaseInvoice1700000006000,
+  VerifiedIdentities1700000012000,
+  StaffAccountStatus1700000012100,
+  BuyerIdsAndAutoEntry1700000012200,
   RegistryImports1700000013000,
 ];
