@@ -1,9 +1,11 @@
 // Builds the browser front ends: `node scripts/build-web.mjs <name>=<entry.js> ...`.
 // Each entry is bundled by esbuild (its imports, src/web-shared/ and npm packages such as echarts; no CDN)
 // into dist/web/<name>/app.js, and the other files of the entry's folder (index.html, app.css, images) are
-// copied next to it. The API serves dist/web/<name>/ with ETags and compression.
+// copied next to it; each text file also gets its .br and .gz forms. The API serves dist/web/<name>/ with
+// ETags and the compressed form the browser accepts.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +31,7 @@ for (const { name, entry } of entries) {
     bundle: true,
     format: 'iife',
     platform: 'browser',
-    target: ['es2020', 'chrome90', 'firefox90', 'safari14'],
+    target: 'es2020',
     minify: true,
     sourcemap: 'linked',
     legalComments: 'linked',
@@ -37,6 +39,15 @@ for (const { name, entry } of entries) {
     metafile: true,
     logLevel: 'warning',
   });
+  // Compressed once here rather than at every start of the API: best brotli for what pages load.
+  for (const file of readdirSync(out)) {
+    if (!/\.(html|js|css|map|txt|svg)$/.test(file)) continue;
+    const body = readFileSync(join(out, file));
+    if (body.length <= 512) continue;
+    const quality = body.length > 1_000_000 ? 6 : 11;
+    writeFileSync(join(out, `${file}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    writeFileSync(join(out, `${file}.gz`), gzipSync(body, { level: 9 }));
+  }
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   console.log(`build-web: ${entry} -> dist/web/${name}/ (${Math.round(bytes / 1024)} KiB)`);
 }

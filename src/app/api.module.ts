@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsoleModule } from '../console/console.module.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { ConsumersModule } from '../consumers/consumers.module.js';
 import { CoreModule } from '../core/core.module.js';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
@@ -21,7 +22,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, IdentityModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, IdentityModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule, DashboardModule],
     };
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { DomainError } from '../core/errors/domain-error.js';
 
 const TYPES: Record<string, string> = {
@@ -25,8 +25,8 @@ interface Asset {
 }
 
 /**
- * The files of one built front end (dist/web/<name>/, see scripts/build-web.mjs), read and compressed
- * (brotli and gzip, once, at start-up) so each request is a lookup: ETag revalidation (304), the encoding
+ * The files of one built front end (dist/web/<name>/, see scripts/build-web.mjs), read once at start-up with
+ * their brotli and gzip forms, so each request is a lookup: ETag revalidation (304), the encoding
  * the browser accepts, `Vary: Accept-Encoding`, and `no-cache` so a new deployment shows at once.
  */
 export class StaticAssets {
@@ -41,8 +41,10 @@ export class StaticAssets {
       const etag = `"${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}"`;
       const asset: Asset = { type, etag, identity };
       if (COMPRESSIBLE.has(ext) && identity.length > 512) {
-        asset.gzip = gzipSync(identity, { level: 9 });
-        asset.br = brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } });
+        // Compressed by the build (scripts/build-web.mjs writes .br and .gz next to each file); else gzip now.
+        const built = (suffix: string) => (existsSync(join(dir, name + suffix)) ? readFileSync(join(dir, name + suffix)) : undefined);
+        asset.br = built('.br');
+        asset.gzip = built('.gz') ?? gzipSync(identity, { level: 6 });
       }
       this.assets.set(name, asset);
     }

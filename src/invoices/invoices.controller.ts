@@ -4,17 +4,25 @@ import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
+import { RegistrationStats } from './registration-stats.js';
 
 @ApiTags('invoices')
 @Controller('api/v1/invoices')
 @ConsumerOnly()
 export class InvoicesController {
-  constructor(private readonly invoices: InvoicesService) {}
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly stats: RegistrationStats,
+  ) {}
 
   @Post()
   @ApiBody({ type: RegisterInvoiceDto })
   register(@CurrentConsumerId() consumerId: number, @Body() body: unknown): Promise<RegistrationResultDto> {
-    return this.invoices.register(consumerId, body);
+    // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
+    return this.invoices.register(consumerId, body).catch((error: unknown) => {
+      if (error instanceof DomainError) this.stats.countRefusal(error.code);
+      throw error;
+    });
   }
 
   @Get()

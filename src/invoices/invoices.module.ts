@@ -7,11 +7,12 @@ import { InvoicesController } from './invoices.controller.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationLimiter } from './registration-limits.js';
 import { RegistrationStateReader } from './registration-state.reader.js';
+import { RegistrationStats } from './registration-stats.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader],
-  exports: [InvoicesService],
+  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, RegistrationStats],
+  exports: [InvoicesService, RegistrationStats],
 })
 export class InvoicesModule {}

@@ -30,6 +30,21 @@ export const ERROR_TEXTS = {
   MISSING_FIELD: '缺少必填字段',
   INVALID_FIELD: '字段取值无效',
   LINE_TOO_LONG: '行过长',
+  INELIGIBLE_TYPE: '发票类型不参加活动',
+  CHECK_CODE_REQUIRED: '缺少校验码',
+  OUTSIDE_REGION: '非河南省开具',
+  ISSUE_DATE_IN_FUTURE: '开票日期在未来',
+  OUTSIDE_CAMPAIGN: '不在活动期内',
+  REGISTRATION_TOO_LATE: '超过登记期限',
+  AMOUNT_TOO_SMALL: '金额不足 20 元',
+  IDENTITY_REQUIRED: '未完成实名认证',
+  PERIOD_CLOSED: '该期已截止',
+  DAILY_LIMIT_REACHED: '超过每日登记上限',
+  MONTHLY_LIMIT_REACHED: '超过每月登记上限',
+  INVOICE_MISMATCH: '与税务记录不符',
+  INVOICE_EXCLUDED: '发票不符合参与条件',
+  INVOICE_ALREADY_REGISTERED: '发票已被登记',
+  IMPORT_NOT_FOUND: '没有该导入任务',
 };
 
 export function errorText(error) {

@@ -5,20 +5,24 @@ import type { DrawPhase, DrawStatus } from '../draw.entity.js';
 
 export const DRAW_STATUSES: readonly DrawStatus[] = ['scheduled', 'frozen', 'drawn', 'published', 'failed'];
 
-/** Printable ASCII only (0x20-0x7e): the beacon goes into the ILD-1 seed byte for byte, so it must be unambiguous to re-type. */
-export const BEACON_PATTERN = /^[\x20-\x7e]{1,200}$/;
+/**
+ * Any visible text, Chinese included (e.g. the welfare lottery's result as announced), without control,
+ * format (zero-width), private-use or unassigned characters: the beacon goes into the ILD-1 seed as its
+ * UTF-8 bytes exactly as published, so what anyone sees and re-types must be all there is.
+ */
+export const BEACON_PATTERN = /^[^\p{C}]{1,200}$/u;
 
 export class CreateDrawRequestDto {
   @ApiPropertyOptional({
     description:
       'A public value nobody could know when the entries froze, mixed into the seed exactly as given, e.g. the official result of ' +
-      "that day's welfare lottery draw. 1-200 printable ASCII characters (0x20-0x7e).",
+      "that day's welfare lottery draw. 1-200 characters of visible text (no control or zero-width characters); used as its UTF-8 bytes.",
     example: 'ssq-2022088:02,09,14,21,27,33+11',
   })
   @IsOptional()
   @IsString()
   @Length(1, 200, { message: 'beacon must be 1-200 characters' })
-  @Matches(BEACON_PATTERN, { message: 'beacon must be printable ASCII characters (0x20-0x7e)' })
+  @Matches(BEACON_PATTERN, { message: 'beacon must be visible text without control or zero-width characters' })
   beacon?: string;
 }
 

@@ -8,6 +8,7 @@ import { VerifiedIdentities1700000012000 } from './1700000012000-verified-identi
 import { StaffAccountStatus1700000012100 } from './1700000012100-staff-account-status.js';
 import { BuyerIdsAndAutoEntry1700000012200 } from './1700000012200-buyer-ids-and-auto-entry.js';
 import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
+import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   StaffAccountStatus1700000012100,
   BuyerIdsAndAutoEntry1700000012200,
   RegistryImports1700000013000,
+  RegistrationCounts1700000013100,
 ];

@@ -1,0 +1,96 @@
+import { api } from '../../../web-shared/api.js';
+import { el, show } from '../../../web-shared/dom.js';
+import { ERROR_TEXTS, errorText } from '../../../web-shared/errors.js';
+import { count, duration, periodLabel, when } from '../../../web-shared/format.js';
+import { dataTable } from '../../../web-shared/table.js';
+import { disposeCharts, STATUS_COLORS, stackedBars } from './charts.js';
+import { every, REG_STATUS } from './common.js';
+
+const STATUSES = ['verified', 'pending', 'rejected', 'revoked'];
+const SOURCE = { feed: '税务系统接口', console: '管理台上传', cli: '命令行' };
+
+/** The campaign dashboard (GET /api/v1/admin/dashboard), refreshed every 30 s. */
+export function dashboardView(main) {
+  const periodSel = el('select', { id: 'dash-period', 'aria-label': '统计期' });
+  const stats = el('div', { class: 'grid', id: 'dash-stats' });
+  const byDay = el('div', { class: 'chart', id: 'chart-by-day', role: 'img', 'aria-label': '每日登记数（按状态）' });
+  const byCity = el('div', { class: 'chart', id: 'chart-by-city', role: 'img', 'aria-label': '各城市登记数（按状态）' });
+  const refusals = el('div', { id: 'dash-refusals' });
+  const cityTable = dataTable(
+    [
+      { key: 'city', label: '城市' },
+      ...STATUSES.map((s) => ({ key: s, label: REG_STATUS[s], num: true, render: (r) => count(r[s]) })),
+    ],
+    { pageSize: 20, label: '各城市登记数' },
+  );
+  const status = el('p', { class: 'notice' });
+  show(
+    main,
+    el('h1', {}, '活动概况'),
+    el('div', { class: 'filters' }, el('label', { for: 'dash-period' }, '统计期'), periodSel),
+    stats,
+    el('div', { class: 'grid2' }, el('section', { class: 'card' }, el('h2', {}, '每日登记（按状态）'), byDay), el('section', { class: 'card' }, el('h2', {}, '各城市登记'), byCity)),
+    el('div', { class: 'grid2' }, el('section', { class: 'card' }, el('h2', {}, '近 24 小时拒绝原因'), refusals), el('section', { class: 'card' }, el('h2', {}, '各城市明细'), cityTable.node)),
+    status,
+  );
+  periodSel.addEventListener('change', () => void load());
+
+  const stat = (label, value, sub, id) => el('div', { class: 'card stat', id }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value), sub ? el('div', { class: 'sub' }, sub) : null);
+
+  async function load() {
+    try {
+      const q = periodSel.value ? `?period=${encodeURIComponent(periodSel.value)}` : '';
+      const d = await api(`/api/v1/admin/dashboard${q}`);
+      if (!periodSel.options.length) {
+        show(periodSel, d.periods.map((p) => el('option', { value: p, selected: p === d.period.key }, periodLabel(p))));
+      }
+      const t = d.registrations.totals;
+      const imp = d.feed.lastImport;
+      show(
+        stats,
+        stat(`${periodLabel(d.period.key)} 距截止`, d.period.secondsUntilFreeze > 0 ? duration(d.period.secondsUntilFreeze * 1000) : '已截止', `截止 ${when(d.period.freezeAt)}，开奖 ${when(d.period.drawAt)}`, 'stat-freeze'),
+        stat('本期登记', count(t.verified + t.pending + t.rejected + t.revoked), `已核验 ${count(t.verified)} · 待核验 ${count(t.pending)} · 未通过 ${count(t.rejected)} · 已撤销 ${count(t.revoked)}`, 'stat-registrations'),
+        stat('待核验积压（全部期次）', count(d.pending.count), d.pending.oldestRegisteredAt ? `最早一条已等待 ${duration(d.pending.oldestAgeSeconds * 1000)}` : '无积压', 'stat-pending'),
+        stat(
+          '税务数据最近导入',
+          imp ? when(imp.finishedAt) : '尚无导入',
+          imp ? `${SOURCE[imp.source] || imp.source}：新增 ${count(imp.accepted)} · 更新 ${count(imp.updated)} · 拒收 ${count(imp.rejected)}${imp.complete ? '' : '（中断）'}` : null,
+          'stat-feed',
+        ),
+      );
+      stackedBars(
+        byDay,
+        d.registrations.byDay.map((x) => x.day.slice(5)),
+        STATUSES.map((s) => ({ name: REG_STATUS[s], color: STATUS_COLORS[s], data: d.registrations.byDay.map((x) => x[s]) })),
+      );
+      const cities = d.registrations.byCity.slice(0, 18);
+      stackedBars(
+        byCity,
+        cities.map((x) => x.city),
+        STATUSES.map((s) => ({ name: REG_STATUS[s], color: STATUS_COLORS[s], data: cities.map((x) => x[s]) })),
+        { horizontal: true },
+      );
+      cityTable.setRows(d.registrations.byCity);
+      show(
+        refusals,
+        d.refusals24h.length
+          ? el(
+              'table',
+              {},
+              el('thead', {}, el('tr', {}, el('th', {}, '原因'), el('th', { class: 'num' }, '次数'))),
+              el('tbody', {}, d.refusals24h.map((r) => el('tr', {}, el('td', {}, `${ERROR_TEXTS[r.code] || r.code}（${r.code}）`), el('td', { class: 'num' }, count(r.count))))),
+            )
+          : el('p', { class: 'notice' }, '近 24 小时没有被拒绝的登记'),
+      );
+      status.textContent = `数据时间（服务时钟）：${when(d.now)}`;
+    } catch (error) {
+      status.textContent = errorText(error);
+    }
+  }
+  void load();
+  const stop = every(30000, load);
+  return () => {
+    stop();
+    disposeCharts([byDay, byCity]);
+  };
+}
