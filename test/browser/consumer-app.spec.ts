@@ -301,6 +301,13 @@ describe('the consumer app at /app', () => {
     await fallbackPage.waitForSelector('#login-form');
     await fallbackPage.fill('#phone', `137${unique}5678`);
     await fallbackPage.click('#send-code');
+    // One code a minute per phone (real time): the wait is shown as time and counted down on the button.
+    await fallbackPage.waitForSelector('#login-message .problem');
+    expect(await fallbackPage.textContent('#login-message')).toMatch(/操作太频繁，请在\d+秒后再试/);
+    expect(await fallbackPage.textContent('#send-code')).toMatch(/^\d+秒后可重新获取$/);
+    await shot(fallbackPage, '10-rate-limited');
+    await fallbackPage.waitForFunction(() => (globalThis as any).document.querySelector('#send-code')?.textContent === '重新获取', undefined, { timeout: 75_000 });
+    await fallbackPage.click('#send-code');
     await fallbackPage.waitForSelector('#login-message .ok');
     await fallbackPage.fill('#code', TEST_OTP);
     await fallbackPage.click('#sign-in');
@@ -315,7 +322,7 @@ describe('the consumer app at /app', () => {
     expect(await fallbackPage.textContent('#unread-badge')).toBe('1');
     const deadline = await fallbackPage.textContent('#prize-list .deadline');
     expect(deadline).toMatch(/还剩 (59|60)天/);
-    await shot(fallbackPage, '10-prizes');
+    await shot(fallbackPage, '12-prizes');
     const form = fallbackPage.locator('#prize-list .claim-form').first();
     await form.locator('input').nth(0).fill('中国工商银行郑州分行');
     await form.locator('input').nth(1).fill('6222 0212');
@@ -328,7 +335,7 @@ describe('the consumer app at /app', () => {
 
     await fallbackPage.click('#tab-notices');
     await fallbackPage.waitForSelector('#notice-list .unread');
-    await shot(fallbackPage, '11-notices');
+    await shot(fallbackPage, '13-notices');
     await fallbackPage.click('#notice-list .notice-open');
     await fallbackPage.waitForSelector('#notice-list .notice-body:not([hidden])');
     await fallbackPage.waitForFunction(() => !(globalThis as any).document.querySelector('#unread-badge'));
@@ -339,8 +346,8 @@ describe('the consumer app at /app', () => {
     await fallbackPage.check('#auto-entry');
     await fallbackPage.waitForSelector('#me-message .ok');
     expect(await fallbackPage.evaluate(async () => (await (await fetch('/api/v1/me')).json()).autoEntry)).toBe(true);
-    await shot(fallbackPage, '12-me');
-  });
+    await shot(fallbackPage, '14-me');
+  }, 180_000);
 
   browserTest('no page error, no request outside the service, no CSP violation', () => {
     expect(pageErrors).toEqual([]);
