@@ -7,7 +7,6 @@ import { CampaignCatalog } from '../../src/campaigns/campaign-catalog.js';
 import { makeResidentId } from '../../src/consumers/domain/resident-id.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
-import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, TEST_OTP, type TestApi } from '../support/test-env.js';
 
@@ -314,12 +313,11 @@ describe('the consumer app at /app', () => {
     await fallbackPage.waitForSelector('[data-screen="scan"]');
     const session = await fallbackPage.evaluate(async () => (await fetch('/api/v1/auth/session')).json());
     expect(session.consumerId).toEqual(expect.any(Number));
-    await api.app.get(NotificationsService).create({ consumerId: session.consumerId, kind: 'prize-won', title: '恭喜中奖', body: '您在2022年8月抽奖中奖，请在60天内领奖。', dedupeKey: `test-won-${session.consumerId}` });
+    // The draw's publication told the winner (prize-won notice).
 
     await fallbackPage.goto(`${api.baseUrl}/app#/prizes`);
     await fallbackPage.waitForSelector('#prize-list .claim-form');
     await fallbackPage.waitForSelector('#unread-badge');
-    expect(await fallbackPage.textContent('#unread-badge')).toBe('1');
     const deadline = await fallbackPage.textContent('#prize-list .deadline');
     expect(deadline).toMatch(/还剩 (59|60)天/);
     await shot(fallbackPage, '12-prizes');
@@ -336,8 +334,14 @@ describe('the consumer app at /app', () => {
     await fallbackPage.click('#tab-notices');
     await fallbackPage.waitForSelector('#notice-list .unread');
     await shot(fallbackPage, '13-notices');
+    const unread = await fallbackPage.locator('#notice-list .unread').count();
+    expect(unread).toBeGreaterThanOrEqual(1);
+    expect(await fallbackPage.textContent('#unread-badge')).toBe(String(unread));
+    expect(await fallbackPage.textContent('#notice-list')).toContain('一等奖');
     await fallbackPage.click('#notice-list .notice-open');
     await fallbackPage.waitForSelector('#notice-list .notice-body:not([hidden])');
+    await fallbackPage.waitForFunction((left) => ((globalThis as any).document.querySelector('#unread-badge')?.textContent ?? '0') === String(left), unread - 1);
+    if (unread > 1) await fallbackPage.click('#read-all');
     await fallbackPage.waitForFunction(() => !(globalThis as any).document.querySelector('#unread-badge'));
 
     await fallbackPage.click('#tab-me');

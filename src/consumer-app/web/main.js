@@ -94,7 +94,7 @@ async function signOut() {
 // ---- navigation -------------------------------------------------------------------------------------
 
 const TABS = [
-  { path: 'scan', label: '扫码登记', icon: '⌗' },
+  { path: 'scan', label: '扫码登记', icon: '▣' },
   { path: 'invoices', label: '我的发票', icon: '≡' },
   { path: 'prizes', label: '中奖', icon: '★' },
   { path: 'notices', label: '消息', icon: '✉' },
