@@ -7,6 +7,7 @@ import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { ConsumerAuthService } from './consumer-auth.service.js';
 import { ConsumerLoginDto } from './dto/consumer.dto.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 export class ConsumerSessionDto {
   @ApiProperty() consumerId: number;
@@ -43,6 +44,8 @@ export class ConsumerSessionController {
       'Consumer sign-in for the browser: sets the HttpOnly session cookie and returns the CSRF token; creates the account on first sign-in. ' +
       'Same limits and errors as auth/login; 403 CSRF_ORIGIN_MISMATCH when sent from another site',
   })
+  @ApiResponse({ status: 200, type: ConsumerSessionDto })
+  @ApiErrors('OTP_INVALID', 'OTP_EXPIRED', 'OTP_LOCKED', 'RATE_LIMITED', 'CSRF_ORIGIN_MISMATCH')
   async signIn(@Body() body: ConsumerLoginDto, @Ip() ip: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ConsumerSessionDto> {
     // Login CSRF: a form on another site must not sign the browser in to someone else's account.
     if (request.headers.origin !== undefined) assertSameOrigin(request);
@@ -57,6 +60,8 @@ export class ConsumerSessionController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The signed-in consumer of the session cookie and its CSRF token; 401 SESSION_REQUIRED or SESSION_EXPIRED' })
+  @ApiResponse({ status: 200, type: ConsumerSessionDto })
+  @ApiErrors('SESSION_REQUIRED', 'SESSION_EXPIRED')
   current(@Req() request: FastifyRequest): ConsumerSessionDto {
     const context = (request as SessionRequest).sessionContext;
     if (context?.kind !== 'consumer') throw DomainError.unauthorized('SESSION_REQUIRED', 'No consumer session cookie');

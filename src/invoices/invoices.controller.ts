@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationStats } from './registration-stats.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 @ApiTags('invoices')
 @Controller('api/v1/invoices')
@@ -17,6 +18,13 @@ export class InvoicesController {
 
   @Post()
   @ApiBody({ type: RegisterInvoiceDto })
+  @ApiOperation({
+    summary:
+      'Register an invoice by its QR payload or typed fields: 201 verified (in the draw) or pending (no tax record yet); the same consumer ' +
+      'sending it again gets its registration; honours Idempotency-Key',
+  })
+  @ApiResponse({ status: 201, type: RegistrationResultDto })
+  @ApiErrors('QR_MALFORMED', 'INELIGIBLE_TYPE', 'CHECK_CODE_REQUIRED', 'OUTSIDE_REGION', 'ISSUE_DATE_IN_FUTURE', 'OUTSIDE_CAMPAIGN', 'REGISTRATION_TOO_LATE', 'AMOUNT_TOO_SMALL', 'IDENTITY_REQUIRED', 'PERIOD_CLOSED', 'DAILY_LIMIT_REACHED', 'MONTHLY_LIMIT_REACHED', 'INVOICE_MISMATCH', 'INVOICE_EXCLUDED', 'INVOICE_ALREADY_REGISTERED', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED')
   register(@CurrentConsumerId() consumerId: number, @Body() body: unknown): Promise<RegistrationResultDto> {
     // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
     return this.invoices.register(consumerId, body).catch((error: unknown) => {
@@ -26,11 +34,16 @@ export class InvoicesController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Own registrations, newest first: status, reason, tickets, period' })
+  @ApiResponse({ status: 200, type: InvoicePageDto })
   list(@CurrentConsumerId() consumerId: number, @Query() query: ListInvoicesQueryDto): Promise<InvoicePageDto> {
     return this.invoices.listForConsumer(consumerId, query.page ?? 1, query.pageSize ?? 20);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "One own registration (someone else's is 404 INVOICE_NOT_FOUND)" })
+  @ApiResponse({ status: 200, type: InvoiceViewDto })
+  @ApiErrors('INVOICE_NOT_FOUND')
   get(@CurrentConsumerId() consumerId: number, @Param('id', new ParseIntPipe({ exceptionFactory: () => DomainError.badRequest('VALIDATION_FAILED', 'id must be an integer') })) id: number): Promise<InvoiceViewDto> {
     return this.invoices.getForConsumer(consumerId, id);
   }

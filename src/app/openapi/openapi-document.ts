@@ -62,6 +62,10 @@ export function addErrorResponses(document: OpenAPIObject): OpenAPIObject {
       const byStatus = new Map<number, ReasonCode[]>();
       for (const code of codes) byStatus.set(REASON_CODES[code], [...(byStatus.get(REASON_CODES[code]) ?? []), code]);
       op.responses ??= {};
+      // Error responses a controller documented by hand (a description only) get the error schema too.
+      for (const [status, response] of Object.entries(op.responses))
+        if (Number(status) >= 400 && !('content' in response && response.content))
+          op.responses[status] = { ...response, content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } } as never;
       for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
         op.responses[String(status)] = {
           description: list.join(', '),

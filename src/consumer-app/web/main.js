@@ -3,11 +3,12 @@
 // prizes (with the claim form), notices and automatic entry. Hash routing, one render function per screen.
 // It calls only the documented consumer API with the HttpOnly session cookie (POST /api/v1/auth/session)
 // and the session's CSRF token; shared code (API client, error texts, formatting) is in src/web-shared.
-import { api, setCsrfToken, setUnauthorizedHandler } from '../../web-shared/api.js';
+import { setCsrfToken, setUnauthorizedHandler } from '../../web-shared/api.js';
 import { el, show } from '../../web-shared/dom.js';
 import { explain, waitText } from '../../web-shared/errors.js';
 import { day, duration, periodLabel, when, yuan } from '../../web-shared/format.js';
 import { startCamera } from './camera.js';
+import { consumerApi } from './consumer-api.ts';
 import { parseInvoiceQr, typeName } from './invoice-qr.js';
 import { decodeFile } from './qr-decoder.js';
 
@@ -65,13 +66,13 @@ function adoptSession(session) {
 }
 
 async function loadProfile() {
-  state.profile = await api('/api/v1/me');
+  state.profile = await consumerApi.me();
   return state.profile;
 }
 
 async function refreshUnread() {
   try {
-    const page = await api('/api/v1/me/notifications?page=1&pageSize=1');
+    const page = await consumerApi.notices(1, 1);
     state.unread = page.unread;
   } catch {
     // The badge is a hint; the notices screen shows the error.
@@ -81,7 +82,7 @@ async function refreshUnread() {
 
 async function signOut() {
   try {
-    await api('/api/v1/auth/session', { method: 'DELETE' });
+    await consumerApi.signOut();
   } catch {
     // Signed out either way.
   }
@@ -177,7 +178,7 @@ async function loginScreen(view) {
     if (!validPhone()) return show(message, problem({ code: 'VALIDATION_FAILED', message: '请输入11位手机号' }));
     busy(send, true, '发送中…');
     try {
-      await api('/api/v1/auth/otp', { method: 'POST', body: { phone: phone.value.trim() } });
+      await consumerApi.requestCode({ phone: phone.value.trim() });
       show(message, el('p', { class: 'ok' }, '验证码已发送，5分钟内有效'));
       countdown(60, (s) => `重新获取（${s}秒）`);
       code.focus();
@@ -201,7 +202,7 @@ async function loginScreen(view) {
     if (!validPhone() || !/^\d{6}$/.test(code.value.trim())) return show(message, problem({ code: 'VALIDATION_FAILED', message: '请输入手机号和6位验证码' }));
     busy(submit, true, '登录中…');
     try {
-      adoptSession(await api('/api/v1/auth/session', { method: 'POST', body: { phone: phone.value.trim(), code: code.value.trim() } }));
+      adoptSession(await consumerApi.signIn({ phone: phone.value.trim(), code: code.value.trim() }));
       const profile = await loadProfile();
       void refreshUnread();
       go(profile.identityStatus === 'verified' ? 'scan' : 'identity');
@@ -250,7 +251,7 @@ async function identityScreen(view) {
     if (!name.value.trim() || !/^\d{17}[\dX]$/.test(id)) return show(message, problem({ code: 'ID_NUMBER_INVALID' }));
     busy(submit, true, '核验中…');
     try {
-      state.profile = await api('/api/v1/me/identity', { method: 'PUT', body: { realName: name.value.trim(), idNumber: id } });
+      state.profile = await consumerApi.bindIdentity({ realName: name.value.trim(), idNumber: id });
       go('scan');
     } catch (error) {
       show(message, problem(error));
@@ -450,7 +451,7 @@ async function confirmScreen(view) {
     busy(submit, true, '提交中…');
     const body = pending.qr ? { qr: pending.qr } : pending.fields;
     try {
-      const result = await api('/api/v1/invoices', { method: 'POST', body, headers: { 'idempotency-key': key } });
+      const result = await consumerApi.register(body, key);
       state.outcome = { result, fields: pending.fields };
     } catch (error) {
       if (error.code === 'NETWORK') {
@@ -510,7 +511,7 @@ const STATUS = { verified: '已核验', pending: '待核验', rejected: '未通�
 
 async function invoicesScreen(view) {
   title('我的发票');
-  const page = await api('/api/v1/invoices?page=1&pageSize=50');
+  const page = await consumerApi.invoices(1, 50);
   if (page.items.length === 0) {
     show(view, el('section', { class: 'card empty' }, el('p', {}, '还没有登记发票。'), el('a', { class: 'button primary', href: '#/scan' }, '去扫码登记')));
     return;
@@ -575,7 +576,7 @@ function claimForm(prize, onDone) {
     if (!window.confirm(`确认把奖金转入 ${bankName} 尾号 ${bankAccount.slice(-4)} 的账户？提交后不能更改。`)) return;
     busy(submit, true, '提交中…');
     try {
-      await api(`/api/v1/me/prizes/${prize.id}/claim`, { method: 'POST', body: { bankName, bankAccount }, headers: { 'idempotency-key': key } });
+      await consumerApi.claim(prize.id, { bankName, bankAccount }, key);
       onDone();
     } catch (error) {
       show(message, problem(error));
@@ -587,7 +588,7 @@ function claimForm(prize, onDone) {
 
 async function prizesScreen(view) {
   title('我的中奖');
-  const { items } = await api('/api/v1/me/prizes');
+  const { items } = await consumerApi.prizes();
   if (items.length === 0) {
     show(view, el('section', { class: 'card empty' }, el('p', {}, '暂时没有中奖。每月开奖后会在“消息”里通知您。')));
     return;
@@ -630,13 +631,13 @@ async function prizesScreen(view) {
 
 async function noticesScreen(view) {
   title('消息');
-  const page = await api('/api/v1/me/notifications?page=1&pageSize=50');
+  const page = await consumerApi.notices(1, 50);
   state.unread = page.unread;
   renderNav();
   const readAll = el('button', { type: 'button', class: 'secondary small', id: 'read-all', disabled: page.unread === 0 }, '全部已读');
   readAll.addEventListener('click', async () => {
     try {
-      await api('/api/v1/me/notifications/read-all', { method: 'POST' });
+      await consumerApi.markAllRead();
       route();
     } catch (error) {
       view.prepend(problem(error));
@@ -668,7 +669,7 @@ async function noticesScreen(view) {
             n.readAt = new Date().toISOString();
             item.classList.remove('unread');
             try {
-              await api(`/api/v1/me/notifications/${n.id}/read`, { method: 'POST' });
+              await consumerApi.markRead(n.id);
               state.unread = Math.max(0, state.unread - 1);
               renderNav();
             } catch {
@@ -693,7 +694,7 @@ async function meScreen(view) {
   toggle.addEventListener('change', async () => {
     toggle.disabled = true;
     try {
-      state.profile = await api('/api/v1/me', { method: 'PATCH', body: { autoEntry: toggle.checked } });
+      state.profile = await consumerApi.setAutoEntry(toggle.checked);
       toggle.checked = state.profile.autoEntry;
       show(message, el('p', { class: 'ok' }, toggle.checked ? '已开启自动参与' : '已关闭自动参与'));
     } catch (error) {
@@ -744,7 +745,7 @@ async function start() {
   });
   window.addEventListener('hashchange', route);
   try {
-    adoptSession(await api('/api/v1/auth/session'));
+    adoptSession(await consumerApi.session());
     await loadProfile();
     void refreshUnread();
   } catch {
