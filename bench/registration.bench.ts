@@ -5,6 +5,7 @@
  *   npm run build && npm run bench:registration
  *   node dist/bench/registration.bench.js [--duration 30] [--rounds 3] [--warmup 5] [--connections 32]
  *        [--consumers 20000] [--registry-share 0.5] [--invoices 150000] [--only both|api|bare] [--profile]
+ *        [--without-count-triggers]   (drops the dashboard's registration_counts triggers: their cost, A/B)
  *
  * 1. A scratch database `il_bench_reg_*` (created and migrated here, dropped at the end) and Redis prefix
  *    `ilbench:reg:*`. `bare_invoices` is created from `SHOW CREATE TABLE invoices` (same columns, indexes and
@@ -68,6 +69,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     only: { type: 'string', default: 'both' },
     profile: { type: 'boolean', default: false },
+    'without-count-triggers': { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(values.duration);
@@ -509,6 +511,11 @@ async function main(): Promise<void> {
   );
   await migrateDatabase(config.DATABASE_URL);
   const db = await mysql.createConnection({ uri: config.DATABASE_URL, charset: 'utf8mb4_unicode_ci', timezone: 'Z' });
+  if (values['without-count-triggers']) {
+    // For the A/B of what the dashboard's registration_counts triggers cost registration (BENCHMARKS.md).
+    for (const t of ['TR_invoices_count_insert', 'TR_invoices_count_update', 'TR_invoices_count_delete']) await db.query(`DROP TRIGGER ${t}`);
+    console.log('registration_counts triggers dropped for this run');
+  }
   const children: ChildProcess[] = [];
   const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'il-reg-prof-')) : null;
   try {

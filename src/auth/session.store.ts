@@ -79,7 +79,7 @@ export class SessionStore {
       return null;
     }
     session.lastSeenAt = now;
-    await this.redis.set(key, stored.replace(/"lastSeenAt":\d+/, `"lastSeenAt":${now}`), 'KEEPTTL');
+    await this.redis.set(key, JSON.stringify(session), 'KEEPTTL');
     return session;
   }
 

@@ -22,6 +22,6 @@ export class ConsolePageController {
 
   @Get(':file')
   file(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.assets.send(file === 'index.html' ? '' : file, request, reply);
+    return this.assets.send(file, request, reply);
   }
 }

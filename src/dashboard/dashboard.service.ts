@@ -30,7 +30,7 @@ export class DashboardService {
     if (!period) throw DomainError.notFound('PERIOD_NOT_FOUND', 'No such period in this campaign');
     const [registrations, pending, imports, refusals] = await Promise.all([
       this.stats.forPeriod(campaign.id, period.key),
-      this.stats.pendingBacklog(),
+      this.stats.pendingBacklog(campaign.id),
       this.registry.recentImports(1),
       this.stats.topRefusals(10),
     ]);

@@ -101,11 +101,14 @@ export class RegistrationStats {
     };
   }
 
-  /** Pending registrations in all and the oldest one's registration time (index-only on (status, id)). Read-only. */
-  async pendingBacklog(): Promise<{ count: number; oldestRegisteredAt: Date | null }> {
+  /**
+   * A campaign's pending registrations in all (its counts rows) and the oldest one's registration time (the
+   * first entry of the (status, id) index: ids grow with registration time). Read-only.
+   */
+  async pendingBacklog(campaignId: string): Promise<{ count: number; oldestRegisteredAt: Date | null }> {
     const [counted, oldest] = await Promise.all([
-      this.dataSource.query(`SELECT COALESCE(SUM(n), 0) AS n FROM registration_counts WHERE status = 'pending'`),
-      this.dataSource.query(`SELECT registered_at FROM invoices WHERE status = 'pending' ORDER BY id LIMIT 1`),
+      this.dataSource.query(`SELECT COALESCE(SUM(n), 0) AS n FROM registration_counts WHERE campaign_id = ? AND status = 'pending'`, [campaignId]),
+      this.dataSource.query(`SELECT registered_at FROM invoices WHERE status = 'pending' AND campaign_id = ? ORDER BY id LIMIT 1`, [campaignId]),
     ]);
     return { count: Number(counted[0].n), oldestRegisteredAt: oldest[0] ? new Date(oldest[0].registered_at) : null };
   }

@@ -259,6 +259,15 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/', access: 'public', expect: everyone('200'), request: () => ({ path: '/' }) },
   { method: 'GET', route: '/app.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.js' }) },
   { method: 'GET', route: '/app.css', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.css' }) },
+  {
+    method: 'GET',
+    route: '/console',
+    access: 'public',
+    expect: everyone('200'),
+    note: 'the console page holds no data; everything it shows comes from the staff routes below',
+    request: () => ({ path: '/console' }),
+  },
+  { method: 'GET', route: '/console/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/console/app.js' }) },
 
   // ---- consumer sign-in ------------------------------------------------------------------------------
   {
@@ -442,6 +451,82 @@ const ROWS: Row[] = [
     request: () => ({ path: '/api/v1/admin/staff', body: { username: `matrix.new${fresh()}`, password: 'new-staff-password-1', roles: ['operator'] } }),
   },
   { method: 'GET', route: '/api/v1/admin/staff', access: 'staff', expect: staffOnly(['admin'], '200'), request: () => ({ path: '/api/v1/admin/staff' }) },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/auth/session',
+    access: 'public',
+    expect: everyone('200'),
+    note: "the console's sign-in with the operator's password (each caller's Authorization header is ignored); sets the session cookie",
+    request: () => ({ path: '/api/v1/admin/auth/session', body: { username: ctx.staff.operator.username, password: ctx.staff.operator.password } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/auth/session',
+    access: 'public',
+    expect: everyone('401 SESSION_REQUIRED'),
+    note: 'cookie sessions only: no bearer token opens it (the cookie cells are in "staff cookie sessions" below)',
+    request: () => ({ path: '/api/v1/admin/auth/session' }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/v1/admin/auth/session',
+    access: 'public',
+    expect: everyone('204'),
+    note: 'sign-out; without a session cookie there is nothing to end (idempotent)',
+    request: () => ({ path: '/api/v1/admin/auth/session' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/dashboard',
+    access: 'staff',
+    expect: staffOnly(['operator', 'auditor', 'admin'], '200'),
+    request: () => ({ path: '/api/v1/admin/dashboard' }),
+  },
+
+  // ---- the feed, uploaded by staff (console) ---------------------------------------------------------
+  {
+    method: 'POST',
+    route: '/api/v1/admin/registry/imports',
+    access: 'staff',
+    expect: staffOnly(['operator'], '200'),
+    request: () => ({
+      path: `/api/v1/admin/registry/imports?progressId=matrix-${fresh()}`,
+      raw: `${JSON.stringify(registryRecord(fresh()))}\n`,
+      headers: { 'content-type': 'application/x-ndjson' },
+    }),
+    check: (_caller, res) => {
+      if (res.status === 200) expect(res.body).toMatchObject({ accepted: 1, rejectedCount: 0 });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/registry/imports/:progressId/progress',
+    access: 'staff',
+    expect: staffOnly(['operator'], '200'),
+    note: "each operator's own upload, made with its token before the cell (someone else's is 404 IMPORT_NOT_FOUND, see below)",
+    request: async (caller) => {
+      const progressId = `matrix-progress-${fresh()}`;
+      if (caller === 'operator' || caller === 'operatorAuditor') {
+        const up = await as(caller, 'POST', {
+          path: `/api/v1/admin/registry/imports?progressId=${progressId}`,
+          raw: `${JSON.stringify(registryRecord(fresh()))}\n`,
+          headers: { 'content-type': 'application/x-ndjson' },
+        });
+        if (up.status !== 200) throw new Error(`upload: ${up.status} ${up.text}`);
+      }
+      return { path: `/api/v1/admin/registry/imports/${progressId}/progress` };
+    },
+    check: (_caller, res) => {
+      if (res.status === 200) expect(res.body).toMatchObject({ state: 'done', accepted: 1 });
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/registry/imports',
+    access: 'staff',
+    expect: staffOnly(['operator', 'auditor'], '200'),
+    request: () => ({ path: '/api/v1/admin/registry/imports' }),
+  },
 
   // ---- draws (staff) ---------------------------------------------------------------------------------
   {
@@ -773,7 +858,7 @@ describe('the matrix covers every route', () => {
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
     // Not in the document: the OpenAPI UI itself, the public web page, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|app(\/:file)?$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|app(\/\{file\})?$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {
@@ -983,6 +1068,66 @@ describe('every response', () => {
     expect(sent.length).toBeGreaterThan(ROWS.length * CALLERS.length);
     const missing = sent.filter((s) => !securityHeadersOk(s.headers)).map((s) => `${s.method} ${s.path} ${s.status}`);
     expect(missing).toEqual([]);
+  });
+});
+
+// The console's credential: the same staff rows, each staff caller signed in with a cookie session instead
+// of a bearer token (same Origin, the session's CSRF token), must get exactly what the token gets.
+describe('staff cookie sessions', () => {
+  const sessions = {} as Record<StaffCaller, { cookie: string; csrfToken: string }>;
+  const withCookie = (session: { cookie: string; csrfToken: string }, method: string, req: Req) =>
+    send(method, { ...req, headers: { ...(req.headers ?? {}), cookie: session.cookie, origin: api.baseUrl, 'x-csrf-token': session.csrfToken } });
+
+  beforeAll(async () => {
+    // The approve row approved August and September above; undo that in the data (no worker runs here, the
+    // queued draws never ran) so the cookie cells can approve them again.
+    await api.app.get<DataSource>(getDataSourceToken()).query(`UPDATE draw_requests SET status = 'superseded' WHERE status = 'approved' AND draw_id IN (?, ?)`, [AUGUST, SEPTEMBER]);
+    for (const caller of ['admin', 'operator', 'auditor', 'operatorAuditor'] as const) {
+      const { username, password } = ctx.staff[caller];
+      const res = await send('POST', { path: '/api/v1/admin/auth/session', body: { username, password }, headers: { origin: api.baseUrl } });
+      expect(res.status).toBe(200);
+      sessions[caller] = { cookie: res.headers.get('set-cookie')!.split(';')[0], csrfToken: res.body.csrfToken };
+    }
+  });
+
+  test.each(ROWS.filter((r) => r.access === 'staff').map((r) => [key(r.method, r.route), r] as const))('%s', async (_label, row) => {
+    const actual = {} as Partial<Expectations>;
+    const expected = {} as Partial<Expectations>;
+    for (const caller of ['admin', 'operator', 'auditor', 'operatorAuditor'] as const) {
+      const res = await withCookie(sessions[caller], row.method, await row.request(caller));
+      actual[caller] = outcome(res);
+      expected[caller] = row.expect[caller];
+      if (actual[caller] === row.expect[caller]) row.check?.(caller, res);
+    }
+    expect(actual).toEqual(expected);
+  });
+
+  test('GET …/auth/session answers the signed-in member; a signed-out cookie is 401 SESSION_EXPIRED everywhere', async () => {
+    const me = await send('GET', { path: '/api/v1/admin/auth/session', headers: { cookie: sessions.auditor.cookie } });
+    expect(me.body).toMatchObject({ username: ctx.staff.auditor.username, roles: ['auditor'], csrfToken: sessions.auditor.csrfToken });
+    expect((await withCookie(sessions.auditor, 'DELETE', { path: '/api/v1/admin/auth/session' })).status).toBe(204);
+    const failures: string[] = [];
+    for (const row of ROWS.filter((r) => r.access === 'staff')) {
+      const res = await withCookie(sessions.auditor, row.method, await row.request('anonymous'));
+      if (outcome(res) !== '401 SESSION_EXPIRED') failures.push(`${key(row.method, row.route)}: ${outcome(res)}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('a state-changing request with a session cookie from another site is refused on every route', async () => {
+    const failures: string[] = [];
+    // The cookie's Path is /api/v1/admin: a browser sends it nowhere else.
+    const unsafe = ROWS.filter((r) => r.method !== 'GET' && r.route.startsWith('/api/v1/admin/'));
+    expect(unsafe.length).toBeGreaterThan(8);
+    for (const row of unsafe) {
+      const req = await row.request('operator');
+      const res = await send(row.method, {
+        ...req,
+        headers: { ...(req.headers ?? {}), cookie: sessions.operator.cookie, origin: 'https://evil.example', 'x-csrf-token': sessions.operator.csrfToken },
+      });
+      if (outcome(res) !== '403 CSRF_ORIGIN_MISMATCH') failures.push(`${key(row.method, row.route)}: ${outcome(res)}`);
+    }
+    expect(failures).toEqual([]);
   });
 });
 

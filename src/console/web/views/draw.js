@@ -227,8 +227,8 @@ export function drawView(main, drawId) {
 
   function renderPrizes(winners) {
     const by = (s) => winners.filter((w) => w.claimStatus === s).length;
-    const now = Date.now();
-    const upcoming = winners.filter((w) => w.claimStatus === 'unclaimed' && w.claimDeadline && new Date(w.claimDeadline).getTime() > now).map((w) => w.claimDeadline).sort();
+    // Unclaimed prizes are those whose deadline has not passed on the service clock (the worker forfeits them then).
+    const upcoming = winners.filter((w) => w.claimStatus === 'unclaimed' && w.claimDeadline).map((w) => w.claimDeadline).sort();
     show(
       prizesCard,
       el('h2', {}, '奖项领取'),
@@ -242,7 +242,7 @@ export function drawView(main, drawId) {
           ['逾期作废/撤销', by('forfeited') + by('revoked')],
         ].map(([label, n]) => el('div', { class: 'stat card' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, count(n)))),
       ),
-      el('p', {}, upcoming.length ? `最近的领奖截止：${when(upcoming[0])}（共 ${upcoming.length} 个待领奖项）` : '没有即将到期的待领奖项'),
+      el('p', { id: 'prize-deadline' }, upcoming.length ? `最近的领奖截止：${when(upcoming[0])}（共 ${upcoming.length} 个待领奖项）` : '没有即将到期的待领奖项'),
     );
   }
 
