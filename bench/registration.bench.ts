@@ -105,6 +105,11 @@ const env: Record<string, string> = {
   JWT_SECRET: randomBytes(32).toString('base64url'),
   PII_KEY: randomBytes(32).toString('hex'),
   REGISTRY_API_KEY: randomBytes(24).toString('base64url'),
+  JWT_AUDIENCE: `il-bench-${runId}`,
+  // Production needs a verification provider; registration never calls it (the consumers are verified).
+  IDENTITY_VERIFIER: 'http',
+  IDENTITY_PROVIDER_URL: 'http://127.0.0.1:9',
+  IDENTITY_PROVIDER_KEY: randomBytes(16).toString('hex'),
   LOG_LEVEL: 'warn',
   LOG_FORMAT: 'json',
   CLOCK_START,

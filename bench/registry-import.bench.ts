@@ -13,6 +13,11 @@
  *    streams it again, when every line is an unchanged record.
  * 4. CLI: runs dist/src/registry/import.cli.js on the file as a child process against a second scratch
  *    database (startup included in the time).
+ * 5. With --auto-entry: 30 % of the individual buyers' lines carry a buyerIdNumber from a pool of 20,000 people,
+ *    5,000 of whom are opted-in verified consumers in the HTTP database; the service clock starts at
+ *    2022-10-01 (so part of the feed is still inside the registration window), and after the HTTP import a
+ *    worker (WorkerModule, in this process) runs the re-check job the import queued, which enters their
+ *    invoices automatically: the time from the end of the import until the queue is idle is reported.
  * RSS is sampled every 100 ms (this process for HTTP, /proc/<pid>/status of the child for the CLI) and
  * reported at 10 %, 50 % and 100 % of the bytes sent/read, with the peak. The scratch databases and Redis
  * keys are removed at the end.
@@ -34,6 +39,12 @@ import { loadConfig, type AppConfig } from '../src/core/config/config.schema.js'
 import { dropDatabase } from '../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../src/core/database/migrate.js';
 import { parseRegistryLine } from '../src/registry/domain/registry-record.js';
+import { makeResidentId } from '../src/consumers/domain/resident-id.js';
+import { PiiProtector } from '../src/core/crypto/pii.js';
+import { maskIdNumber, maskPhone } from '../src/core/masking.js';
+import { WorkerModule } from '../src/app/worker.module.js';
+import { QueueService } from '../src/core/queue/queue.service.js';
+import { QueueName } from '../src/core/queue/queue-names.js';
 import { NdjsonLineSplitter } from '../src/registry/ndjson-lines.js';
 import { MAX_LINE_BYTES } from '../src/registry/registry-importer.js';
 import { prng } from './support/prng.js';
@@ -46,8 +57,19 @@ const { values } = parseArgs({
     'skip-reimport': { type: 'boolean', default: false },
     'skip-cli': { type: 'boolean', default: false },
     'keep-file': { type: 'boolean', default: false },
+    'auto-entry': { type: 'boolean', default: false },
   },
 });
+const AUTO_ENTRY = values['auto-entry'];
+const ID_POOL = 20_000;
+const OPTED_IN = 5_000;
+/** The pool of buyers' ID numbers (deterministic, valid check characters), the first OPTED_IN of them opted in. */
+const idPool: string[] = AUTO_ENTRY
+  ? Array.from({ length: ID_POOL }, (_, i) => {
+      const birth = new Date(Date.UTC(1960, 0, 1) + (i % 15_000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      return makeResidentId('410105', birth, String(100 + Math.floor(i / 15_000)));
+    })
+  : [];
 const ROWS = Number(values.rows);
 const BATCH_ROWS = values['batch-rows'] === undefined ? undefined : Number(values['batch-rows']);
 if (!Number.isSafeInteger(ROWS) || ROWS < 1) {
@@ -144,6 +166,7 @@ function invoiceLine(): string {
   const buyerName = organization ? `河南${pick(WORDS)}商贸有限公司` : rnd() < 0.3 ? pick(SURNAMES) + pick(GIVEN) : null;
   const flags: string[] = [];
   for (const [flag, p] of FLAG_DRAW) if (rnd() < p) flags.push(flag);
+  const buyerIdNumber = AUTO_ENTRY && !organization && rnd() < 0.3 ? idPool[Math.floor(rnd() * ID_POOL)] : undefined;
   return JSON.stringify({
     invoiceType,
     invoiceCode,
@@ -157,6 +180,7 @@ function invoiceLine(): string {
     sellerName: seller.name,
     buyerType: organization ? 'organization' : 'individual',
     buyerName,
+    ...(buyerIdNumber ? { buyerIdNumber } : {}),
     flags,
   });
 }
@@ -227,7 +251,25 @@ function scratchConfig(tag: string, key: string): AppConfig {
     REDIS_PREFIX: `ilbench:${id}`,
     REGISTRY_API_KEY: key,
     LOG_LEVEL: 'error',
+    ...(AUTO_ENTRY ? { CLOCK_START: '2022-10-01T10:00:00+08:00' } : {}),
   });
+}
+
+/** OPTED_IN verified consumers who opted in to automatic entry, holding the first ids of the pool. */
+async function insertOptedInConsumers(config: AppConfig, db: DataSource): Promise<void> {
+  const pii = new PiiProtector(config.PII_KEY);
+  for (let start = 0; start < OPTED_IN; start += 1000) {
+    const rows: unknown[] = [];
+    for (let i = start; i < Math.min(OPTED_IN, start + 1000); i++) {
+      const phone = `139${String(i).padStart(8, '0')}`;
+      rows.push(pii.lookupHash('phone', phone), maskPhone(phone), pii.encrypt(phone), '张三', pii.lookupHash('identity', idPool[i]), maskIdNumber(idPool[i]), new Date('2022-07-01T00:00:00Z'), 'http', 1, new Date('2022-07-01T00:00:00Z'));
+    }
+    await db.query(
+      `INSERT INTO consumers (phone_hash, phone_masked, phone_encrypted, real_name, id_number_hash, id_number_masked, identity_verified_at, identity_method, auto_entry, created_at)
+       VALUES ${new Array(rows.length / 10).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(',')}`,
+      rows,
+    );
+  }
 }
 
 async function cleanUp(config: AppConfig): Promise<void> {
@@ -331,11 +373,35 @@ try {
   try {
     const selfSampler = (fraction: () => number) => new RssSampler(() => process.memoryUsage.rss(), fraction);
     console.log(`HTTP: API in this process, baseline RSS ${mib(process.memoryUsage.rss())}`);
+    if (AUTO_ENTRY) await insertOptedInConsumers(httpConfig, app.get(DataSource));
     const first = await postFile(baseUrl, key, path, gen.bytes, selfSampler);
     const stored = await countRows(app);
     console.log(`HTTP import (all new): ${secs(first.ms)}, ${rate(ROWS, first.ms)}; accepted ${first.summary.accepted}, rejected ${first.summary.rejectedCount}, rows in table ${stored}`);
     console.log(`  ${rssLine(first.rss)}`);
     if (first.summary.accepted !== ROWS || stored !== ROWS) throw new Error('HTTP import did not store every row');
+    if (AUTO_ENTRY) {
+      const t0 = performance.now();
+      const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(httpConfig), { logger: ['error'] });
+      try {
+        const queue = worker.get(QueueService).queue(QueueName.registry);
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 200));
+          const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
+          if (counts.waiting + counts.active + counts.prioritized === 0) break;
+        }
+      } finally {
+        await worker.close();
+      }
+      const ms = performance.now() - t0;
+      const db = app.get(DataSource);
+      const [{ candidates }] = await db.query(
+        `SELECT COUNT(*) AS candidates FROM registry_invoices r JOIN consumers c ON c.id_number_hash = r.buyer_id_hash AND c.auto_entry = 1`,
+      );
+      const [{ entered }] = await db.query(`SELECT COUNT(*) AS entered FROM invoices WHERE source = 'auto'`);
+      console.log(
+        `automatic entry after the import (worker start-up included): ${secs(ms)}; ${entered} invoices entered of ${candidates} records issued to opted-in buyers (the others: outside the registration window, period closed, issued in the future, excluded)`,
+      );
+    }
     if (!values['skip-reimport']) {
       const again = await postFile(baseUrl, key, path, gen.bytes, selfSampler);
       console.log(`HTTP re-import (all unchanged): ${secs(again.ms)}, ${rate(ROWS, again.ms)}; unchanged ${again.summary.unchanged}, updated ${again.summary.updated}`);

@@ -42,4 +42,6 @@ export const configDefaults = {
 export const developmentOnlyValues = {
   JWT_SECRET: configDefaults.JWT_SECRET,
   PII_KEY: configDefaults.PII_KEY,
+  /** Each deployment names its own audience, so its tokens are refused by any other deployment. */
+  JWT_AUDIENCE: configDefaults.JWT_AUDIENCE,
 } as const;

@@ -13,7 +13,7 @@ interface StaffAccess {
   username: string;
   roles: StaffRole[];
   active: boolean;
-  /** Tokens issued (iat, seconds) before this are refused; null: none are. */
+  /** Tokens issued (iat, seconds) in or before this second are refused; null: none are. */
   tokensValidAfterSeconds: number | null;
 }
 
@@ -43,7 +43,8 @@ export class StaffAccessCache {
   async check(subject: StaffSubject): Promise<StaffSubject> {
     const access = await this.get(subject.id);
     if (!access || !access.active) throw DomainError.unauthorized('STAFF_ACCOUNT_DISABLED', 'This staff account is deactivated');
-    if (access.tokensValidAfterSeconds !== null && (subject.issuedAt ?? 0) < access.tokensValidAfterSeconds)
+    // iat has whole seconds: a token of the same second as the revocation may predate it, so it goes too.
+    if (access.tokensValidAfterSeconds !== null && (subject.issuedAt ?? 0) <= access.tokensValidAfterSeconds)
       throw DomainError.unauthorized('TOKEN_REVOKED', 'This access token was revoked; sign in again');
     return Object.freeze({ ...subject, username: access.username, roles: access.roles });
   }

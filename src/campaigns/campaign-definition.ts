@@ -41,6 +41,8 @@ export const campaignDefinitionSchema = z.object({
     excludingFlags: z.array(z.enum(['red', 'voided', 'proxy', 'purchase', 'fixed', 'sellerAbnormal'])),
     excludeOrganizationBuyers: z.boolean(),
     requireBuyerNameMatch: z.boolean(),
+    /** Whether invoices entered automatically (自动参与) take the consumer's daily and monthly slots. */
+    autoEntryCountsAgainstLimits: z.boolean().default(false),
   }),
 });
 

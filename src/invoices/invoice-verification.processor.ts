@@ -3,6 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { QueueService } from '../core/queue/queue.service.js';
+import { AutoEntryService } from './auto-entry.service.js';
 import { InvoiceVerificationService, type InvoiceIdentity } from './invoice-verification.service.js';
 
 export const RegistryJob = {
@@ -14,7 +15,7 @@ export interface RevokeInvoicesJobData {
   invoices: Array<InvoiceIdentity & { kind: 'voided' | 'red' }>;
 }
 
-/** Worker only: re-checks pending registrations (after every import and daily) and applies voids. */
+/** Worker only: re-checks pending registrations and enters invoices automatically (after every import and daily), applies voids. */
 @Injectable()
 @QueueProcessor({ queue: QueueName.registry })
 export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBootstrap {
@@ -23,6 +24,7 @@ export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBo
   constructor(
     private readonly verification: InvoiceVerificationService,
     private readonly queues: QueueService,
+    private readonly autoEntry: AutoEntryService,
   ) {}
 
   /** The daily re-check, as a BullMQ job scheduler (upserted, so restarts and replicas keep one). */
@@ -38,8 +40,12 @@ export class InvoiceVerificationProcessor implements JobHandler, OnApplicationBo
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case RegistryJob.recheckPending:
-        return this.verification.recheckPending((processed) => job.updateProgress({ phase: 'recheck', processed }));
+      case RegistryJob.recheckPending: {
+        // After every import and daily: pending registrations re-matched, then automatic entries of the
+        // records that arrived (or of consumers who opted in since).
+        const recheck = await this.verification.recheckPending((processed) => job.updateProgress({ phase: 'recheck', processed }));
+        return { ...recheck, autoEntry: await this.autoEntry.run() };
+      }
       case RegistryJob.revokeInvoices:
         return { revoked: await this.verification.revoke((job.data as RevokeInvoicesJobData).invoices ?? []) };
       default:

@@ -46,8 +46,14 @@ export class InvoiceVerificationService {
       if (pending.length === 0) break;
       afterId = pending[pending.length - 1].id;
       const records = await this.registryRecordsFor(pending);
-      const consumers = await this.dataSource.getRepository(Consumer).findBy({ id: In([...new Set(pending.map((p) => p.consumerId))]) });
+      const consumers = await this.dataSource
+        .getRepository(Consumer)
+        .createQueryBuilder('c')
+        .addSelect('c.idNumberHash')
+        .where({ id: In([...new Set(pending.map((p) => p.consumerId))]) })
+        .getMany();
       const realNames = new Map(consumers.map((c) => [c.id, c.realName]));
+      const idHashes = new Map(consumers.map((c) => [c.id, c.identityVerifiedAt !== null ? c.idNumberHash : null]));
       const now = this.clock.now();
       for (const invoice of pending) {
         const record = records.get(`${invoice.invoiceCode}-${invoice.invoiceNumber}`);
@@ -56,7 +62,7 @@ export class InvoiceVerificationService {
           counts.stillPending += 1;
           continue;
         }
-        const match = matchClaimAgainstRecord(invoice, record, realNames.get(invoice.consumerId) ?? null, campaign.intake);
+        const match = matchClaimAgainstRecord(invoice, record, realNames.get(invoice.consumerId) ?? null, campaign.intake, idHashes.get(invoice.consumerId) ?? null);
         const update =
           match.result === 'verified'
             ? { status: 'verified' as const, statusReason: null, paidCents: match.paidCents, matchedAmount: match.matchedAmount, verifiedAt: now }

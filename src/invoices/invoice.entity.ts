@@ -47,8 +47,9 @@ export class Invoice {
   @Column({ name: 'check_code', type: 'varchar', length: 20, nullable: true })
   checkCode: string | null;
 
-  @Column({ type: 'enum', enum: ['qr', 'typed'] })
-  source: 'qr' | 'typed';
+  /** How it arrived: scanned (qr), typed, or entered by the worker for an opted-in buyer (auto). */
+  @Column({ type: 'enum', enum: ['qr', 'typed', 'auto'] })
+  source: 'qr' | 'typed' | 'auto';
 
   @Column({ type: 'enum', enum: ['pending', 'verified', 'rejected', 'revoked'] })
   status: InvoiceStatus;

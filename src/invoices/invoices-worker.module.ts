@@ -2,14 +2,18 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Consumer } from '../consumers/consumer.entity.js';
 import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
+import { AutoEntryService } from './auto-entry.service.js';
 import { InvoiceVerificationProcessor } from './invoice-verification.processor.js';
 import { InvoiceVerificationService } from './invoice-verification.service.js';
 import { Invoice } from './invoice.entity.js';
+import { InvoicesService } from './invoices.service.js';
+import { RegistrationLimiter } from './registration-limits.js';
+import { RegistrationStateReader } from './registration-state.reader.js';
 
 /** Worker process only: the registry queue's processor. */
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
-  providers: [InvoiceVerificationService, InvoiceVerificationProcessor],
-  exports: [InvoiceVerificationService],
+  providers: [InvoiceVerificationService, InvoiceVerificationProcessor, InvoicesService, RegistrationLimiter, RegistrationStateReader, AutoEntryService],
+  exports: [InvoiceVerificationService, AutoEntryService],
 })
 export class InvoicesWorkerModule {}

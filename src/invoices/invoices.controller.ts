@@ -1,7 +1,9 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { Idempotent } from '../core/idempotency/idempotency.interceptor.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationStats } from './registration-stats.js';
@@ -17,20 +19,28 @@ export class InvoicesController {
   ) {}
 
   @Post()
+  @Idempotent()
   @ApiBody({ type: RegisterInvoiceDto })
   @ApiOperation({
     summary:
-      'Register an invoice by its QR payload or typed fields: 201 verified (in the draw) or pending (no tax record yet); the same consumer ' +
-      'sending it again gets its registration; honours Idempotency-Key',
+      'Register an invoice by its QR payload or typed fields: 201 verified (in the draw) or pending (no tax record yet); 200 with the earlier ' +
+      'registration when this consumer already holds it (a retry); honours Idempotency-Key',
   })
   @ApiResponse({ status: 201, type: RegistrationResultDto })
+  @ApiResponse({ status: 200, type: RegistrationResultDto, description: 'this consumer already holds the invoice (a retry)' })
   @ApiErrors('QR_MALFORMED', 'INELIGIBLE_TYPE', 'CHECK_CODE_REQUIRED', 'OUTSIDE_REGION', 'ISSUE_DATE_IN_FUTURE', 'OUTSIDE_CAMPAIGN', 'REGISTRATION_TOO_LATE', 'AMOUNT_TOO_SMALL', 'IDENTITY_REQUIRED', 'PERIOD_CLOSED', 'DAILY_LIMIT_REACHED', 'MONTHLY_LIMIT_REACHED', 'INVOICE_MISMATCH', 'INVOICE_EXCLUDED', 'INVOICE_ALREADY_REGISTERED', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED')
-  register(@CurrentConsumerId() consumerId: number, @Body() body: unknown): Promise<RegistrationResultDto> {
+  async register(
+    @CurrentConsumerId() consumerId: number,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RegistrationResultDto> {
     // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
-    return this.invoices.register(consumerId, body).catch((error: unknown) => {
+    const outcome = await this.invoices.register(consumerId, body).catch((error: unknown) => {
       if (error instanceof DomainError) this.stats.countRefusal(error.code);
       throw error;
     });
+    if (!outcome.created) void reply.status(200);
+    return outcome.registration;
   }
 
   @Get()

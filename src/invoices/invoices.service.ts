@@ -11,6 +11,7 @@ import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
+import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { checkEligibility } from './domain/eligibility.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
@@ -21,9 +22,15 @@ import { RegistrationStateReader } from './registration-state.reader.js';
 
 export interface RegistrationResult {
   id: number;
-  status: 'verified' | 'pending';
+  status: 'verified' | 'pending' | 'revoked';
   tickets: number;
   reason?: string;
+}
+
+/** A registration's answer, and whether this call created it (201) or found the consumer's own earlier one (200). */
+export interface RegistrationOutcome {
+  registration: RegistrationResult;
+  created: boolean;
 }
 
 /** Why a registration is not (yet) in a draw, shown to the consumer. */
@@ -64,10 +71,11 @@ export class InvoicesService {
   ) {}
 
   /**
-   * Registers one invoice for a consumer. Not idempotent by design: an invoice (code + number) can be
-   * registered once, by anyone; a repeat is 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under
-   * concurrency) until that registration is rejected by the tax bureau's record, which releases the
-   * invoice. The daily and monthly limits hold under concurrent requests too: each registration takes a free
+   * Registers one invoice for a consumer. Idempotent for its consumer: sending an invoice they already hold
+   * again (a retry after a timeout or a 503) answers that registration (`created: false`, HTTP 200), also when
+   * the two race. An invoice (code + number) is held by one live registration, by anyone; another consumer gets
+   * 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under concurrency) until that registration is
+   * rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits hold under concurrent requests too: each registration takes a free
    * numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots migration),
    * and one that loses a slot to a concurrent registration re-reads and decides again.
    * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
@@ -76,7 +84,7 @@ export class InvoicesService {
    * Two statements on the happy path, no transaction: one read of everything the rules need (shared with
    * registrations arriving at the same time, see RegistrationStateReader), one INSERT.
    */
-  async register(consumerId: number, body: unknown): Promise<RegistrationResult> {
+  async register(consumerId: number, body: unknown): Promise<RegistrationOutcome> {
     // The rate limit (Redis) and the first read (database) go out together; a refusal still wins over any
     // other answer, and nothing is written before both are back.
     const limited = this.limits.attempt(consumerId);
@@ -98,6 +106,7 @@ export class InvoicesService {
       const reading = this.states.read(consumerId, claim, today, month);
       const [, state] = await Promise.all([attempt === 1 ? limited : undefined, reading]);
       if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
+      if (state.holder?.consumerId === consumerId) return { registration: await this.existing(state.holder.id), created: false };
       if (state.alreadyRegistered) throw this.alreadyRegistered();
 
       // The slots are the binding check (unique keys); the counts also include rows written around intake
@@ -117,7 +126,7 @@ export class InvoicesService {
       );
       if (rejection) throw DomainError.unprocessable(rejection.code, rejection.message);
 
-      const match = state.record ? matchClaimAgainstRecord(claim, state.record, state.realName, rules) : null;
+      const match = state.record ? matchClaimAgainstRecord(claim, state.record, state.realName, rules, state.idNumberHash) : null;
       const refused = match && matchRejection(match);
       if (refused?.code === 'INVOICE_MISMATCH') await this.limits.contradicted(consumerId);
       if (refused) throw refused;
@@ -132,11 +141,15 @@ export class InvoicesService {
           daySlot: daySlot as number,
           monthSlot: monthSlot as number,
         });
-        return verified
+        const registration: RegistrationResult = verified
           ? { id, status: 'verified', tickets: this.ticketsFor(campaign, verified.paidCents) }
           : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
+        return { registration, created: true };
       } catch (error) {
         const index = violatedUniqueIndex(error);
+        // Someone registered it between our read and our insert: read again, which tells whether it was this
+        // consumer (a concurrent retry: answer that registration) or someone else (409).
+        if (index === 'UQ_invoices_identity' && attempt === 1) continue;
         if (index === 'UQ_invoices_identity') throw this.alreadyRegistered();
         // A concurrent registration of the same consumer took the slot between our read and our insert.
         // Each retry follows a committed registration, so this ends within a limit's worth of attempts.
@@ -144,6 +157,80 @@ export class InvoicesService {
         if (!lostSlot || attempt > rules.monthlyLimit) throw error;
       }
     }
+  }
+
+  /**
+   * Automatic entry (自动参与): enters the invoice of `record` for the consumer the feed names as its buyer (by
+   * ID), with source `auto`, under the same rules as a manual registration on today's service clock. The
+   * caller has found the consumer opted in and verified; this re-checks both from the same read as a manual
+   * registration (identity, period, dates, amount, the record's exclusions and its buyer ID), so a consumer who
+   * opted out or lost their identity meanwhile is skipped. The daily and monthly limits apply only when the
+   * campaign says automatic entries count against them (`intake.autoEntryCountsAgainstLimits`), then with the
+   * same slots. Idempotent: an invoice already held by anyone (its owner's own registration included) is left
+   * as it is, also under concurrency (the identity unique key). Returns 'entered' or why not.
+   */
+  async enterAutomatically(consumerId: number, record: RegistryRecord): Promise<'entered' | 'held' | string> {
+    const claim: InvoiceClaim = {
+      invoiceType: record.invoiceType,
+      invoiceCode: record.invoiceCode,
+      invoiceNumber: record.invoiceNumber,
+      issueDate: record.issueDate,
+      amountCents: record.totalCents,
+      checkCode: record.checkCode,
+      source: 'auto',
+    };
+    const now = this.clock.now();
+    const today = shanghaiDate(now);
+    const month = shanghaiMonth(now);
+    const { campaign, period } = this.campaignFor(claim.issueDate);
+    const rules = campaign.intake;
+    const counts = rules.autoEntryCountsAgainstLimits;
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.states.read(consumerId, claim, today, month);
+      if (!state) return 'CONSUMER_NOT_FOUND';
+      if (state.holder) return 'held';
+      if (!state.autoEntry) return 'AUTO_ENTRY_OFF';
+      const daySlot = counts ? firstFreeSlot(state.daySlots, rules.dailyLimit) : null;
+      const monthSlot = counts ? firstFreeSlot(state.monthSlots, rules.monthlyLimit) : null;
+      const rejection = checkEligibility(
+        claim,
+        { ...rules, checkCodeRequiredTypes: [], campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
+        {
+          today,
+          identityVerified: state.identityVerified,
+          periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
+          registeredToday: counts && daySlot === null ? rules.dailyLimit : counts ? state.registeredToday : 0,
+          registeredThisMonth: counts && monthSlot === null ? rules.monthlyLimit : counts ? state.registeredThisMonth : 0,
+        },
+      );
+      if (rejection) return rejection.code;
+      const match = matchClaimAgainstRecord(claim, record, state.realName, rules, state.idNumberHash);
+      // Only the record's own buyer by ID: a record without a buyer ID is never entered automatically.
+      if (match.result !== 'verified' || !record.buyerIdHash || record.buyerIdHash !== state.idNumberHash) return match.result === 'verified' ? 'NOT_THE_BUYER' : `INVOICE_${match.result.toUpperCase()}`;
+      try {
+        await this.insertRegistration(consumerId, claim, campaign, period as DrawPeriod, match, {
+          now,
+          today,
+          month,
+          daySlot: daySlot as number,
+          monthSlot: monthSlot as number,
+        });
+        return 'entered';
+      } catch (error) {
+        const index = violatedUniqueIndex(error);
+        if (index === 'UQ_invoices_identity') return 'held';
+        const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
+        if (!lostSlot || attempt > rules.monthlyLimit) throw error;
+      }
+    }
+  }
+
+  /** The answer a consumer's own earlier registration gives a repeat of it. Read-only. */
+  private async existing(id: number): Promise<RegistrationResult> {
+    const invoice = await this.invoices.findOneByOrFail({ id });
+    // The holder is never a rejected registration (those release the invoice).
+    const view = this.view(invoice);
+    return { id: view.id, status: view.status as RegistrationResult['status'], tickets: view.tickets, ...(view.reason ? { reason: view.reason } : {}) };
   }
 
   /** One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. */
@@ -221,6 +308,7 @@ export class InvoicesService {
       tickets,
       campaignId: invoice.campaignId,
       period: invoice.periodKey,
+      source: invoice.source === 'auto' ? ('auto' as const) : ('manual' as const),
       registeredAt: invoice.registeredAt.toISOString(),
     };
   }

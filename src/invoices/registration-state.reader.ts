@@ -10,7 +10,13 @@ import type { InvoiceClaim } from './domain/invoice-fields.js';
 export interface RegistrationState {
   identityVerified: boolean;
   realName: string | null;
+  /** Opted in to automatic entry. */
+  autoEntry: boolean;
+  /** Keyed hash of the consumer's verified ID number; null unless verified. */
+  idNumberHash: string | null;
   alreadyRegistered: boolean;
+  /** The registration holding the invoice (not rejected) and its consumer, or null. */
+  holder: { id: number; consumerId: number } | null;
   registeredToday: number;
   registeredThisMonth: number;
   daySlots: Set<number>;
@@ -38,10 +44,10 @@ export const MAX_READS_PER_STATEMENT = 16;
  * carry the tables' collation, so the comparisons use their unique keys (MySQL 8 would otherwise compare
  * JSON strings as utf8mb4_bin).
  */
-export const READ_STATEMENT = `SELECT q.k, c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, d.id AS registered_id,
+export const READ_STATEMENT = `SELECT q.k, c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, c.id_number_hash, c.auto_entry, d.id AS registered_id, d.consumer_id AS registered_by,
        m.registered_on, m.day_slot, m.month_slot,
        r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
-       r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.flags
+       r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.buyer_id_hash, r.flags
   FROM JSON_TABLE(?, '$[*]' COLUMNS (
          k INT PATH '$[0]',
          consumer_id BIGINT UNSIGNED PATH '$[1]',
@@ -99,7 +105,10 @@ function stateOf(rows: RegistrationStateRow[], today: string): RegistrationState
   return {
     identityVerified: Number(row.identity_verified) === 1,
     realName: row.real_name,
+    idNumberHash: Number(row.identity_verified) === 1 ? row.id_number_hash : null,
+    autoEntry: Number(row.auto_entry) === 1,
     alreadyRegistered: row.registered_id !== null,
+    holder: row.registered_id === null ? null : { id: Number(row.registered_id), consumerId: Number(row.registered_by) },
     registeredToday: todays.length,
     registeredThisMonth: thisMonth.length,
     daySlots: slotsOf(todays.map((r) => r.day_slot)),
@@ -120,6 +129,7 @@ function stateOf(rows: RegistrationStateRow[], today: string): RegistrationState
             sellerName: row.seller_name,
             buyerType: row.buyer_type,
             buyerName: row.buyer_name,
+            buyerIdHash: row.buyer_id_hash,
             flags: row.flags ? (row.flags.split(',') as RegistryRecord['flags']) : [],
           },
   };
@@ -129,7 +139,10 @@ interface RegistrationStateRow {
   k: number | string;
   identity_verified: number | string;
   real_name: string | null;
+  id_number_hash: string | null;
+  auto_entry: number | string;
   registered_id: number | string | null;
+  registered_by: number | string | null;
   registered_on: string | null;
   day_slot: number | null;
   month_slot: number | null;
@@ -145,6 +158,7 @@ interface RegistrationStateRow {
   seller_name: string;
   buyer_type: 'individual' | 'organization';
   buyer_name: string | null;
+  buyer_id_hash: string | null;
   flags: string | null;
 }
 

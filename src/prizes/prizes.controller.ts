@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, ParseIntPipe, Post } fr
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { Idempotent } from '../core/idempotency/idempotency.interceptor.js';
 import { ClaimPrizeDto, PrizeListDto, PrizeViewDto } from './dto/prize.dto.js';
 import { PrizesService } from './prizes.service.js';
 import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
@@ -24,6 +25,7 @@ export class PrizesController {
   }
 
   @Post(':id/claim')
+  @Idempotent()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({

@@ -55,12 +55,13 @@ interface PrizeRow {
   end_reason: string | null;
   invoice_number: string;
   buyer_name: string | null;
+  buyer_id_hash: string | null;
 }
 
 const SELECT_PRIZE = `
   SELECT p.id, p.draw_id, d.period_key, p.tier, p.tier_name, p.slot, p.attempt, p.consumer_id, p.invoice_id,
          p.gross_cents, p.tax_cents, p.net_cents, p.status, p.claim_deadline, p.claimed_at, p.bank_name,
-         p.bank_account_encrypted, p.bank_account_masked, p.ended_at, p.end_reason, i.invoice_number, r.buyer_name
+         p.bank_account_encrypted, p.bank_account_masked, p.ended_at, p.end_reason, i.invoice_number, r.buyer_name, r.buyer_id_hash
     FROM prizes p
     JOIN draws d ON d.id = p.draw_id
     JOIN invoices i ON i.id = p.invoice_id
@@ -74,9 +75,11 @@ const SELECT_PRIZE = `
  *  - forfeited 409 PRIZE_FORFEITED, revoked 409 PRIZE_REVOKED; at or after the deadline on the service clock
  *    409 PRIZE_CLAIM_CLOSED (even before the daily job has marked it forfeited);
  *  - its invoice voided or red-flushed since the freeze: 409 PRIZE_REVOKED (the daily job passes it on);
- *  - a verified real-name identity is required (422 IDENTITY_REQUIRED), and when the registry record of the
- *    invoice names a buyer, the identity's real name must be that buyer (422 CLAIMANT_NAME_MISMATCH, same
- *    comparison as at registration). A record without a buyer name (or no record) needs the verified identity only.
+ *  - a three-element-verified identity is required (422 IDENTITY_REQUIRED); when the registry record of the
+ *    invoice carries the buyer's ID (its keyed hash), the claimant's verified ID number must be it (422
+ *    CLAIMANT_IDENTITY_MISMATCH); otherwise, when it names a buyer, the identity's real name must be that buyer
+ *    (422 CLAIMANT_NAME_MISMATCH, same comparison as at registration). A record without either (or no record)
+ *    needs the verified identity only.
  * The claim itself is one conditional UPDATE (status still awaiting_claim and deadline still ahead), so a
  * concurrent claim, a second device or the forfeiture job can never both win.
  */
@@ -112,7 +115,10 @@ export class PrizesService {
       const identity = await this.consumers.getIdentity(consumerId);
       if (!identity.verified || !identity.realName)
         throw DomainError.unprocessable('IDENTITY_REQUIRED', 'Verify your real-name identity before claiming a prize');
-      if (prize.buyer_name !== null && prize.buyer_name.trim() !== '' && !sameName(prize.buyer_name, identity.realName))
+      if (prize.buyer_id_hash !== null) {
+        if (identity.idNumberHash !== prize.buyer_id_hash)
+          throw DomainError.unprocessable('CLAIMANT_IDENTITY_MISMATCH', 'Your verified identity is not the buyer of the winning invoice');
+      } else if (prize.buyer_name !== null && prize.buyer_name.trim() !== '' && !sameName(prize.buyer_name, identity.realName))
         throw DomainError.unprocessable('CLAIMANT_NAME_MISMATCH', "Your verified name is not the buyer named on the winning invoice");
 
       const result: { affectedRows?: number } = await this.dataSource.query(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
+import { PiiProtector } from '../core/crypto/pii.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { parseRegistryLine, type RecordField, type RegistryRecord } from './domain/registry-record.js';
 import { NdjsonLineSplitter } from './ndjson-lines.js';
@@ -48,11 +49,11 @@ export const DEFAULT_BATCH_ROWS = 2000;
 
 const COLUMNS = [
   'invoice_type', 'invoice_code', 'invoice_number', 'issue_date', 'amount_cents', 'tax_cents', 'total_cents', 'check_code',
-  'seller_tax_id', 'seller_name', 'buyer_type', 'buyer_name', 'flags', 'imported_at', 'updated_at',
+  'seller_tax_id', 'seller_name', 'buyer_type', 'buyer_name', 'buyer_id_hash', 'flags', 'imported_at', 'updated_at',
 ] as const;
 /** The columns that carry the feed's data (identity excluded): a difference in one of them is a change. */
-const DATA_COLUMNS = ['invoice_type', 'issue_date', 'amount_cents', 'tax_cents', 'total_cents', 'check_code', 'seller_tax_id', 'seller_name', 'buyer_type', 'buyer_name', 'flags'];
-const STRING_COLUMNS = new Set(['invoice_type', 'check_code', 'seller_tax_id', 'seller_name', 'buyer_name']);
+const DATA_COLUMNS = ['invoice_type', 'issue_date', 'amount_cents', 'tax_cents', 'total_cents', 'check_code', 'seller_tax_id', 'seller_name', 'buyer_type', 'buyer_name', 'buyer_id_hash', 'flags'];
+const STRING_COLUMNS = new Set(['invoice_type', 'check_code', 'seller_tax_id', 'seller_name', 'buyer_name', 'buyer_id_hash']);
 const PARAMS_PER_ROW = COLUMNS.length;
 const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(',')})`;
 
@@ -125,6 +126,7 @@ export class RegistryImporter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly pii: PiiProtector,
   ) {}
 
   async import(source: AsyncIterable<Buffer | string>, options: ImportOptions = {}): Promise<ImportCounts> {
@@ -220,6 +222,8 @@ export class RegistryImporter {
       params[i++] = r.sellerName;
       params[i++] = r.buyerType;
       params[i++] = r.buyerName;
+      // The buyer's ID number never reaches the database: only its keyed hash, as consumers' ID numbers.
+      params[i++] = r.buyerIdNumber ? this.pii.lookupHash('identity', r.buyerIdNumber) : null;
       params[i++] = r.flags.join(',');
       params[i++] = now;
       params[i++] = now;

@@ -47,6 +47,10 @@ export class RegistryInvoice {
   @Column({ name: 'buyer_name', type: 'varchar', length: 200, nullable: true })
   buyerName: string | null;
 
+  /** Keyed hash of the individual buyer's ID number when the feed carried it (never the number). */
+  @Column({ name: 'buyer_id_hash', type: 'char', length: 64, nullable: true })
+  buyerIdHash: string | null;
+
   @Column({ type: 'set', enum: REGISTRY_FLAGS, default: [] })
   flags: RegistryFlag[];
 

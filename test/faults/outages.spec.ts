@@ -336,6 +336,16 @@ describe('the database unreachable for a while', () => {
     const spare = await createConsumer(api.app);
     expect((await call(api.baseUrl, 'POST', '/api/v1/invoices', { body: registration(), token: spare.token })).status).toBe(201);
 
+    // A client retrying a registration that was answered 503 (stored or not) gets it: 200 with the stored
+    // registration when its COMMIT had landed, 201 when it had not; never 409 for its own invoice.
+    const tokenOf = new Map(consumers.map((c) => [c.id, c.token]));
+    for (const s of sent.filter((x) => x.outcome!.status === 503)) {
+      const retry = await call(api.baseUrl, 'POST', '/api/v1/invoices', { body: s.body, token: tokenOf.get(s.consumerId), timeoutMs: 10_000 });
+      const row = rowByNumber.get(s.body.invoiceNumber);
+      if (row) expect([retry.status, retry.body.id]).toEqual([200, Number(row.id)]);
+      else expect([201, 422]).toContain(retry.status); // 422 only when the consumer's daily limit is used up meanwhile
+    }
+
     const streamRows = rows.filter((r) => sentByNumber.has(r.invoice_number)).length;
     console.info(`outage stream: ${JSON.stringify(summary)}; cuts ${cuts.join(',')}; rows stored ${streamRows}, of which ${committedThough503} were answered 503`);
   }, 25_000);
@@ -546,7 +556,7 @@ describe('Redis unreachable while the API and the worker run', () => {
       expect(await queued.getState()).toBe('waiting');
       const acceptedBeforeRestore = workerRedis.accepted;
       await workerRedis.restore();
-      expect(await queued.waitUntilFinished(events, 25_000)).toEqual({ verified: 2, rejected: 0, stillPending: expect.any(Number) });
+      expect(await queued.waitUntilFinished(events, 25_000)).toEqual({ verified: 2, rejected: 0, stillPending: expect.any(Number), autoEntry: expect.any(Object) });
 
       // B. Running when the worker is cut off: the job's database work finishes, its progress and completion
       //    wait for Redis (the worker's connection queues commands while reconnecting), then it completes.
@@ -567,7 +577,7 @@ describe('Redis unreachable while the API and the worker run', () => {
       // Still active: its completion could not reach Redis.
       expect(await running.getState()).toBe('active');
       await workerRedis.restore();
-      expect(await running.waitUntilFinished(events, 25_000)).toEqual({ verified: 3, rejected: 0, stillPending: expect.any(Number) });
+      expect(await running.waitUntilFinished(events, 25_000)).toEqual({ verified: 3, rejected: 0, stillPending: expect.any(Number), autoEntry: expect.any(Object) });
 
       // The worker really reconnected through its proxy (it did not find another way to Redis).
       expect(workerRedis.accepted).toBeGreaterThan(acceptedBeforeRestore);

@@ -126,6 +126,8 @@ const ctx = {
   prizeB: 0,
   noticeA: 0,
   noticeB: 0,
+  /** A staff account the admin rows act on (roles set to what they are, password reset, unlocked). */
+  staffTarget: 0,
 };
 let seq = uniqueBase();
 const fresh = () => ++seq;
@@ -319,6 +321,14 @@ const ROWS: Row[] = [
 
   // ---- the consumer's own account --------------------------------------------------------------------
   { method: 'GET', route: '/api/v1/me', access: 'consumer', expect: consumerOnly('200'), request: () => ({ path: '/api/v1/me' }) },
+  {
+    method: 'PATCH',
+    route: '/api/v1/me',
+    access: 'consumer',
+    expect: consumerOnly('200'),
+    note: 'each consumer opts out of automatic entry on its own account',
+    request: () => ({ path: '/api/v1/me', body: { autoEntry: false } }),
+  },
   {
     method: 'PUT',
     route: '/api/v1/me/identity',
@@ -526,6 +536,35 @@ const ROWS: Row[] = [
     access: 'staff',
     expect: staffOnly(['operator', 'auditor'], '200'),
     request: () => ({ path: '/api/v1/admin/registry/imports' }),
+  },
+  {
+    method: 'PATCH',
+    route: '/api/v1/admin/staff/:id',
+    access: 'staff',
+    expect: staffOnly(['admin'], '200'),
+    note: "the target account's roles set to what they are (unchanged)",
+    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}`, body: { roles: ['operator'], active: true } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/staff/:id/password',
+    access: 'staff',
+    expect: staffOnly(['admin'], '204'),
+    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}/password`, body: { password: 'reset-staff-password-1' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/staff/:id/unlock',
+    access: 'staff',
+    expect: staffOnly(['admin'], '204'),
+    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}/unlock` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/staff-audit-log',
+    access: 'staff',
+    expect: staffOnly(['admin'], '200'),
+    request: () => ({ path: '/api/v1/admin/staff-audit-log' }),
   },
 
   // ---- draws (staff) ---------------------------------------------------------------------------------
@@ -771,6 +810,9 @@ beforeAll(async () => {
     tokens[caller] = await api.http.staffToken(account.username, account.password);
   }
   tokens.registry = TEST_REGISTRY_KEY;
+  const target = await api.http.post('/api/v1/admin/staff', { username: 'matrix.target', password: 'target-password-123', roles: ['operator'] }, tokens.admin);
+  expect(target.status).toBe(201);
+  ctx.staffTarget = target.body.id;
 
   // Consumers A and B bind their identities through the API, then each gets a verified July invoice.
   for (const [caller, realName, seq3] of [

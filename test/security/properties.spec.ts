@@ -72,7 +72,8 @@ async function register(body: string | Buffer) {
 }
 
 function expectRegistrationOutcome(res: Awaited<ReturnType<typeof register>>, codes: readonly string[] = REGISTRATION_CODES): void {
-  if (res.status === 201) {
+  // 200: the same consumer already held the invoice (a retry answers that registration).
+  if (res.status === 201 || res.status === 200) {
     expect(res.json).toEqual(expect.objectContaining({ id: expect.any(Number), status: expect.stringMatching(/^(verified|pending)$/), tickets: expect.any(Number) }));
     return;
   }

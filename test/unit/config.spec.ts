@@ -58,8 +58,23 @@ describe('loadConfig', () => {
   });
 
   test('production refuses the development OTP and development secrets', () => {
-    const secrets = { JWT_SECRET: 'x'.repeat(40), PII_KEY: 'ab'.repeat(32), REGISTRY_API_KEY: 'k'.repeat(30) };
+    const secrets = {
+      JWT_SECRET: 'x'.repeat(40),
+      PII_KEY: 'ab'.repeat(32),
+      REGISTRY_API_KEY: 'k'.repeat(30),
+      JWT_AUDIENCE: 'henan-2022-production',
+      IDENTITY_VERIFIER: 'http',
+      IDENTITY_PROVIDER_URL: 'https://verify.example.com',
+      IDENTITY_PROVIDER_KEY: 'p'.repeat(20),
+    };
     expect(() => loadConfig({ NODE_ENV: 'production', ...secrets })).not.toThrow();
+    // The local identity verifier accepts anyone: production refuses it (it is the default).
+    expectConfigError({ NODE_ENV: 'production', ...secrets, IDENTITY_VERIFIER: 'local' }, 'IDENTITY_VERIFIER');
+    expectConfigError({ NODE_ENV: 'production', ...secrets, IDENTITY_VERIFIER: '' }, 'IDENTITY_VERIFIER');
+    expectConfigError({ NODE_ENV: 'production', ...secrets, JWT_AUDIENCE: '' }, 'JWT_AUDIENCE');
+    expectConfigError({ ...secrets, IDENTITY_PROVIDER_URL: '' }, 'IDENTITY_PROVIDER_URL');
+    expectConfigError({ ...secrets, IDENTITY_PROVIDER_URL: 'ftp://x' }, 'IDENTITY_PROVIDER_URL');
+    expectConfigError({ ...secrets, STAFF_ACCESS_CACHE_SECONDS: '61' }, 'STAFF_ACCESS_CACHE_SECONDS');
     expectConfigError({ NODE_ENV: 'production', ...secrets, AUTH_DEV_OTP: '123456' }, 'AUTH_DEV_OTP');
     expectConfigError({ NODE_ENV: 'production', ...secrets, JWT_SECRET: undefined as unknown as string }, 'JWT_SECRET');
     expectConfigError({ NODE_ENV: 'production', ...secrets, PII_KEY: '' }, 'PII_KEY');

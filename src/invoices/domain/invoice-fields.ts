@@ -8,7 +8,8 @@
  * code and a 20-digit number.
  */
 
-export type InvoiceSource = 'qr' | 'typed';
+/** How a claim arrived: scanned, typed, or built from the tax bureau's record for an opted-in buyer (automatic entry). */
+export type InvoiceSource = 'qr' | 'typed' | 'auto';
 
 export interface InvoiceClaim {
   /** Two-digit type code: '04' paper ordinary, '10' electronic ordinary, '32' fully digital ordinary, … */

@@ -21,7 +21,7 @@ export class RegisterInvoiceDto {
 
 export class RegistrationResultDto {
   @ApiProperty() id: number;
-  @ApiProperty({ enum: ['verified', 'pending'] }) status: InvoiceStatus;
+  @ApiProperty({ enum: ['verified', 'pending', 'revoked'], description: 'revoked only when answering a retry of a registration revoked since' }) status: InvoiceStatus;
   @ApiProperty({ description: 'tickets in the period draw (0 while pending)' }) tickets: number;
   @ApiPropertyOptional({ description: 'why the invoice is not (yet) in the draw' }) reason?: string;
 }
@@ -38,6 +38,7 @@ export class InvoiceViewDto {
   @ApiProperty() tickets: number;
   @ApiProperty() campaignId: string;
   @ApiProperty({ description: 'draw period, YYYY-MM' }) period: string;
+  @ApiProperty({ enum: ['manual', 'auto'], description: 'registered by the consumer, or entered automatically (自动参与)' }) source: 'manual' | 'auto';
   @ApiProperty() registeredAt: string;
 }
 

@@ -10,9 +10,12 @@ import type { RegistryRecord } from './registry-record.js';
  * Order: exclusions first, then field matching.
  *  1. the first of rules.excludingFlags (in the rules' order) the record carries -> excluded, flag = that flag;
  *  2. excludeOrganizationBuyers and an organization buyer -> excluded, 'organizationBuyer';
- *  3. requireBuyerNameMatch and the record names a buyer that is not the consumer's verified real name
- *     (or the consumer has none) -> excluded, 'buyerNameMismatch'. A record with no buyer name passes.
- *  4. amount: the claimed amount must equal the record's pre-tax amountCents or its totalCents (public
+ *  3. the record carries the buyer's ID (its keyed hash) and it is not the consumer's verified ID number's
+ *     hash (or the consumer has none) -> excluded, 'buyerNameMismatch' (the same answer as a name that differs:
+ *     the refusal does not tell whether the record carried an ID); when it is theirs, the name is not compared;
+ *  4. otherwise requireBuyerNameMatch and the record names a buyer that is not the consumer's verified real
+ *     name (or the consumer has none) -> excluded, 'buyerNameMismatch'. A record with no buyer name passes.
+ *  5. amount: the claimed amount must equal the record's pre-tax amountCents or its totalCents (public
  *     sources do not settle which one the QR code carries, so both are accepted and which one matched is
  *     reported); then issueDate; then checkCode (when the claim has one: 20 digits must be equal, 6 digits
  *     must be the last 6 — a claimed check code against a record with none is a mismatch); then invoiceType.
@@ -49,6 +52,7 @@ export function matchClaimAgainstRecord(
   record: RegistryRecord,
   consumerRealName: string | null,
   rules: MatchRules,
+  consumerIdNumberHash: string | null = null,
 ): MatchResult {
   if (invoiceIdentity(claim.invoiceCode, claim.invoiceNumber) !== invoiceIdentity(record.invoiceCode, record.invoiceNumber)) {
     throw new Error('matchClaimAgainstRecord: the record is of another invoice');
@@ -60,7 +64,10 @@ export function matchClaimAgainstRecord(
   if (rules.excludeOrganizationBuyers && record.buyerType === 'organization') {
     return { result: 'excluded', flag: 'organizationBuyer' };
   }
-  if (rules.requireBuyerNameMatch && record.buyerName !== null && record.buyerName.trim() !== '') {
+  const buyerIdHash = record.buyerIdHash ?? null;
+  if (buyerIdHash !== null) {
+    if (consumerIdNumberHash === null || consumerIdNumberHash !== buyerIdHash) return { result: 'excluded', flag: 'buyerNameMismatch' };
+  } else if (rules.requireBuyerNameMatch && record.buyerName !== null && record.buyerName.trim() !== '') {
     if (consumerRealName === null || !sameName(record.buyerName, consumerRealName)) {
       return { result: 'excluded', flag: 'buyerNameMismatch' };
     }

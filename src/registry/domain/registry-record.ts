@@ -1,4 +1,5 @@
 import { isIsoDate } from '../../core/time/shanghai.js';
+import { residentIdCheckChar } from '../../consumers/domain/resident-id.js';
 import { checkInvoiceIdentityFields } from '../../invoices/domain/invoice-fields.js';
 
 /**
@@ -6,6 +7,9 @@ import { checkInvoiceIdentityFields } from '../../invoices/domain/invoice-fields
  *   {"invoiceType":"10","invoiceCode":"041001900111","invoiceNumber":"12345678","issueDate":"2022-08-01",
  *    "amountCents":5000,"taxCents":650,"totalCents":5650,"checkCode":"…20 digits…",
  *    "sellerTaxId":"91410100MA44XXXX0X","sellerName":"…","buyerType":"individual","buyerName":"张三","flags":[]}
+ *
+ * Optional: "buyerIdNumber", the individual buyer's 18-character resident ID number (数电 invoices carry it as
+ * the buyer's taxpayer number); absent, null or '' means none. The importer keeps only its keyed hash.
  *
  * The parser is hand-written (no zod) because it runs on every line of million-line files. All fields
  * are required (checkCode and buyerName may be null); unknown keys are ignored. Fields are checked in
@@ -35,13 +39,17 @@ export interface RegistryRecord {
   buyerName: string | null;
   /** Without duplicates, in the order of the file. */
   flags: RegistryFlag[];
+  /** The individual buyer's ID number from the feed (normalized, 'X' upper-case); only the importer sees it. */
+  buyerIdNumber?: string | null;
+  /** Its keyed hash (PiiProtector.lookupHash('identity', …)), as stored and read back. */
+  buyerIdHash?: string | null;
 }
 
 export const RECORD_FIELDS = [
   'invoiceType', 'invoiceCode', 'invoiceNumber', 'issueDate', 'amountCents', 'taxCents', 'totalCents',
   'checkCode', 'sellerTaxId', 'sellerName', 'buyerType', 'buyerName', 'flags',
 ] as const satisfies readonly (keyof RegistryRecord)[];
-export type RecordField = (typeof RECORD_FIELDS)[number];
+export type RecordField = (typeof RECORD_FIELDS)[number] | 'buyerIdNumber';
 
 export const REGISTRY_LINE_ERROR_CODES = ['MALFORMED_JSON', 'MISSING_FIELD', 'INVALID_FIELD'] as const;
 export type RegistryLineErrorCode = (typeof REGISTRY_LINE_ERROR_CODES)[number];
@@ -52,6 +60,7 @@ export type RegistryLineResult =
   | { ok: false; code: 'MISSING_FIELD' | 'INVALID_FIELD'; field: RecordField; message: string };
 
 const CHECK_CODE_20 = /^\d{20}$/;
+const RESIDENT_ID = /^\d{17}[\dX]$/;
 const TAX_ID = /^[0-9A-Za-z]{15,20}$/;
 const MAX_NAME_LENGTH = 200;
 const FLAG_SET: ReadonlySet<string> = new Set(REGISTRY_FLAGS);
@@ -144,6 +153,15 @@ export function parseRegistryLine(line: string): RegistryLineResult {
     if (!flags.includes(flag as RegistryFlag)) flags.push(flag as RegistryFlag);
   }
 
+  let buyerIdNumber: string | null = null;
+  const rawBuyerId = r.buyerIdNumber;
+  if (rawBuyerId !== undefined && rawBuyerId !== null && rawBuyerId !== '') {
+    if (typeof rawBuyerId !== 'string' || !RESIDENT_ID.test(rawBuyerId.toUpperCase()) || residentIdCheckChar(rawBuyerId.slice(0, 17)) !== rawBuyerId[17].toUpperCase())
+      return invalid('buyerIdNumber', 'must be an 18-character resident ID number with a valid check character, empty or null');
+    if (buyerType !== 'individual') return invalid('buyerIdNumber', 'only an individual buyer has an ID number');
+    buyerIdNumber = rawBuyerId.toUpperCase();
+  }
+
   return {
     ok: true,
     record: {
@@ -160,6 +178,7 @@ export function parseRegistryLine(line: string): RegistryLineResult {
       buyerType,
       buyerName: buyerName === '' || buyerName === null ? null : (buyerName as string),
       flags,
+      ...(buyerIdNumber === null ? {} : { buyerIdNumber }),
     },
   };
 }

@@ -18,6 +18,7 @@ export const RULES: IntakeRules = {
   excludingFlags: ['red', 'voided', 'proxy', 'purchase', 'fixed', 'sellerAbnormal'],
   excludeOrganizationBuyers: true,
   requireBuyerNameMatch: true,
+  autoEntryCountsAgainstLimits: false,
 };
 
 export const ELIGIBILITY_RULES: EligibilityRules = { ...RULES, campaignStart: '2022-07-15', campaignEnd: '2022-12-31' };

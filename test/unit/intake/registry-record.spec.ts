@@ -140,3 +140,25 @@ describe('parseRegistryLine: properties and speed', () => {
     expect(ms).toBeLessThan(5000);
   });
 });
+
+describe('parseRegistryLine: the buyer ID number (optional)', () => {
+  const base = {
+    invoiceType: '32', invoiceCode: '', invoiceNumber: '22412000000000000001', issueDate: '2022-08-01', amountCents: 5000, taxCents: 650,
+    totalCents: 5650, checkCode: null, sellerTaxId: '91410100MA44XXXX0X', sellerName: '郑州某超市', buyerType: 'individual', buyerName: '张三', flags: [],
+  };
+  const id = '41010519900307123X';
+  it('is kept normalized when valid, absent when null or empty', () => {
+    expect(parseRegistryLine(JSON.stringify({ ...base, buyerIdNumber: id.toLowerCase() }))).toMatchObject({ ok: true, record: { buyerIdNumber: id } });
+    for (const none of [null, '', undefined]) {
+      const parsed = parseRegistryLine(JSON.stringify({ ...base, buyerIdNumber: none }));
+      expect(parsed.ok && 'buyerIdNumber' in parsed.record).toBe(false);
+      expect(parsed.ok).toBe(true);
+    }
+  });
+  it.each([['410105199003071231'], ['4101051990030712'], [41010519900307], ['41010519900307123Y']])('refuses %p', (bad) => {
+    expect(parseRegistryLine(JSON.stringify({ ...base, buyerIdNumber: bad }))).toMatchObject({ ok: false, code: 'INVALID_FIELD', field: 'buyerIdNumber' });
+  });
+  it('refuses one on an organization buyer', () => {
+    expect(parseRegistryLine(JSON.stringify({ ...base, buyerType: 'organization', buyerIdNumber: id }))).toMatchObject({ ok: false, field: 'buyerIdNumber' });
+  });
+});
