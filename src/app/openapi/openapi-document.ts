@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { REASON_CODES, type ReasonCode } from '../../core/errors/reason-codes.js';
+import { statusesOf, type ReasonCode } from '../../core/errors/reason-codes.js';
 import { REASON_CODES_EXTENSION } from './api-errors.decorator.js';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -22,8 +22,8 @@ const ERROR_SCHEMA = {
 /**
  * The refusals every operation of a kind has, from where it is and how it is called: the guards'
  * (bearer security: consumer, staff under /api/v1/admin, the feed under /api/v1/registry), the cookie
- * sessions' CSRF checks (state-changing calls), the body and parameter validation, and a backing service
- * down (503).
+ * sessions' CSRF checks (state-changing calls), the body and parameter validation, the public API's rate
+ * limit, and a backing service down (503).
  */
 function implicitCodes(path: string, method: string, op: Operation): ReasonCode[] {
   const codes: ReasonCode[] = ['SERVICE_UNAVAILABLE'];
@@ -39,6 +39,7 @@ function implicitCodes(path: string, method: string, op: Operation): ReasonCode[
       codes.push('AUTH_REQUIRED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'STAFF_ACCOUNT_DISABLED', 'SESSION_EXPIRED', 'STAFF_ONLY', 'ROLE_REQUIRED');
     else codes.push('AUTH_REQUIRED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'SESSION_EXPIRED', 'CONSUMER_ONLY');
   }
+  if (path.startsWith('/api/v1/public/')) codes.push('RATE_LIMITED');
   if (unsafe && path.startsWith('/api/v1/') && !path.startsWith('/api/v1/registry')) codes.push('CSRF_ORIGIN_MISMATCH', 'CSRF_TOKEN_INVALID');
   return codes;
 }
@@ -60,11 +61,11 @@ export function addErrorResponses(document: OpenAPIObject): OpenAPIObject {
       const codes = [...new Set([...own, ...implicitCodes(path, method, op)])];
       op[REASON_CODES_EXTENSION] = codes;
       const byStatus = new Map<number, ReasonCode[]>();
-      for (const code of codes) byStatus.set(REASON_CODES[code], [...(byStatus.get(REASON_CODES[code]) ?? []), code]);
+      for (const code of codes) for (const status of statusesOf(code)) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       op.responses ??= {};
       // Error responses a controller documented by hand (a description only) get the error schema too.
       for (const [status, response] of Object.entries(op.responses))
-        if (Number(status) >= 400 && !('content' in response && response.content))
+        if (Number(status) >= 400 && response && !('content' in response && response.content))
           op.responses[status] = { ...response, content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } } as never;
       for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
         op.responses[String(status)] = {

@@ -18,7 +18,8 @@ export const REASON_CODES = {
   SESSION_EXPIRED: 401,
   REGISTRY_KEY_INVALID: 401,
   INVALID_CREDENTIALS: 401,
-  STAFF_ACCOUNT_DISABLED: 401,
+  /** 401 on a request of a deactivated account's token or session; 403 at sign-in with the right password. */
+  STAFF_ACCOUNT_DISABLED: [401, 403],
   OTP_INVALID: 401,
   OTP_EXPIRED: 401,
   OTP_LOCKED: 401,
@@ -85,7 +86,12 @@ export const REASON_CODES = {
   // 503
   SERVICE_UNAVAILABLE: 503,
   IDENTITY_PROVIDER_UNAVAILABLE: 503,
-} as const satisfies Record<string, number>;
+} as const satisfies Record<string, number | readonly number[]>;
 
 export type ReasonCode = keyof typeof REASON_CODES;
+/** The HTTP statuses a code is answered with (most have one). */
+export const statusesOf = (code: ReasonCode): readonly number[] => {
+  const status: number | readonly number[] = REASON_CODES[code];
+  return typeof status === 'number' ? [status] : status;
+};
 export const isReasonCode = (code: string): code is ReasonCode => Object.hasOwn(REASON_CODES, code);
