@@ -22,6 +22,7 @@ export class ConsolePageController {
 
   @Get(':file')
   file(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.assets.send(file, request, reply);
+    // /console/ (a trailing slash) is the page too.
+    return this.assets.send(file || 'index.html', request, reply);
   }
 }
