@@ -157,6 +157,8 @@ describe('the consumer app at /app', () => {
     const manifest = await (await fetch(`${api.baseUrl}/app/manifest.webmanifest`)).json();
     expect(manifest).toMatchObject({ display: 'standalone', theme_color: '#c8102e', start_url: '/app/#/scan' });
     for (const icon of manifest.icons) expect((await fetch(`${api.baseUrl}/app/${icon.src}`)).status).toBe(200);
+    const start = await fetch(new URL(manifest.start_url, `${api.baseUrl}/app/manifest.webmanifest`));
+    expect([start.status, start.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
 
     const sizes: Record<string, number> = {};
     page.on('response', async (response) => {
