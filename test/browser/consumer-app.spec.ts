@@ -154,7 +154,7 @@ describe('the consumer app at /app', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
-    const manifest = await (await fetch(`${api.baseUrl}/app/manifest.webmanifest`)).json();
+    const manifest = (await (await fetch(`${api.baseUrl}/app/manifest.webmanifest`)).json()) as { start_url: string; icons: Array<{ src: string }> };
     expect(manifest).toMatchObject({ display: 'standalone', theme_color: '#c8102e', start_url: '/app/#/scan' });
     for (const icon of manifest.icons) expect((await fetch(`${api.baseUrl}/app/${icon.src}`)).status).toBe(200);
     const start = await fetch(new URL(manifest.start_url, `${api.baseUrl}/app/manifest.webmanifest`));
@@ -313,7 +313,7 @@ describe('the consumer app at /app', () => {
     await fallbackPage.fill('#code', TEST_OTP);
     await fallbackPage.click('#sign-in');
     await fallbackPage.waitForSelector('[data-screen="scan"]');
-    const session = await fallbackPage.evaluate(async () => (await fetch('/api/v1/auth/session')).json());
+    const session = (await fallbackPage.evaluate(async () => (await fetch('/api/v1/auth/session')).json())) as { consumerId: number };
     expect(session.consumerId).toEqual(expect.any(Number));
     // The draw's publication told the winner (prize-won notice).
 
@@ -351,7 +351,7 @@ describe('the consumer app at /app', () => {
     expect(await fallbackPage.textContent('#masked-id')).toMatch(/^4101\*+\d{3}[\dX]$/);
     await fallbackPage.check('#auto-entry');
     await fallbackPage.waitForSelector('#me-message .ok');
-    expect(await fallbackPage.evaluate(async () => (await (await fetch('/api/v1/me')).json()).autoEntry)).toBe(true);
+    expect(await fallbackPage.evaluate(async () => ((await (await fetch('/api/v1/me')).json()) as { autoEntry: boolean }).autoEntry)).toBe(true);
     await shot(fallbackPage, '14-me');
   }, 180_000);
 
