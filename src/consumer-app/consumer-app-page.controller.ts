@@ -22,7 +22,6 @@ export class ConsumerAppPageController {
 
   @Get(':file')
   file(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    // /app/ (a trailing slash: the manifest's start_url and scope) is the page too.
-    return this.assets.send(file || 'index.html', request, reply);
+    return this.assets.send(file === 'index.html' ? '' : file, request, reply);
   }
 }

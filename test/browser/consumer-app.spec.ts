@@ -155,7 +155,7 @@ describe('the consumer app at /app', () => {
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
     const manifest = (await (await fetch(`${api.baseUrl}/app/manifest.webmanifest`)).json()) as { start_url: string; icons: Array<{ src: string }> };
-    expect(manifest).toMatchObject({ display: 'standalone', theme_color: '#c8102e', start_url: '/app/#/scan' });
+    expect(manifest).toMatchObject({ display: 'standalone', theme_color: '#c8102e', start_url: '/app#/scan', scope: '/app' });
     for (const icon of manifest.icons) expect((await fetch(`${api.baseUrl}/app/${icon.src}`)).status).toBe(200);
     const start = await fetch(new URL(manifest.start_url, `${api.baseUrl}/app/manifest.webmanifest`));
     expect([start.status, start.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
