@@ -22,7 +22,6 @@ export class ConsolePageController {
 
   @Get(':file')
   file(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    // /console/ (a trailing slash) is the page too.
-    return this.assets.send(file || 'index.html', request, reply);
+    return this.assets.send(file, request, reply);
   }
 }
