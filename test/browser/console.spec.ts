@@ -52,6 +52,8 @@ const staff = {
 const contexts: BrowserContext[] = [];
 let operatorPage: Page;
 let auditorPage: Page;
+let staffAdminPage: Page;
+let newcomerPage: Page;
 
 async function newPage(): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
@@ -263,19 +265,26 @@ describe('the console in Chromium', () => {
     await adminPage.locator('#new-password').fill('new-operator-password');
     await adminPage.locator('#create-staff button[type=submit]').click();
     await adminPage.locator('[data-toggle-active="operator.new"]').waitFor();
-    const newcomer = await newPage();
-    await signIn(newcomer, { username: 'operator.new', password: 'new-operator-password' });
-    expect(await newcomer.locator('nav a').allTextContents()).toEqual(['活动概况', '开奖管理', '数据导入']);
+    newcomerPage = await newPage();
+    await signIn(newcomerPage, { username: 'operator.new', password: 'new-operator-password' });
+    expect(await newcomerPage.locator('nav a').allTextContents()).toEqual(['活动概况', '开奖管理', '数据导入']);
+    staffAdminPage = adminPage;
   });
 
-  // PENDING i12-identity: needs PATCH /api/v1/admin/staff/:id (deactivation), which the identity branch adds.
-  // Enable once it is merged into main.
-  test.skip('as admin, deactivates that operator, who is then refused', async () => {
-    const adminPage = contexts[2].pages()[0];
-    await adminPage.locator('[data-toggle-active="operator.new"]').click();
-    await adminPage.locator('text=已停用').waitFor();
-    const refused = await api.http.post('/api/v1/admin/auth/session', { username: 'operator.new', password: 'new-operator-password' });
-    expect(refused.status).toBe(401);
+  // PENDING i12-identity: needs PATCH /api/v1/admin/staff/:id (deactivation), which the identity branch adds
+  // (403 STAFF_ACCOUNT_DISABLED at sign-in there). Enable once it is merged into main; its deactivation must
+  // also end the account's open sessions (SessionStore.closeAllOf, or the guard's status re-check).
+  test.skip('as admin, deactivates that operator, whose session ends and who is then refused', async () => {
+    await staffAdminPage.locator('[data-toggle-active="operator.new"]').click();
+    await staffAdminPage.locator('tr', { hasText: 'operator.new' }).locator('text=已停用').waitFor();
+    // The open session ends: the next call sends the page back to the sign-in form.
+    await newcomerPage.goto(`${api.baseUrl}/console#/draws`);
+    await newcomerPage.locator('#login-username').waitFor();
+    const refused = await api.http.request('POST', '/api/v1/admin/auth/session', {
+      body: { username: 'operator.new', password: 'new-operator-password' },
+      headers: { origin: api.baseUrl },
+    });
+    expect([refused.status, refused.body.code]).toEqual([403, 'STAFF_ACCOUNT_DISABLED']);
   });
 
   browserTest('no page error, no request to another origin, and the console assets are compressed with ETags', async () => {
