@@ -18,6 +18,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
+# The artifact store's directory (a volume in docker-compose.yml), writable by the service's user.
+RUN mkdir -p /var/lib/invoice-lottery/artifacts && chown -R node:node /var/lib/invoice-lottery
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.api.js"]

@@ -113,13 +113,13 @@ async function child(databaseUrl: string, prefix: string): Promise<void> {
   };
 
   let t = performance.now();
-  const frozen = await lifecycle.freezeDraw(DRAW_ID, progress('freeze'));
+  const frozen = await lifecycle.freezeDraw(DRAW_ID, { onProgress: progress('freeze') });
   const freezeMs = performance.now() - t;
   const peakRssFreezeBytes = peak;
   if (frozen.status !== 'frozen') throw new Error(`freeze ended ${frozen.status}: ${frozen.failureReason}`);
   peak = process.memoryUsage.rss();
   t = performance.now();
-  const drawn = await lifecycle.runDraw(DRAW_ID, progress('draw'));
+  const drawn = await lifecycle.runDraw(DRAW_ID, { onProgress: progress('draw') });
   const drawMs = performance.now() - t;
   const peakRssDrawBytes = peak;
   if (drawn.status !== 'drawn') throw new Error(`draw ended ${drawn.status}: ${drawn.failureReason}`);

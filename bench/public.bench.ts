@@ -42,14 +42,17 @@ const { values } = parseArgs({
     consumers: { type: 'string', default: '20000' },
     connections: { type: 'string', default: '64' },
     duration: { type: 'string', default: '15' },
+    /** 2: also start a second API process and run each cached scenario through one and through both in turn. */
+    apis: { type: 'string', default: '1' },
   },
 });
+const APIS = Number(values.apis);
 const INVOICES = Number(values.invoices);
 const CONSUMERS = Number(values.consumers);
 const CONNECTIONS = Number(values.connections);
 const DURATION = Number(values.duration);
-if (![INVOICES, CONSUMERS, CONNECTIONS, DURATION].every((n) => Number.isSafeInteger(n) && n > 0)) {
-  console.error('usage: [--invoices N] [--consumers N] [--connections C] [--duration SECONDS]');
+if (![INVOICES, CONSUMERS, CONNECTIONS, DURATION].every((n) => Number.isSafeInteger(n) && n > 0) || ![1, 2].includes(APIS)) {
+  console.error('usage: [--invoices N] [--consumers N] [--connections C] [--duration SECONDS] [--apis 1|2]');
   process.exit(2);
 }
 
@@ -176,6 +179,46 @@ async function run(base: string, s: Scenario, apiPid: number) {
   };
 }
 
+/**
+ * Each scenario through one API process (all connections) and through two (half the connections each),
+ * in turn, two rounds each, alternating which goes first; req/s summed over the processes.
+ */
+async function compareProcesses(bases: string[], pids: number[], scenarios: Scenario[]) {
+  const load = async (targets: string[], s: Scenario) => {
+    let i = 0;
+    const cpuBefore = pids.map(cpuMs);
+    const results = await Promise.all(
+      targets.map((url) =>
+        autocannon({ url, connections: CONNECTIONS / targets.length, duration: DURATION, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: s.paths[i++ % s.paths.length] }) }] }),
+      ),
+    );
+    const total = results.reduce((n, r) => n + r.requests.total, 0);
+    const cpu = pids.map(cpuMs).reduce((n, c, k) => n + c - cpuBefore[k], 0);
+    return { rps: total / DURATION, cpuUs: (cpu * 1000) / Math.max(1, total), bad: results.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0) };
+  };
+  console.log('\n| scenario | one process: req/s (by round) | two processes: req/s (by round) | ratio two / one | API CPU per request one / two | non-2xx + errors |\n| --- | --- | --- | --- | --- | --- |');
+  for (const s of scenarios) {
+    const one: Array<Awaited<ReturnType<typeof load>>> = [];
+    const two: Array<Awaited<ReturnType<typeof load>>> = [];
+    for (let round = 0; round < 2; round++) {
+      if (round % 2 === 0) {
+        one.push(await load(bases.slice(0, 1), s));
+        two.push(await load(bases, s));
+      } else {
+        two.push(await load(bases, s));
+        one.push(await load(bases.slice(0, 1), s));
+      }
+    }
+    const avg = (xs: Array<{ rps: number }>) => xs.reduce((n, x) => n + x.rps, 0) / xs.length;
+    const cpu = (xs: Array<{ cpuUs: number }>) => Math.round(xs.reduce((n, x) => n + x.cpuUs, 0) / xs.length);
+    const by = (xs: Array<{ rps: number }>) => xs.map((x) => Math.round(x.rps).toLocaleString('en-US')).join(' / ');
+    console.log(
+      `| ${s.name} | ${Math.round(avg(one)).toLocaleString('en-US')} (${by(one)}) | ${Math.round(avg(two)).toLocaleString('en-US')} (${by(two)}) | ${(avg(two) / avg(one)).toFixed(2)} | ${cpu(one)} / ${cpu(two)} µs | ${[...one, ...two].reduce((n, x) => n + x.bad, 0)} |`,
+    );
+  }
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
 async function main() {
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`public API benchmark: ${INVOICES.toLocaleString('en-US')} invoices of ${CONSUMERS.toLocaleString('en-US')} consumers; autocannon ${CONNECTIONS} connections x ${DURATION} s; ${cpus().length} CPUs, Node ${process.version}`);
@@ -237,6 +280,19 @@ async function main() {
       { name: `check, ${INVOICES.toLocaleString('en-US')} distinct invoices in turn (first look: cache misses)`, paths: seeded.map(check) },
       { name: 'draw detail (cached)', paths: [`/api/v1/public/draws/${DRAW}`] },
     ];
+    if (APIS === 2) {
+      const port2 = await freePort();
+      const base2 = `http://127.0.0.1:${port2}`;
+      const child2 = spawn(process.execPath, ['dist/src/main.api.js'], { env: { ...process.env, ...env, PORT: String(port2), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+      try {
+        await waitReady(base2, child2);
+        await compareProcesses([base, base2], [child.pid!, child2.pid!], scenarios.filter((x) => x.name.includes('(cached)')));
+      } finally {
+        child2.kill('SIGTERM');
+        await new Promise((r) => child2.once('exit', r));
+      }
+      return;
+    }
     const rows = [];
     for (const s of scenarios) {
       console.log(`running: ${s.name}`);

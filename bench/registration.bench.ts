@@ -68,6 +68,7 @@ const { values } = parseArgs({
     'registry-share': { type: 'string', default: '0.5' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string', default: 'both' },
+    compare: { type: 'string', default: 'bare-api' },
     profile: { type: 'boolean', default: false },
     'without-count-triggers': { type: 'boolean', default: false },
   },
@@ -80,15 +81,22 @@ const INVOICES = Number(values.invoices);
 const REGISTRY_SHARE = Number(values['registry-share']);
 const ROUNDS = Number(values.rounds);
 const ONLY = values.only as 'both' | 'api' | 'bare';
+/**
+ * What runs side by side: `bare-api` (default: the bare server and one API process), `metrics` (one API
+ * process with metrics off, one with METRICS_TOKEN set and /metrics scraped every 5 s), `fleet` (the bare
+ * server, one API process, and two API processes sharing the load, half the connections each).
+ */
+const COMPARE = values.compare as 'bare-api' | 'metrics' | 'fleet';
 /** Seconds of one measured slice: --duration per server, split into --rounds turns. */
 const SLICE_S = DURATION / ROUNDS;
 if (
   ![DURATION, CONNECTIONS, CONSUMERS, INVOICES, ROUNDS].every((n) => Number.isSafeInteger(n) && n > 0) ||
   !(Number.isSafeInteger(WARMUP) && WARMUP >= 0) ||
   !(REGISTRY_SHARE >= 0 && REGISTRY_SHARE <= 1) ||
-  !['both', 'api', 'bare'].includes(ONLY)
+  !['both', 'api', 'bare'].includes(ONLY) ||
+  !['bare-api', 'metrics', 'fleet'].includes(COMPARE)
 ) {
-  console.error('usage: [--duration S] [--rounds R] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--profile]');
+  console.error('usage: [--duration S] [--rounds R] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--compare bare-api|metrics|fleet] [--profile]');
   process.exit(2);
 }
 
@@ -299,8 +307,9 @@ function databasePid(): number | undefined {
 /** One server under test and what was measured of it, summed over the rounds. */
 interface Target {
   name: string;
-  base: string;
-  pid: number | undefined;
+  /** The server(s) under load: with several, the connections are split evenly between them. */
+  bases: string[];
+  pids: Array<number | undefined>;
   source: ReturnType<typeof requestSource>;
   /** Response times (ms) of every measured request, for percentiles over all rounds. */
   latencies: number[];
@@ -362,16 +371,33 @@ function requestSource(tokens: string[], bodies: string[]) {
   return { request, codes, issued: () => next };
 }
 
-function newTarget(name: string, base: string, pid: number | undefined, source: ReturnType<typeof requestSource>): Target {
-  return { name, base, pid, source, latencies: [], requests: 0, seconds: 0, perRound: [], statusCounts: {}, errors: 0, timeouts: 0, cpu: { server: 0, database: 0, bench: 0 }, statements: 0 };
+function newTarget(name: string, base: string | string[], pid: number | undefined | Array<number | undefined>, source: ReturnType<typeof requestSource>): Target {
+  return { name, bases: [base].flat(), pids: [pid].flat(), source, latencies: [], requests: 0, seconds: 0, perRound: [], statusCounts: {}, errors: 0, timeouts: 0, cpu: { server: 0, database: 0, bench: 0 }, statements: 0 };
 }
 
-const loadOptions = (target: Target, seconds: number) => ({ url: target.base, connections: CONNECTIONS, pipelining: 1, requests: [target.source.request], duration: seconds });
+const loadOptions = (target: Target, base: string, seconds: number) => ({
+  url: base,
+  connections: Math.max(1, Math.round(CONNECTIONS / target.bases.length)),
+  pipelining: 1,
+  requests: [target.source.request],
+  duration: seconds,
+});
+
+/** The summed CPU seconds of the target's server processes (null when one cannot be read). */
+function serverCpu(target: Target): number | null {
+  let sum = 0;
+  for (const pid of target.pids) {
+    const s = cpuSeconds(pid);
+    if (s === null) return null;
+    sum += s;
+  }
+  return sum;
+}
 
 async function warmUp(target: Target): Promise<void> {
   if (WARMUP === 0) return;
   console.log(`  ${target.name}: warm-up ${WARMUP} s`);
-  await autocannon(loadOptions(target, WARMUP));
+  await Promise.all(target.bases.map((base) => autocannon(loadOptions(target, base, WARMUP))));
   target.source.codes.clear();
 }
 
@@ -391,14 +417,30 @@ async function measureBackground(db: mysql.Connection): Promise<Background> {
 /** One measured slice of SLICE_S seconds against one target, added to its totals. */
 async function measureSlice(db: mysql.Connection, target: Target, background: Background): Promise<number> {
   const dbPid = databasePid();
-  const before = { server: cpuSeconds(target.pid), database: cpuSeconds(dbPid), bench: process.cpuUsage(), questions: await questions(db) };
-  const r = await new Promise<autocannon.Result>((ok, fail) => {
-    const run = autocannon(loadOptions(target, SLICE_S), (error, result) => (error ? fail(error) : ok(result)));
-    run.on('response', (_client, _status, _bytes, responseTime) => target.latencies.push(responseTime));
-  });
+  const before = { server: serverCpu(target), database: cpuSeconds(dbPid), bench: process.cpuUsage(), questions: await questions(db) };
+  const runs = await Promise.all(
+    target.bases.map(
+      (base) =>
+        new Promise<autocannon.Result>((ok, fail) => {
+          const run = autocannon(loadOptions(target, base, SLICE_S), (error, result) => (error ? fail(error) : ok(result)));
+          run.on('response', (_client, _status, _bytes, responseTime) => target.latencies.push(responseTime));
+        }),
+    ),
+  );
+  // Several servers: their requests add up over the same wall-clock slice.
+  const r = {
+    duration: Math.max(...runs.map((x) => x.duration)),
+    requests: { total: runs.reduce((n, x) => n + x.requests.total, 0) },
+    statusCodeStats: runs.reduce<Record<string, { count: number }>>((all, x) => {
+      for (const [status, v] of Object.entries(x.statusCodeStats ?? {})) all[status] = { count: (all[status]?.count ?? 0) + (v.count ?? 0) };
+      return all;
+    }, {}),
+    errors: runs.reduce((n, x) => n + x.errors, 0),
+    timeouts: runs.reduce((n, x) => n + x.timeouts, 0),
+  };
   await new Promise((ok) => setTimeout(ok, SETTLE_S * 1000));
   const benchCpu = process.cpuUsage(before.bench);
-  const after = { server: cpuSeconds(target.pid), database: cpuSeconds(dbPid), questions: await questions(db) };
+  const after = { server: serverCpu(target), database: cpuSeconds(dbPid), questions: await questions(db) };
   const seconds = r.duration + SETTLE_S;
   const dbCpu = diff(before.database, after.database);
   const database = dbCpu === null || background.databaseCpuPerSecond === null ? null : Math.max(0, dbCpu - background.databaseCpuPerSecond * seconds);
@@ -515,6 +557,9 @@ async function main(): Promise<void> {
     `registration benchmark: ${CONSUMERS.toLocaleString('en-US')} consumers, ${INVOICES.toLocaleString('en-US')} prepared invoices (${Math.round(REGISTRY_SHARE * 100)} % with a registry record); autocannon ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${ROUNDS} round(s) of ${SLICE_S} s per server (${DURATION} s each in all); ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
   );
   await migrateDatabase(config.DATABASE_URL);
+  // The draws scheduled, as the worker does at start-up: registration reads the period's draw and its
+  // INSERT checks it (PERIOD_CLOSED follows the draw's state).
+  execFileSync(process.execPath, [join(ROOT, 'dist/src/campaigns/campaign-loader.cli.js')], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const db = await mysql.createConnection({ uri: config.DATABASE_URL, charset: 'utf8mb4_unicode_ci', timezone: 'Z' });
   if (values['without-count-triggers']) {
     // For the A/B of what the dashboard's registration_counts triggers cost registration (BENCHMARKS.md).
@@ -539,7 +584,7 @@ async function main(): Promise<void> {
     let bare: Target | null = null;
     let api: Target | null = null;
     let apiProcess: ChildProcess | null = null;
-    if (ONLY !== 'api') {
+    const startBare = async () => {
       const port = await freePort();
       const child = spawn(process.execPath, [join(ROOT, 'dist/bench/bare-insert-server.js')], {
         cwd: ROOT,
@@ -548,34 +593,72 @@ async function main(): Promise<void> {
       });
       children.push(child);
       await waitFor(`http://127.0.0.1:${port}/health/live`, child);
-      bare = newTarget('bare node:http + mysql2', `http://127.0.0.1:${port}`, child.pid, requestSource(tokens, bodies));
-    }
-    if (ONLY !== 'bare') {
+      return newTarget('bare node:http + mysql2', `http://127.0.0.1:${port}`, child.pid, requestSource(tokens, bodies));
+    };
+    const startApi = async (extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) => {
       const port = await freePort();
-      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      apiProcess = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.api.js')], {
+      const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.api.js')], {
         cwd: ROOT,
-        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+        env: { ...process.env, ...env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
-      children.push(apiProcess);
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, apiProcess);
-      api = newTarget('API (Nest + Fastify + TypeORM)', `http://127.0.0.1:${port}`, apiProcess.pid, requestSource(tokens, bodies));
+      children.push(child);
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, child);
+      return { base: `http://127.0.0.1:${port}`, child };
+    };
+    const targets: Target[] = [];
+    let scraper: NodeJS.Timeout | null = null;
+    if (COMPARE === 'metrics') {
+      // One request source for both: API targets share the database, so each invoice is registered once.
+      const source = requestSource(tokens, bodies);
+      const off = await startApi();
+      const metricsToken = randomBytes(24).toString('base64url');
+      const on = await startApi({ METRICS_TOKEN: metricsToken });
+      targets.push(newTarget('API, metrics off', off.base, off.child.pid, source), newTarget('API, metrics on', on.base, on.child.pid, source));
+      // Prometheus scrapes every 15 s or so; every 5 s here, so the scrape's own cost shows.
+      scraper = setInterval(() => void fetch(`${on.base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((r) => r.text()), 5000);
+    } else if (COMPARE === 'fleet') {
+      const source = requestSource(tokens, bodies);
+      bare = await startBare();
+      const one = await startApi();
+      const [a, b] = [await startApi(), await startApi()];
+      targets.push(bare, newTarget('API x1', one.base, one.child.pid, source), newTarget('API x2', [a.base, b.base], [a.child.pid, b.child.pid], source));
+    } else {
+      if (ONLY !== 'api') bare = await startBare();
+      if (ONLY !== 'bare') {
+        const started = await startApi({}, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+        apiProcess = started.child;
+        api = newTarget('API (Nest + Fastify + TypeORM)', started.base, started.child.pid, requestSource(tokens, bodies));
+      }
+      targets.push(...[bare, api].filter((x): x is Target => x !== null));
     }
-    const targets = [bare, api].filter((x): x is Target => x !== null);
     for (const target of targets) await warmUp(target);
     const background = await measureBackground(db);
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, so neither always runs right after the other's load.
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       const line: string[] = [];
-      for (const target of order) line.push(`${target.name.split(' ')[0]} ${Math.round(await measureSlice(db, target, background)).toLocaleString('en-US')} req/s`);
+      for (const target of order) line.push(`${target.name} ${Math.round(await measureSlice(db, target, background)).toLocaleString('en-US')} req/s`);
       console.log(`  round ${round + 1}/${ROUNDS} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}): ${line.join(', ')}`);
     }
+    if (scraper) clearInterval(scraper);
 
     for (const target of targets) target.latencies.sort((a, b) => a - b);
     console.log('\nresults');
     for (const target of targets) report(target, background);
+    if (COMPARE !== 'bare-api') {
+      const [base, ...others] = targets;
+      for (const t of others) {
+        const ratio = t.requests / t.seconds / (base.requests / base.seconds);
+        const rounds = t.perRound.map((r, i) => (r / base.perRound[i]).toFixed(2)).join(' / ');
+        console.log(`ratio ${t.name} / ${base.name}: ${ratio.toFixed(2)} over all rounds (by round ${rounds})`);
+      }
+      if (targets.length === 3) {
+        const [, one, two] = targets;
+        const rounds = two.perRound.map((r, i) => (r / one.perRound[i]).toFixed(2)).join(' / ');
+        console.log(`ratio ${two.name} / ${one.name}: ${(two.requests / two.seconds / (one.requests / one.seconds)).toFixed(2)} (by round ${rounds})`);
+      }
+    }
     if (bare && api) {
       const ratio = api.requests / api.seconds / (bare.requests / bare.seconds);
       const rounds = api.perRound.map((r, i) => (r / bare.perRound[i]).toFixed(2)).join(' / ');

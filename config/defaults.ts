@@ -36,6 +36,10 @@ export const configDefaults = {
   IDENTITY_PROVIDER_RETRIES: '2',
   IDENTITY_PROVIDER_BREAKER_FAILURES: '5',
   IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: '30000',
+  PUBLIC_BASE_URL: 'http://localhost:3000',
+  ARTIFACTS_DIR: 'var/artifacts',
+  WORKER_METRICS_HOST: '0.0.0.0',
+  WORKER_METRICS_PORT: '9464',
 } as const;
 
 /** Values that are only acceptable outside production. */

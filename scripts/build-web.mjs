@@ -1,15 +1,38 @@
-// Builds the browser front ends: `node scripts/build-web.mjs <name>=<entry.js> ...`.
+// Builds the browser front ends: `node scripts/build-web.mjs <name>=<entry.js|entry.ts> ...`.
 // Each entry is bundled by esbuild (its imports, src/web-shared/ and npm packages such as echarts; no CDN)
 // into dist/web/<name>/app.js, and the other files of the entry's folder (index.html, app.css, images) are
 // copied next to it; each text file also gets its .br and .gz forms. The API serves dist/web/<name>/ with
 // ETags and the compressed form the browser accepts.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Code of src/draws/algorithm (ILD-1) runs unchanged in the browser (the public page's verifier): its one
+// Node-only module, sha256.ts, is swapped for sha256.browser.ts.
+const browserHashing = {
+  name: 'ild-browser-hashing',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)sha256\.js$/ }, (args) => {
+      const browser = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
+      return browser.startsWith(join(root, 'src/draws/algorithm/')) && existsSync(browser) ? { path: browser } : undefined;
+    });
+  },
+};
+// TypeScript sources import './x.js' (Node ESM style) for './x.ts': resolve those to the .ts file.
+const tsFromJs = {
+  name: 'ts-from-js',
+  setup(b) {
+    b.onResolve({ filter: /^\.{1,2}\/.*\.js$/ }, (args) => {
+      const js = join(args.resolveDir, args.path);
+      const ts = js.replace(/\.js$/, '.ts');
+      return !existsSync(js) && existsSync(ts) ? { path: ts } : undefined;
+    });
+  },
+};
 const entries = process.argv.slice(2).map((arg) => {
   const [name, entry] = arg.split('=');
   if (!name || !entry || !/^[a-z0-9-]+$/.test(name)) throw new Error(`build-web: expected <name>=<entry.js>, got ${arg}`);
@@ -38,6 +61,7 @@ for (const { name, entry } of entries) {
     charset: 'utf8',
     metafile: true,
     logLevel: 'warning',
+    plugins: [browserHashing, tsFromJs],
   });
   // Compressed once here rather than at every start of the API: best brotli for what pages load.
   for (const file of readdirSync(out)) {

@@ -1,23 +1,33 @@
 import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { boundQueryTime } from '../core/database/data-source-options.js';
 import { ApiExceptionFilter } from '../core/errors/api-exception.filter.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { installApiMetrics } from '../core/metrics/api-metrics.js';
 import { BodyDepthPipe } from './body-depth.pipe.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { clientErrorHandler, frameworkErrors, securityHeaders } from './http-hardening.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
 import { registerBullBoard } from './bull-board.js';
 import { registerSessionCookies } from '../auth/session-cookies.js';
 import { SessionStore } from '../auth/session.store.js';
 
-/** The Fastify adapter with the body limit and proxy trust from config; JSON bodies only. */
+/**
+ * The Fastify adapter with the body limit and proxy trust from config; JSON bodies only. Errors the router
+ * and Node's HTTP parser answer themselves get the one error shape and the security headers too.
+ */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
-  return new JsonBodyFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY as boolean | string, logger: false });
+  return new JsonBodyFastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY as boolean | string,
+    logger: false,
+    frameworkErrors,
+    clientErrorHandler,
+  });
 }
 
 /**
@@ -28,27 +38,12 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 export async function configureApiApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get<AppConfig>(APP_CONFIG, { strict: false });
   boundQueryTime(app.get(DataSource, { strict: false }), config.DATABASE_QUERY_TIMEOUT_MS);
-  // Helmet itself, built once, as an onRequest hook: @fastify/helmet builds a new helmet middleware (and
-  // re-parses the CSP directives) on every request, ~3% of the API's CPU under registration load.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Plain-HTTP deployments behind a TLS proxy, and local runs, must not have requests rewritten to https.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   registerSessionCookies(app.getHttpAdapter().getInstance(), app.get(SessionStore, { strict: false }));
+  installApiMetrics(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new BodyDepthPipe(),

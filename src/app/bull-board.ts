@@ -20,8 +20,22 @@ import { removeNonJsonBodyParsers } from './json-bodies.js';
 export const BULL_BOARD_PATH = '/admin/queues';
 /** The cookie the board's own pages and API calls authenticate with (set by the board's login form). */
 export const BULL_BOARD_COOKIE = 'il_board_token';
-/** Bull Board can retry, promote, clean and remove jobs: operators and admins only. */
+/** Who may look at the board (read-only for everyone): operators and admins. */
 const BOARD_ROLES: readonly StaffRole[] = ['operator', 'admin'];
+/** The board's own routes that change something on our side: signing in and out, nothing about jobs. */
+const BOARD_SESSION_ROUTES = new Set([`${BULL_BOARD_PATH}/login`, `${BULL_BOARD_PATH}/logout`]);
+
+/**
+ * True for a request the read-only board refuses whoever sends it: anything but GET/HEAD to the board, save
+ * the login form and logout. Bull Board's API changes jobs and queues only through POST/PUT/PATCH/DELETE
+ * (add, retry, promote, clean, remove, pause/resume, empty, obliterate, update-data, delay, priority, job
+ * schedulers, concurrency, rate limits, metrics purge); a job added or edited here would bypass the
+ * producers that decide what is due.
+ */
+export function isMutatingBoardRequest(method: string, path: string): boolean {
+  if (method === 'GET' || method === 'HEAD') return false;
+  return !BOARD_SESSION_ROUTES.has(path);
+}
 
 function cookieToken(request: FastifyRequest): string | null {
   const header = request.headers.cookie;
@@ -62,7 +76,8 @@ ${error ? `<p class="error">${escapeHtml(error)}</p>` : ''}
  * Bull Board (every queue of the service) at /admin/queues, for staff only. A Fastify onRequest hook in the
  * board's own scope checks a staff access token from the Authorization header (scripts) or from an HttpOnly,
  * SameSite=Strict cookie (the browser: /admin/queues/login sets it); anything else is 401, and a staff token
- * without the operator or admin role 403. Called once from configureApiApp, before the app listens.
+ * without the operator or admin role 403. The board is read-only for everyone: every request that could
+ * change a job or queue is 403 QUEUE_BOARD_READ_ONLY. Called once from configureApiApp, before the app listens.
  */
 export async function registerBullBoard(app: NestFastifyApplication): Promise<void> {
   const queues = app.get(QueueService, { strict: false });
@@ -73,7 +88,9 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
   const serverAdapter = new BullBoardAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(QueueName).map((name) => new BullMQAdapter(queues.queue(name))),
+    // readOnlyMode hides the board's buttons (and refuses its own mutating handlers); the route guard below
+    // refuses those API calls before they reach Bull Board at all.
+    queues: Object.values(QueueName).map((name) => new BullMQAdapter(queues.queue(name), { readOnlyMode: true })),
     // @bull-board/fastify pins its own copy of @bull-board/api: same shape, separately declared types.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
     options: {
@@ -118,6 +135,8 @@ export async function registerBullBoard(app: NestFastifyApplication): Promise<vo
           return deny(reply, 401, 'AUTH_REQUIRED', `Staff authentication required: sign in at ${BULL_BOARD_PATH}/login or send Authorization: Bearer <token>`);
         const result = await verify(token);
         if (result instanceof DomainError) return deny(reply, result.statusCode, result.code, result.message);
+        if (isMutatingBoardRequest(request.method, path))
+          return deny(reply, 403, 'QUEUE_BOARD_READ_ONLY', 'The queue board is read-only: jobs are queued by the service alone, never from the board');
       });
 
       scope.get('/login', async (_request, reply) =>

@@ -4,8 +4,8 @@ import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsumerGuard, RegistryKeyGuard, StaffGuard } from './guards.js';
-import { SessionStore } from './session.store.js';
 import { StaffAccessCache } from './staff-access.cache.js';
+import { SessionStore } from './session.store.js';
 import { TokenService } from './token.service.js';
 
 @Global()

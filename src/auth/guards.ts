@@ -7,8 +7,8 @@ import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import type { AuthSubject, StaffRole } from './auth-subject.js';
-import { sessionSubjectOf } from './session-cookies.js';
 import { StaffAccessCache } from './staff-access.cache.js';
+import { sessionSubjectOf } from './session-cookies.js';
 import { TokenService } from './token.service.js';
 
 type AuthedRequest = FastifyRequest & { auth?: AuthSubject };
@@ -34,7 +34,8 @@ export class StaffGuard implements CanActivate {
   /** The token, then the account as it is now (active, current roles: StaffAccessCache), then the roles. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    // A browser session (cookie, checked for CSRF before the body was read) or a bearer token.
+    // A browser session (cookie, checked for CSRF before the body was read) or a bearer token; then the
+    // account as it is now (active, current roles).
     const claimed = sessionSubjectOf(request, 'staff') ?? this.tokens.verify(bearerToken(request));
     if (claimed.kind !== 'staff') throw DomainError.forbidden('STAFF_ONLY', 'This endpoint is for tax bureau staff');
     const subject = await this.access.check(claimed);

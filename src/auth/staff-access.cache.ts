@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { DomainError } from '../core/errors/domain-error.js';
+import { CacheInvalidation } from '../core/redis/cache-invalidation.js';
 import { STAFF_ROLES, type AuthSubject, type StaffRole } from './auth-subject.js';
 
 type StaffSubject = Extract<AuthSubject, { kind: 'staff' }>;
@@ -20,10 +21,10 @@ interface StaffAccess {
 /**
  * The staff account's current status and roles, for every staff request: a token says who signed in and
  * when; whether that account may still act, and as what, is read from staff_accounts (owned by the staff
- * module; read here only) and kept for STAFF_ACCESS_CACHE_SECONDS (real time, at most 60) per process, so a deactivated or changed account
- * loses its old access within that time on every replica. The staff module calls invalidate() after each
- * change, so the process that made it sees it at once (other processes: within the TTL, until the change is
- * broadcast).
+ * module; read here only) and kept for STAFF_ACCESS_CACHE_SECONDS (real time, at most 60) per process, so a
+ * deactivated or changed account loses its old access within that time on every replica even if Redis is
+ * down. The staff module calls invalidate() after each change: this process forgets at once and every other
+ * process when the broadcast (CacheInvalidation's `staff-access` topic) reaches it.
  */
 @Injectable()
 export class StaffAccessCache {
@@ -32,8 +33,10 @@ export class StaffAccessCache {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly invalidation: CacheInvalidation,
   ) {
     this.cache = new LRUCache({ max: 10_000, ttl: config.STAFF_ACCESS_CACHE_SECONDS * 1000 });
+    invalidation.on('staff-access', (key) => (key === undefined ? this.cache.clear() : this.cache.delete(Number(key))));
   }
 
   /**
@@ -44,14 +47,15 @@ export class StaffAccessCache {
     const access = await this.get(subject.id);
     if (!access || !access.active) throw DomainError.unauthorized('STAFF_ACCOUNT_DISABLED', 'This staff account is deactivated');
     // iat has whole seconds: a token of the same second as the revocation may predate it, so it goes too.
-    if (access.tokensValidAfterSeconds !== null && (subject.issuedAt ?? 0) <= access.tokensValidAfterSeconds)
+    // (A browser session has no iat: deactivation ends it through `active`; a password reset does not yet.)
+    if (access.tokensValidAfterSeconds !== null && subject.issuedAt !== undefined && subject.issuedAt <= access.tokensValidAfterSeconds)
       throw DomainError.unauthorized('TOKEN_REVOKED', 'This access token was revoked; sign in again');
     return Object.freeze({ ...subject, username: access.username, roles: access.roles });
   }
 
-  /** Forgets what is known of one account, so the next request reads it afresh. */
+  /** Forgets what is known of one account in every process, so their next request reads it afresh. Idempotent. */
   invalidate(staffId: number): void {
-    this.cache.delete(staffId);
+    void this.invalidation.publish('staff-access', String(staffId));
   }
 
   private async get(staffId: number): Promise<StaffAccess | null> {

@@ -48,7 +48,6 @@ export const campaignDefinitionSchema = z.object({
 
 export type CampaignDefinition = z.infer<typeof campaignDefinitionSchema>;
 export type IntakeRules = CampaignDefinition['intake'];
-export type PrizeTierDefinition = CampaignDefinition['tiers'][number];
 
 /** Reads and validates one campaign file; throws with the file name and the failing field. */
 export function loadCampaignFile(path: string): CampaignDefinition {

@@ -1,3 +1,4 @@
+import { ConsumerReadRepository } from './consumer-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SmsModule } from '../core/sms/sms.module.js';
@@ -16,7 +17,7 @@ import { AuthRateLimiter } from './rate-limits.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Consumer]), SmsModule, NotificationsModule],
   controllers: [ConsumerAuthController, ConsumerSessionController, MeController],
-  providers: [ConsumersService, ConsumerAuthService, IdentityBindingService, OtpStore, AuthRateLimiter],
-  exports: [ConsumersService],
+  providers: [ConsumersService, ConsumerAuthService, IdentityBindingService, OtpStore, AuthRateLimiter, ConsumerReadRepository],
+  exports: [ConsumersService, ConsumerReadRepository],
 })
 export class ConsumersModule {}

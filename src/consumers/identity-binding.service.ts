@@ -43,15 +43,16 @@ export class IdentityBindingService {
 
   /**
    * Idempotent: the same name and number as the account's verified identity again is 200 with no change and
-   * no provider call. Errors: 429 RATE_LIMITED, 422 ID_NUMBER_INVALID / ID_NUMBER_UNDERAGE (checked before the
-   * provider is asked), 409 IDENTITY_ALREADY_VERIFIED (this account already has a different verified identity),
+   * no provider call. Errors: 422 ID_NUMBER_INVALID / ID_NUMBER_UNDERAGE (checked first, not counted), 429
+   * RATE_LIMITED, 409 IDENTITY_ALREADY_VERIFIED (this account already has a different verified identity),
    * 422 IDENTITY_NOT_VERIFIED (the register does not confirm the three elements), 503
    * IDENTITY_PROVIDER_UNAVAILABLE (nothing written).
    */
   async bind(consumerId: number, realName: string, idNumber: string, clientIp: string | undefined): Promise<ConsumerProfile> {
-    await this.limits.consume(['identityPerConsumerHour', String(consumerId)], ['identityPerIpHour', clientAddressKey(clientIp)]);
+    // A malformed number tells nothing and costs no provider call: refused before it counts against the limits.
     const check = checkResidentId(idNumber, shanghaiDate(this.clock.now()));
     if (!check.ok) throw DomainError.unprocessable(check.code, check.message);
+    await this.limits.consume(['identityPerConsumerHour', String(consumerId)], ['identityPerIpHour', clientAddressKey(clientIp)]);
     const idNumberHash = this.pii.lookupHash('identity', check.normalized);
 
     const current = await this.read(consumerId);

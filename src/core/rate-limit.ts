@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError } from './errors/domain-error.js';
+import { rateLimitRefusals } from './metrics/metrics.js';
 
 export interface LimitWindow {
   points: number;
@@ -31,12 +32,22 @@ export function rateLimitedError(msBeforeNext: number, tooMany: string): DomainE
   return DomainError.tooManyRequests('RATE_LIMITED', `${tooMany}; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
 }
 
+/** The name of a limit (`<prefix>:rl:<name>`), the label of its refusals in il_rate_limit_refusals_total. */
+function limitName(limiter: RateLimiterRedis): string {
+  const prefix = limiter.keyPrefix;
+  const at = prefix.lastIndexOf(':rl:');
+  return at >= 0 ? prefix.slice(at + 4) : prefix;
+}
+
 /** Takes one point for `key`, or throws rateLimitedError when the limit refuses; other errors propagate. */
 export async function consumeOrRefuse(limiter: RateLimiterRedis, key: string, tooMany: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (error) {
-    if (error instanceof RateLimiterRes) throw rateLimitedError(error.msBeforeNext, tooMany);
+    if (error instanceof RateLimiterRes) {
+      rateLimitRefusals.inc({ limit: limitName(limiter) });
+      throw rateLimitedError(error.msBeforeNext, tooMany);
+    }
     throw error;
   }
 }
@@ -61,5 +72,8 @@ export async function consumeAllOrRefuse(checks: ReadonlyArray<readonly [RateLim
   await refund();
   const other = refusals.find((r) => !(r instanceof RateLimiterRes));
   if (other !== undefined) throw other;
+  checks.forEach(([limiter], i) => {
+    if (results[i].status === 'rejected') rateLimitRefusals.inc({ limit: limitName(limiter) });
+  });
   throw rateLimitedError(Math.max(...refusals.map((r) => (r as RateLimiterRes).msBeforeNext)), tooMany);
 }

@@ -129,7 +129,7 @@ function useDemoClock(app: INestApplicationContext): void {
 }
 
 async function clearRedis(): Promise<void> {
-  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
+  await deleteKeysWithPrefix(config, config.REDIS_PREFIX);
 }
 
 async function prepareDatabase(): Promise<void> {

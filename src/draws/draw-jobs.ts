@@ -1,31 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job, JobState } from 'bullmq';
+import { JOBS, type DrawStepPayload } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import type { DrawPhase } from './draw.entity.js';
 
-/** Job names on the `draws` queue. */
-export const DrawJob = {
-  /** The cheap periodic tick (a BullMQ job scheduler): finds due draws in the database and queues their steps. */
-  tick: 'draw-tick',
-  freeze: 'freeze',
-  draw: 'draw',
-  publish: 'publish',
-} as const;
-export type DrawJobName = (typeof DrawJob)[keyof typeof DrawJob];
+/** Job names on the `draws` queue (declared with their payloads in core/queue/job-contracts.ts). */
+export const DrawJob = JOBS.draws;
 
 /** The id of the tick's job scheduler (upserted once by the worker at start-up). */
 export const DRAW_TICK_SCHEDULER_ID = 'draw-tick';
 /** How often the tick runs, in real time (it reads the service clock to decide what is due). */
 export const DRAW_TICK_EVERY_MS = 60_000;
 
-/** Why a step was queued (kept in the job data for the audit log and Bull Board). */
-export type DrawJobTrigger = 'tick' | 'chain' | 'approval' | 'retry' | 'manual';
-
-export interface DrawStepJobData {
-  drawId: string;
-  trigger: DrawJobTrigger;
-}
+/**
+ * A step's payload: the draw id and nothing else. Why a step is due is derived from the database when it
+ * runs (the schedule, the approved request), never taken from the job.
+ */
+export type DrawStepJobData = DrawStepPayload;
 
 export const DRAW_PHASES: readonly DrawPhase[] = ['freeze', 'draw', 'publish'];
 
@@ -53,7 +45,6 @@ export interface DrawJobView {
   attemptsMade: number;
   progress: unknown;
   failedReason: string | null;
-  trigger: DrawJobTrigger | null;
   queuedAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -76,7 +67,7 @@ export class DrawJobs {
    * a waiting, delayed or active one is left alone. The lifecycle steps are idempotent, so running a step
    * once more than needed is harmless; the point is not to pile up duplicates.
    */
-  async enqueue(phase: DrawPhase, drawId: string, trigger: DrawJobTrigger): Promise<EnqueueResult> {
+  async enqueue(phase: DrawPhase, drawId: string): Promise<EnqueueResult> {
     const queue = this.queues.queue(QueueName.draws);
     const jobId = drawJobId(phase, drawId);
     const existing = await queue.getJob(jobId);
@@ -91,7 +82,7 @@ export class DrawJobs {
         return { jobId, added: false, existingState: 'unknown' };
       }
     }
-    const data: DrawStepJobData = { drawId, trigger };
+    const data: DrawStepJobData = { drawId };
     // Should a concurrent producer have added the same id in between, BullMQ keeps theirs and ignores this add.
     await this.queues.add(QueueName.draws, phase, data, { jobId });
     return { jobId, added: true };
@@ -124,7 +115,6 @@ export class DrawJobs {
         attemptsMade: job.attemptsMade,
         progress: job.progress,
         failedReason: job.failedReason ?? null,
-        trigger: (job.data as DrawStepJobData | undefined)?.trigger ?? null,
         queuedAt: iso(job.timestamp),
         startedAt: iso(job.processedOn),
         finishedAt: iso(job.finishedOn),

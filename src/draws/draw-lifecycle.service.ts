@@ -1,19 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
 import { escape as escapeSql } from 'mysql2';
-import { DataSource, IsNull, type EntityManager, type QueryRunner } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
-import { CampaignRecord } from '../campaigns/campaign.entity.js';
+import { CampaignRecords } from '../campaigns/campaign-records.js';
 import { periodsOf } from '../campaigns/periods.js';
 import { Clock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { QueueName } from '../core/queue/queue-names.js';
-import { shanghaiDate } from '../core/time/shanghai.js';
 import { QueueService } from '../core/queue/queue.service.js';
-import { Notification } from '../notifications/notification.entity.js';
-import { incidentalIncomeTax } from '../prizes/prize.entity.js';
+import { FREEZE_READ_BATCH, InvoiceFreezeSource, type FreezeRow } from '../invoices/invoice-freeze.source.js';
+import { NotificationJob } from '../notifications/notification-jobs.js';
+import { PrizeAwards } from '../prizes/prize-awards.js';
 import {
   ENTRIES_HEADER,
   EntriesDigest,
@@ -28,47 +27,23 @@ import {
   holderPseudonym,
   runDraw as drawWinners,
 } from './algorithm/index.js';
-import { DrawAuditService } from './draw-audit.service.js';
+import { DrawArtifactsService } from './draw-artifacts.service.js';
+import { DrawAuditService, WORKER_ACTOR, staffActor } from './draw-audit.service.js';
+import { DrawScheduleRepository } from './draw-schedule.repository.js';
+import { canTransition, dueStep, statusBefore, type DueStep } from './draw-state-machine.js';
+import { DrawIntegrityError, DrawTransitions, type DrawProgress, type StepContext, type StepOutcome } from './draw-transitions.js';
 import { Draw, type DrawPhase } from './draw.entity.js';
 
-export type DrawProgress = { phase: string; processed: number; total: number };
-type OnProgress = (progress: DrawProgress) => Promise<void> | void;
-
-/** A draw's stored data disagrees with its own commitment: never retried, an operator must look. */
-export class DrawIntegrityError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DrawIntegrityError';
-  }
-}
+export { DrawBusyError, DrawIntegrityError, type DrawProgress, type StepContext, type StepOutcome } from './draw-transitions.js';
 
 /** The draw's beacon is no longer the one a result was computed with (a request was approved meanwhile). */
 class BeaconChanged {
   constructor(readonly beacon: string | null) {}
 }
 
-/** Another process holds the draw's lifecycle lock right now; retry later. */
-export class DrawBusyError extends Error {
-  constructor(drawId: string) {
-    super(`Draw ${drawId} is being processed by another worker`);
-    this.name = 'DrawBusyError';
-  }
-}
-
-const READ_BATCH = 10_000;
+const READ_BATCH = FREEZE_READ_BATCH;
 /** The entries of a read batch are written with one multi-row INSERT (about 2 MB, far below max_allowed_packet). */
 const INSERT_ENTRIES = 'INSERT INTO draw_entries (draw_id, position, ref, holder, tickets, invoice_id, consumer_id, paid_cents) VALUES ';
-/**
- * One batch of the freeze's read: a period's verified registrations after a ref, in ref order, from the
- * covering index IX_invoices_period_cover alone (migration 1700000005000). FORCE INDEX: without it MariaDB
- * plans this as `ref` access on the first three columns with `ref > ?` as a mere index condition, so every
- * batch would walk the period from its start (quadratic); forced, it is a `range` on all four.
- */
-export const FREEZE_READ_SQL = `SELECT id, consumer_id, ref, paid_cents FROM invoices FORCE INDEX (IX_invoices_period_cover)
-  WHERE campaign_id = ? AND period_key = ? AND status = 'verified' AND ref > ? ORDER BY ref LIMIT ${READ_BATCH}`;
-const SYSTEM = 'system';
-
-type FreezeRow = { id: number | string; consumer_id: number | string; ref: string; paid_cents: number | string };
 
 /** A database id as an SQL literal (ids here are safe integers; anything else is refused, never inlined). */
 function sqlId(value: number | string): number {
@@ -96,30 +71,23 @@ export class DrawLifecycleService {
     private readonly pii: PiiProtector,
     private readonly queues: QueueService,
     private readonly clock: Clock,
+    private readonly schedule: DrawScheduleRepository,
+    private readonly transitions: DrawTransitions,
+    private readonly campaigns: CampaignRecords,
+    private readonly invoices: InvoiceFreezeSource,
+    private readonly prizes: PrizeAwards,
+    private readonly artifacts: DrawArtifactsService,
   ) {}
 
   /**
-   * Records the campaign and schedules one draw per period. Idempotent: existing draws are left as they
-   * are (their tiers and times were fixed when first scheduled); the campaign's stored definition follows
-   * the file.
+   * Records the campaign (through the campaigns module) and schedules one draw per period: draws.freeze_at
+   * and draw_at, written here from the campaign definition, are the one source of a period's freeze and
+   * draw times. Idempotent: existing draws are left as they are (their tiers and times were fixed when first
+   * scheduled); the campaign's stored definition follows the file.
    */
   async ensureCampaign(campaign: CampaignDefinition): Promise<void> {
     const now = this.clock.now();
-    const definition = JSON.stringify(campaign);
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(CampaignRecord)
-      .values({
-        id: campaign.id,
-        name: campaign.name,
-        definition,
-        definitionHash: createHash('sha256').update(definition).digest('hex'),
-        loadedAt: now,
-        endedAt: null,
-      })
-      .orUpdate(['name', 'definition', 'definition_hash'], ['id'])
-      .execute();
+    await this.campaigns.upsert(campaign, now);
     const draws = periodsOf(campaign).map((p) => ({
       id: drawIdFor(campaign.id, p.key),
       campaignId: campaign.id,
@@ -143,13 +111,39 @@ export class DrawLifecycleService {
   /**
    * Freeze: from one consistent snapshot of the period's verified registrations, writes the entries in
    * canonical order, computes the digest, generates and seals the secret and publishes the commitment.
-   * Pending registrations of the period leave the draw and their owners are told. Idempotent: a no-op
-   * unless the draw is `scheduled`; entries left by a freeze cut off half-way are removed and rebuilt.
+   * Pending registrations of the period leave the draw and their owners are told. Guarded: only a `scheduled`
+   * draw whose freeze time has come on the service clock, checked under the draw's lock before anything is
+   * written and again in the committing transaction; refused, nothing changes but the refusal in the audit
+   * log. Idempotent: entries left by a freeze cut off half-way are removed and rebuilt.
    */
-  async freezeDraw(drawId: string, onProgress?: OnProgress): Promise<Draw> {
-    return this.withDrawLock(drawId, async (runner) => {
-      const draw = await this.load(drawId);
-      if (draw.status !== 'scheduled') return draw;
+  async freezeDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
+    const frozen = await this.freezeUnderLock(drawId, context);
+    if (!frozen.refused && frozen.status === 'frozen') await this.afterFreezeCommitted(drawId);
+    return frozen;
+  }
+
+  /**
+   * After a freeze committed (outside its transaction and lock): the place for work that follows it, e.g.
+   * writing the published entries file. A repeated freeze is refused, so nothing runs this again should it
+   * fail: what it writes must be re-creatable from the committed rows (the first download re-creates the
+   * entries file, src/public/public-artifacts.ts).
+   */
+  private async afterFreezeCommitted(drawId: string): Promise<void> {
+    this.artifacts.afterFreeze(drawId, () => this.entriesCsv(drawId)); // written in the background
+  }
+
+  private async freezeUnderLock(drawId: string, context: StepContext): Promise<StepOutcome> {
+    const { onProgress } = context;
+    return this.transitions.withDrawLock(drawId, async (runner) => {
+      const due = await this.transitions.guardOrRefuse('freeze', drawId, runner, context);
+      if (!('actor' in due)) return due;
+      const draw = await this.transitions.load(drawId);
+      // Close the period to registrations, committed before the snapshot below is taken: a registration
+      // either committed before this (and is in the snapshot) or is refused PERIOD_CLOSED by its INSERT.
+      await runner.query(`UPDATE draws SET entries_closed_at = COALESCE(entries_closed_at, ?) WHERE id = ? AND status = 'scheduled'`, [
+        this.clock.now(),
+        drawId,
+      ]);
       await this.deleteEntries(runner, drawId);
 
       const holderKey = this.pii.secretFor('holder');
@@ -164,13 +158,10 @@ export class DrawLifecycleService {
         await writer.connect();
         // REPEATABLE READ: every read below sees the same snapshot, taken at the first one.
         await snapshot.startTransaction('REPEATABLE READ');
-        const [{ total }] = await snapshot.query(
-          `SELECT COUNT(*) AS total FROM invoices WHERE campaign_id = ? AND period_key = ? AND status = 'verified'`,
-          [draw.campaignId, draw.periodKey],
-        );
-        const expected = Number(total);
+        // The invoices module hands over the period's verified registrations, on this snapshot connection.
+        const expected = await this.invoices.countVerified(snapshot, draw.campaignId, draw.periodKey);
         // Keyset batches in ref order from the covering index (see FREEZE_READ_SQL).
-        const readAfter = (lastRef: string): Promise<FreezeRow[]> => snapshot.query(FREEZE_READ_SQL, [draw.campaignId, draw.periodKey, lastRef]);
+        const readAfter = (lastRef: string): Promise<FreezeRow[]> => this.invoices.readVerifiedAfter(snapshot, draw.campaignId, draw.periodKey, lastRef);
         const writers = [runner, writer];
         const drawIdSql = escapeSql(drawId);
         let position = 0;
@@ -228,14 +219,14 @@ export class DrawLifecycleService {
         secretHash: hashSecret(secret),
       };
       const now = this.clock.now();
-      return this.commitTransition(runner, drawId, 'scheduled', async (em) => {
+      return this.transitions.commitTransition(runner, drawId, 'freeze', context, async (em, locked) => {
         await em.update(
           Draw,
           { id: drawId, status: 'scheduled' },
           { ...commitment, status: 'frozen', secretEncrypted: this.pii.encrypt(secret), frozenAt: now, progress: null, updatedAt: now },
         );
-        const missed = await this.excludePendingRegistrations(em, draw, now);
-        await this.audit.append(drawId, SYSTEM, 'frozen', { ...commitment, pendingExcluded: missed }, em);
+        const missed = await this.invoices.rejectPendingAtFreeze(em, draw.campaignId, draw.periodKey);
+        await this.audit.append(drawId, locked.actor, 'frozen', { ...commitment, pendingExcluded: missed, ...locked.actorDetails }, em);
       });
     });
   }
@@ -246,11 +237,15 @@ export class DrawLifecycleService {
    * only while the stored beacon is still the one it was computed with (checked under the draws row lock, the
    * one an approval takes to set it); otherwise it is drawn again with the new beacon. Idempotent: a no-op
    * unless `frozen`; the result depends only on committed data, so a retried draw has the same winners.
+   * Guarded: at or after drawAt on the service clock, or earlier with a request approved by another staff
+   * account than its requester; checked under the lock first and again in the committing transaction.
    */
-  async runDraw(drawId: string, onProgress?: OnProgress): Promise<Draw> {
-    return this.withDrawLock(drawId, async (runner) => {
-      const draw = await this.load(drawId, true);
-      if (draw.status !== 'frozen') return draw;
+  async runDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
+    const { onProgress } = context;
+    return this.transitions.withDrawLock(drawId, async (runner) => {
+      const due = await this.transitions.guardOrRefuse('draw', drawId, runner, context);
+      if (!('actor' in due)) return due;
+      const draw = await this.transitions.load(drawId, true);
       const { secretEncrypted, entriesDigest, entryCount, totalTickets, secretHash } = draw;
       if (!secretEncrypted || !entriesDigest || entryCount === null || totalTickets === null || !secretHash)
         throw new DrawIntegrityError(`Draw ${drawId} is frozen without a complete commitment`);
@@ -284,7 +279,7 @@ export class DrawLifecycleService {
       // approved while this draw ran (it may set a beacon) is then drawn with, never silently lost.
       let beacon = draw.beacon;
       for (let round = 1; ; round++) {
-        const outcome = await this.drawAndCommit(runner, draw, { entriesDigest, entryCount, totalTickets, secret }, table, beacon, onProgress);
+        const outcome = await this.drawAndCommit(runner, draw, { entriesDigest, entryCount, totalTickets, secret }, table, beacon, context);
         if (!(outcome instanceof BeaconChanged)) return outcome;
         if (round >= 3) throw new Error(`Draw ${drawId}: its beacon kept changing while it was drawn; retrying later`);
         this.logger.warn(`Draw ${drawId}: the beacon changed while it was drawn; drawing again with the new beacon`);
@@ -300,8 +295,9 @@ export class DrawLifecycleService {
     committed: { entriesDigest: string; entryCount: number; totalTickets: number; secret: string },
     table: EntryTable,
     beacon: string | null,
-    onProgress?: OnProgress,
-  ): Promise<Draw | BeaconChanged> {
+    context: StepContext,
+  ): Promise<StepOutcome | BeaconChanged> {
+    const { onProgress } = context;
     const drawId = draw.id;
     const { entriesDigest, entryCount, totalTickets, secret } = committed;
     const seed = deriveSeed({ drawId, entriesDigest, secret, beacon: beacon ?? '' });
@@ -337,9 +333,9 @@ export class DrawLifecycleService {
 
     const now = this.clock.now();
     let changed: BeaconChanged | null = null;
-    const after = await this.commitTransition(runner, drawId, 'frozen', async (em, lockedBeacon) => {
-      if (lockedBeacon !== beacon) {
-        changed = new BeaconChanged(lockedBeacon);
+    const after = await this.transitions.commitTransition(runner, drawId, 'draw', context, async (em, locked) => {
+      if (locked.beacon !== beacon) {
+        changed = new BeaconChanged(locked.beacon);
         return false;
       }
       // The row is locked: its status and beacon are still the ones just checked.
@@ -350,7 +346,13 @@ export class DrawLifecycleService {
         10,
         picks,
       );
-      await this.audit.append(drawId, SYSTEM, 'drawn', { seed, beacon: beacon ?? '', winners: result.winners.length, alternates: result.alternates.length }, em);
+      await this.audit.append(
+        drawId,
+        locked.actor,
+        'drawn',
+        { seed, beacon: beacon ?? '', winners: result.winners.length, alternates: result.alternates.length, ...locked.actorDetails },
+        em,
+      );
       return true;
     });
     return changed ?? after;
@@ -358,13 +360,14 @@ export class DrawLifecycleService {
 
   /**
    * Publish: winners become visible; one prize per winner (claim window from now) and a notice to each
-   * winner; after the campaign's last draw the campaign ends. Idempotent: a no-op unless `drawn`; the
-   * notification job is added with a deterministic id.
+   * winner; after the campaign's last draw the campaign ends. Guarded: only a `drawn` draw (else refused and
+   * audit-logged). Idempotent: the notification job is added with a deterministic id.
    */
-  async publishDraw(drawId: string): Promise<Draw> {
-    const published = await this.withDrawLock(drawId, async (runner) => {
-      const draw = await this.load(drawId);
-      if (draw.status !== 'drawn') return draw;
+  async publishDraw(drawId: string, context: StepContext = {}): Promise<StepOutcome> {
+    const published = await this.transitions.withDrawLock(drawId, async (runner) => {
+      const due = await this.transitions.guardOrRefuse('publish', drawId, runner, context);
+      if (!('actor' in due)) return due;
+      const draw = await this.transitions.load(drawId);
       const campaign = await this.campaignDefinition(draw.campaignId);
       const now = this.clock.now();
       const deadline = new Date(now.getTime() + campaign.claimWindowDays * 86_400_000);
@@ -375,62 +378,86 @@ export class DrawLifecycleService {
             WHERE p.draw_id = ? AND p.kind = 'winner' ORDER BY p.pick_index`,
           [drawId],
         );
-      const tierOf = new Map(draw.tiers.map((t) => [t.tier, t]));
-      return this.commitTransition(runner, drawId, 'drawn', async (em) => {
+      const tiers = new Set(draw.tiers.map((t) => t.tier));
+      for (const w of winners) if (!tiers.has(Number(w.tier))) throw new DrawIntegrityError(`Draw ${drawId}: winner of unknown tier ${w.tier}`);
+      return this.transitions.commitTransition(runner, drawId, 'publish', context, async (em, locked) => {
         await em.update(Draw, { id: drawId, status: 'drawn' }, { status: 'published', publishedAt: now, updatedAt: now });
-        const prizes: unknown[] = [];
-        const notices: Partial<Notification>[] = [];
-        for (const w of winners) {
-          const tier = tierOf.get(Number(w.tier));
-          if (!tier) throw new DrawIntegrityError(`Draw ${drawId}: winner of unknown tier ${w.tier}`);
-          const { taxCents, netCents } = incidentalIncomeTax(tier.prizeCents);
-          prizes.push(drawId, w.tier, tier.name, w.slot, 0, w.pick_index, null, w.consumer_id, w.invoice_id, w.ref);
-          prizes.push(tier.prizeCents, taxCents, netCents, 'awaiting_claim', deadline, now);
-          notices.push({
-            consumerId: Number(w.consumer_id),
-            kind: 'prize-won',
-            title: `恭喜中奖：${tier.name}`,
-            body: `您登记的发票在 ${draw.periodKey} 期抽奖中获得${tier.name}（¥${(tier.prizeCents / 100).toFixed(2)}），请在 ${shanghaiDate(deadline)} 前领取。`,
-            dedupeKey: `prize-won:${drawId}:${w.tier}:${w.slot}`,
-            createdAt: now,
-            readAt: null,
-          });
-        }
-        await this.insertRows(
-          em.queryRunner as QueryRunner,
-          'prizes (draw_id, tier, tier_name, slot, attempt, pick_index, alternate_rank, consumer_id, invoice_id, ref, gross_cents, tax_cents, net_cents, status, claim_deadline, created_at)',
-          16,
-          prizes,
-        );
-        if (notices.length) await em.createQueryBuilder().insert().into(Notification).values(notices).orIgnore().execute();
-        await this.audit.append(drawId, SYSTEM, 'published', { prizes: winners.length, claimDeadline: deadline.toISOString() }, em);
+        // Prizes (with tax) and winners' notices are the prizes and notifications modules' rows, written by them here.
+        await this.prizes.awardPublishedDraw(em, {
+          drawId,
+          periodKey: draw.periodKey,
+          tiers: draw.tiers,
+          winners: winners.map((w) => ({
+            pickIndex: Number(w.pick_index),
+            tier: Number(w.tier),
+            slot: Number(w.slot),
+            ref: w.ref,
+            invoiceId: w.invoice_id,
+            consumerId: w.consumer_id,
+          })),
+          claimDeadline: deadline,
+          now,
+        });
+        await this.audit.append(drawId, locked.actor, 'published', { prizes: winners.length, claimDeadline: deadline.toISOString(), ...locked.actorDetails }, em);
         const [{ open }] = await em.query(`SELECT COUNT(*) AS open FROM draws WHERE campaign_id = ? AND status <> 'published'`, [draw.campaignId]);
-        if (Number(open) === 0) await em.update(CampaignRecord, { id: draw.campaignId, endedAt: IsNull() }, { endedAt: now });
+        if (Number(open) === 0) await this.campaigns.markEnded(draw.campaignId, now, em);
       });
     });
-    if (published.status === 'published') await this.announce(drawId);
+    // After commit, outside the transaction and lock: work that follows a publication (the winners' SMS job;
+    // the place for publishing artifacts such as the audit bundle). Must be idempotent.
+    if (!published.refused && published.status === 'published') {
+      await this.announce(drawId);
+      this.artifacts.afterPublication(drawId, () => this.entriesCsv(drawId)); // written in the background
+    }
     return published;
   }
 
   /** Marks the draw failed in a phase with a reason an operator can read. Idempotent. */
   async markFailed(drawId: string, phase: DrawPhase, reason: string): Promise<void> {
-    const before = { freeze: 'scheduled', draw: 'frozen', publish: 'drawn' } as const;
+    const from = statusBefore(phase);
+    if (!canTransition(from, 'failed')) return;
     const now = this.clock.now();
-    const result = await this.dataSource
-      .getRepository(Draw)
-      .update({ id: drawId, status: before[phase] }, { status: 'failed', failedPhase: phase, failureReason: reason.slice(0, 1000), progress: null, updatedAt: now });
-    if (result.affected) await this.audit.append(drawId, SYSTEM, 'failed', { phase, reason: reason.slice(0, 500) });
+    await this.dataSource.transaction(async (em) => {
+      const result = await em
+        .getRepository(Draw)
+        .update({ id: drawId, status: from }, { status: 'failed', failedPhase: phase, failureReason: reason.slice(0, 1000), progress: null, updatedAt: now });
+      if (result.affected) await this.audit.append(drawId, WORKER_ACTOR, 'failed', { phase, reason: reason.slice(0, 500) }, em);
+    });
   }
 
-  /** Returns a failed draw to the status before its failed phase so the next tick runs it again. Idempotent. */
-  async retryFailed(drawId: string): Promise<Draw> {
-    const draw = await this.load(drawId);
-    if (draw.status !== 'failed' || !draw.failedPhase) return draw;
-    const before = { freeze: 'scheduled', draw: 'frozen', publish: 'drawn' } as const;
-    await this.dataSource
-      .getRepository(Draw)
-      .update({ id: drawId, status: 'failed' }, { status: before[draw.failedPhase], failedPhase: null, failureReason: null, updatedAt: this.clock.now() });
-    return this.load(drawId);
+  /**
+   * Returns a failed draw to the status before its failed step, in one transaction with the audit entry
+   * naming the staff member; returns the draw and the step now due (queued by the caller). Idempotent: a
+   * draw no longer failed is returned unchanged with `retried: false`.
+   */
+  async retryFailed(
+    drawId: string,
+    actor: { id: number; username: string },
+  ): Promise<{ draw: Draw; retried: boolean; failedPhase: DrawPhase | null; failureReason: string | null }> {
+    const outcome = await this.dataSource.transaction(async (em) => {
+      const draw = await em.getRepository(Draw).findOne({ where: { id: drawId }, lock: { mode: 'pessimistic_write' } });
+      if (!draw) throw new DrawIntegrityError(`No draw ${drawId}`);
+      if (draw.status !== 'failed' || !draw.failedPhase || !canTransition('failed', statusBefore(draw.failedPhase)))
+        return { retried: false, failedPhase: draw.failedPhase, failureReason: draw.failureReason };
+      const to = statusBefore(draw.failedPhase);
+      await em.getRepository(Draw).update({ id: drawId, status: 'failed' }, { status: to, failedPhase: null, failureReason: null, updatedAt: this.clock.now() });
+      await this.audit.append(
+        drawId,
+        staffActor(actor),
+        'retry-requested',
+        { role: 'operator', failedPhase: draw.failedPhase, failureReason: draw.failureReason, status: to },
+        em,
+      );
+      return { retried: true, failedPhase: draw.failedPhase, failureReason: draw.failureReason };
+    });
+    return { draw: await this.transitions.load(drawId), ...outcome };
+  }
+
+  /** The step due now for a draw, by the state machine (dueStep) on the service clock. Read-only. */
+  async due(drawId: string): Promise<DueStep> {
+    const facts = await this.schedule.facts(drawId);
+    if (!facts) throw new DrawIntegrityError(`No draw ${drawId}`);
+    return dueStep(facts, this.clock.now(), facts.approved);
   }
 
   /** Records a running job's progress for the admin view. Best effort, idempotent. */
@@ -457,36 +484,11 @@ export class DrawLifecycleService {
 
   private async announce(drawId: string): Promise<void> {
     try {
-      await this.queues.add(QueueName.notifications, 'draw-published', { drawId }, { jobId: `draw-published-${drawId}` });
+      await this.queues.add(QueueName.notifications, NotificationJob.drawPublished, { drawId }, { jobId: `draw-published-${drawId}` });
     } catch (error) {
       // The notices are in the database already; the SMS job is re-added by the next publish call or tick.
       this.logger.warn(`Could not queue the SMS notices of ${drawId}: ${(error as Error).message}`);
     }
-  }
-
-  private async excludePendingRegistrations(em: EntityManager, draw: Draw, now: Date): Promise<number> {
-    const pending: Array<{ id: string; consumer_id: string }> = await em.query(
-      `SELECT id, consumer_id FROM invoices WHERE campaign_id = ? AND period_key = ? AND status = 'pending' FOR UPDATE`,
-      [draw.campaignId, draw.periodKey],
-    );
-    if (pending.length === 0) return 0;
-    await em.query(
-      `UPDATE invoices SET status = 'rejected', status_reason = 'NOT_VERIFIED_BEFORE_FREEZE'
-        WHERE campaign_id = ? AND period_key = ? AND status = 'pending'`,
-      [draw.campaignId, draw.periodKey],
-    );
-    const notices = pending.map((p) => ({
-      consumerId: Number(p.consumer_id),
-      kind: 'invoice-missed-draw',
-      title: '发票未能参加本期抽奖',
-      body: `您登记的一张发票在 ${draw.periodKey} 期抽奖截止前仍未通过税务核验，未能参加本期抽奖。`,
-      dedupeKey: `missed-draw:${p.id}`,
-      createdAt: now,
-      readAt: null,
-    }));
-    for (let i = 0; i < notices.length; i += 1000)
-      await em.createQueryBuilder().insert().into(Notification).values(notices.slice(i, i + 1000)).orIgnore().execute();
-    return pending.length;
   }
 
   private async positionsOf(runner: QueryRunner, drawId: string, refs: string[]): Promise<Map<string, number>> {
@@ -520,65 +522,11 @@ export class DrawLifecycleService {
     }
   }
 
-  /**
-   * Runs `work` in a transaction on `runner` that must move the draw out of `from`, with the draws row locked
-   * (`work` gets the locked row's beacon; returning false rolls the transaction back); reloads the draw.
-   */
-  private async commitTransition(
-    runner: QueryRunner,
-    drawId: string,
-    from: string,
-    work: (em: EntityManager, lockedBeacon: string | null) => Promise<boolean | void>,
-  ): Promise<Draw> {
-    await runner.startTransaction();
-    try {
-      const [row] = await runner.query(`SELECT status, beacon FROM draws WHERE id = ? FOR UPDATE`, [drawId]);
-      if (row?.status !== from) {
-        await runner.rollbackTransaction();
-        return this.load(drawId);
-      }
-      if ((await work(runner.manager, row.beacon ?? null)) === false) await runner.rollbackTransaction();
-      else await runner.commitTransaction();
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
-    }
-    return this.load(drawId);
-  }
-
-  /** Serializes every lifecycle step of one draw across workers with a MySQL named lock on a dedicated connection. */
-  private async withDrawLock<T>(drawId: string, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      // Named locks are server-wide: include the database so separate deployments (and test databases) never collide.
-      const [{ db }] = await runner.query('SELECT DATABASE() AS db');
-      const lockName = `il-draw-${createHash('sha256').update(`${db}:${drawId}`).digest('hex').slice(0, 40)}`;
-      const [{ got }] = await runner.query(`SELECT GET_LOCK(?, 0) AS got`, [lockName]);
-      if (Number(got) !== 1) throw new DrawBusyError(drawId);
-      try {
-        return await work(runner);
-      } finally {
-        await runner.query(`SELECT RELEASE_LOCK(?)`, [lockName]).catch(() => undefined);
-      }
-    } finally {
-      await runner.release();
-    }
-  }
-
-  private async load(drawId: string, withSecret = false): Promise<Draw> {
-    const qb = this.dataSource.getRepository(Draw).createQueryBuilder('d').where('d.id = :drawId', { drawId });
-    if (withSecret) qb.addSelect('d.secretEncrypted');
-    const draw = await qb.getOne();
-    if (!draw) throw new DrawIntegrityError(`No draw ${drawId}`);
-    return draw;
-  }
-
   private async campaignDefinition(campaignId: string): Promise<CampaignDefinition> {
     const fromCatalog = this.catalog.get(campaignId);
     if (fromCatalog) return fromCatalog;
-    const record = await this.dataSource.getRepository(CampaignRecord).findOneBy({ id: campaignId });
-    if (!record) throw new DrawIntegrityError(`No campaign ${campaignId}`);
-    return JSON.parse(record.definition) as CampaignDefinition;
+    const stored = await this.campaigns.definition(campaignId);
+    if (!stored) throw new DrawIntegrityError(`No campaign ${campaignId}`);
+    return stored;
   }
 }

@@ -19,7 +19,7 @@ export class DrawRequest {
   @Column({ name: 'requested_at', type: 'datetime', precision: 3 })
   requestedAt: Date;
 
-  @Column({ type: 'varchar', length: 200, nullable: true })
+  @Column({ type: 'varchar', length: 256, nullable: true })
   beacon: string | null;
 
   @Column({ type: 'enum', enum: ['pending', 'approved', 'rejected', 'superseded'] })

@@ -6,20 +6,26 @@ import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { StaffAccount } from '../staff/staff-account.entity.js';
 import { ALGORITHM_ID } from './algorithm/index.js';
-import { DrawAuditService } from './draw-audit.service.js';
-import { DrawJobs, type DrawJobTrigger } from './draw-jobs.js';
+import { DrawAuditService, staffActor } from './draw-audit.service.js';
+import { DrawJobs } from './draw-jobs.js';
 import { DrawLifecycleService } from './draw-lifecycle.service.js';
 import { DrawPick } from './draw-pick.entity.js';
 import { DrawRequest } from './draw-request.entity.js';
 import { Draw } from './draw.entity.js';
-import type { DrawAuditEntryDto, DrawDetailDto, DrawRequestDto, DrawSummaryDto } from './dto/draw-admin.dto.js';
+import type { DueStep } from './draw-state-machine.js';
+import type { DrawAuditEntryDto, DrawDetailDto, DrawNextStepDto, DrawRequestDto, DrawSummaryDto } from './dto/draw-admin.dto.js';
 
 export type StaffSubject = Extract<AuthSubject, { kind: 'staff' }>;
 
-/** How staff appear in the audit log. */
-export const staffActor = (staff: StaffSubject) => `staff:${staff.id}:${staff.username}`;
+export { staffActor };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** The state machine's answer for the admin view: the step due now, or why none is and until when. */
+const nextStepView = (due: DueStep): DrawNextStepDto =>
+  due.step
+    ? { step: due.step, trigger: due.trigger, requestId: due.requestId ?? null, code: null, reason: null, waitUntil: null }
+    : { step: null, trigger: null, requestId: null, code: due.code, reason: due.reason, waitUntil: iso(due.waitUntil) };
 
 const notFound = (drawId: string) => DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
 const requestNotFound = (requestId: number) => DomainError.notFound('DRAW_REQUEST_NOT_FOUND', `No draw request ${requestId} for this draw`);
@@ -63,7 +69,7 @@ export class DrawRequestsService {
       const pending = await em.getRepository(DrawRequest).find({ where: { drawId, status: 'pending' }, order: { id: 'ASC' } });
       for (const old of pending) {
         await em.update(DrawRequest, { id: old.id, status: 'pending' }, { status: 'superseded', decidedAt: now });
-        await this.audit.append(drawId, staffActor(staff), 'draw-request-superseded', { requestId: old.id }, em);
+        await this.audit.append(drawId, staffActor(staff), 'draw-request-superseded', { role: 'operator', requestId: old.id }, em);
       }
       const request = em.getRepository(DrawRequest).create({
         drawId,
@@ -75,7 +81,7 @@ export class DrawRequestsService {
         decidedAt: null,
       });
       await em.getRepository(DrawRequest).insert(request);
-      await this.audit.append(drawId, staffActor(staff), 'draw-requested', { requestId: request.id, beacon: request.beacon }, em);
+      await this.audit.append(drawId, staffActor(staff), 'draw-requested', { role: 'operator', requestId: request.id, beacon: request.beacon }, em);
       return request.id;
     });
     return this.requestView(drawId, id);
@@ -102,14 +108,19 @@ export class DrawRequestsService {
       if (draw.status !== 'frozen') throw notFrozen(draw);
       await this.refuseIfApproved(em, drawId);
       const now = this.clock.now();
-      const decided = await em.update(DrawRequest, { id: requestId, drawId, status: 'pending' }, { status: 'approved', decidedBy: staff.id, decidedAt: now });
-      if (!decided.affected) throw alreadyDecided((await em.findOneBy(DrawRequest, { id: requestId })) ?? request);
-      await em.update(Draw, { id: drawId, status: 'frozen' }, { beacon: request.beacon, updatedAt: now });
+      // The two-person rule, again on the locked request: the requester can never be the approver.
+      const locked = await em.getRepository(DrawRequest).findOne({ where: { id: requestId, drawId }, lock: { mode: 'pessimistic_write' } });
+      if (!locked) throw requestNotFound(requestId);
+      if (locked.requestedBy === staff.id)
+        throw DomainError.forbidden('SELF_APPROVAL_FORBIDDEN', 'A draw request must be approved by someone other than the requester');
+      if (locked.status !== 'pending') throw alreadyDecided(locked);
+      await em.update(DrawRequest, { id: requestId, drawId, status: 'pending' }, { status: 'approved', decidedBy: staff.id, decidedAt: now });
+      await em.update(Draw, { id: drawId, status: 'frozen' }, { beacon: locked.beacon, updatedAt: now });
       const actor = staffActor(staff);
-      await this.audit.append(drawId, actor, 'draw-request-approved', { requestId, requestedBy: request.requestedBy }, em);
-      await this.audit.append(drawId, actor, 'beacon-set', { requestId, beacon: request.beacon }, em);
+      await this.audit.append(drawId, actor, 'draw-request-approved', { role: 'auditor', requestId, requestedBy: locked.requestedBy }, em);
+      await this.audit.append(drawId, actor, 'beacon-set', { role: 'auditor', requestId, beacon: locked.beacon }, em);
     });
-    await this.queueStep('draw', drawId, 'approval');
+    await this.queueDueStep(drawId);
     return this.requestView(drawId, requestId);
   }
 
@@ -123,7 +134,8 @@ export class DrawRequestsService {
       const now = this.clock.now();
       const decided = await em.update(DrawRequest, { id: requestId, drawId, status: 'pending' }, { status: 'rejected', decidedBy: staff.id, decidedAt: now });
       if (!decided.affected) throw alreadyDecided((await em.findOneBy(DrawRequest, { id: requestId })) ?? request);
-      await this.audit.append(drawId, staffActor(staff), 'draw-request-rejected', { requestId, requestedBy: request.requestedBy }, em);
+      const role = staff.roles.includes('auditor') && request.requestedBy !== staff.id ? 'auditor' : 'requester';
+      await this.audit.append(drawId, staffActor(staff), 'draw-request-rejected', { role, requestId, requestedBy: request.requestedBy }, em);
     });
     return this.requestView(drawId, requestId);
   }
@@ -136,23 +148,17 @@ export class DrawRequestsService {
   // ---------------------------------------------------------------------------------------------------
   // Failed draws
 
-  /** Puts a failed draw back to the status before its failed step and queues that step when it is due. */
+  /**
+   * Puts a failed draw back to the status before its failed step (audit-logged with the operator in the same
+   * transaction) and queues the step the state machine finds due, if any; the step's own guard decides again
+   * when it runs. Not idempotent by design: a second call finds the draw no longer failed (409).
+   */
   async retry(drawId: string, staff: StaffSubject): Promise<DrawDetailDto> {
-    const draw = await this.findDraw(drawId);
-    if (draw.status !== 'failed')
+    await this.findDraw(drawId);
+    const { draw, retried } = await this.lifecycle.retryFailed(drawId, staff);
+    if (!retried)
       throw DomainError.conflict('DRAW_NOT_FAILED', `Draw ${drawId} is ${draw.status}; only a failed draw can be retried`, { status: draw.status });
-    const after = await this.lifecycle.retryFailed(drawId);
-    await this.audit.append(drawId, staffActor(staff), 'retry-requested', {
-      failedPhase: draw.failedPhase,
-      failureReason: draw.failureReason,
-      status: after.status,
-    });
-    const now = this.clock.now().getTime();
-    if (after.status === 'scheduled' && after.freezeAt.getTime() <= now) await this.queueStep('freeze', drawId, 'retry');
-    else if (after.status === 'frozen') {
-      const approved = await this.dataSource.getRepository(DrawRequest).existsBy({ drawId, status: 'approved' });
-      if (approved || after.drawAt.getTime() <= now) await this.queueStep('draw', drawId, 'retry');
-    } else if (after.status === 'drawn') await this.queueStep('publish', drawId, 'retry');
+    await this.queueDueStep(drawId);
     return this.detail(drawId);
   }
 
@@ -199,6 +205,7 @@ export class DrawRequestsService {
           }
         : null,
       beacon: draw.beacon,
+      next: nextStepView(await this.lifecycle.due(drawId)),
       seed: draw.seed,
       rules: {
         tiers: draw.tiers,
@@ -247,12 +254,16 @@ export class DrawRequestsService {
     };
   }
 
-  /** Queues a step after the database change is committed; should Redis fail, the next tick queues it. */
-  private async queueStep(phase: 'freeze' | 'draw' | 'publish', drawId: string, trigger: DrawJobTrigger): Promise<void> {
+  /**
+   * After a committed change: queues the step the state machine finds due now, if any. Should Redis fail,
+   * the next tick queues it.
+   */
+  private async queueDueStep(drawId: string): Promise<void> {
     try {
-      await this.jobs.enqueue(phase, drawId, trigger);
+      const due = await this.lifecycle.due(drawId);
+      if (due.step) await this.jobs.enqueue(due.step, drawId);
     } catch (error) {
-      this.logger.warn(`Could not queue ${phase} of ${drawId} now (the next tick will): ${(error as Error).message}`);
+      this.logger.warn(`Could not queue the due step of ${drawId} now (the next tick will): ${(error as Error).message}`);
     }
   }
 

@@ -1,12 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { CampaignLoader } from '../campaigns/campaign-loader.js';
 import { Clock } from '../core/clock/clock.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
-import { DRAW_TICK_EVERY_MS, DRAW_TICK_SCHEDULER_ID, DrawJob, DrawJobs, type DrawJobTrigger, type EnqueueResult } from './draw-jobs.js';
-import type { DrawPhase } from './draw.entity.js';
+import { DRAW_TICK_EVERY_MS, DRAW_TICK_SCHEDULER_ID, DrawJob, DrawJobs } from './draw-jobs.js';
+import { DrawScheduleRepository } from './draw-schedule.repository.js';
+import { dueStep } from './draw-state-machine.js';
 
 export interface TickResult {
   /** The service clock's time the tick decided by. */
@@ -27,15 +26,15 @@ export interface TickResult {
  * its immediate first run queues again whatever is due; the jobs queued before were lost with Redis, the
  * database still says what is due.
  *
- * Due: `scheduled` draws whose freezeAt has passed -> freeze; `frozen` draws whose drawAt has passed, or with
- * an approved two-person draw request -> draw; `drawn` draws -> publish.
+ * What is due is the draw state machine's decision (dueStep) over each open draw's row and approved request;
+ * each step's own guard decides again when it runs.
  */
 @Injectable()
 export class DrawTickService implements OnApplicationBootstrap {
   private readonly logger = new Logger('DrawTick');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schedule: DrawScheduleRepository,
     private readonly clock: Clock,
     private readonly jobs: DrawJobs,
     private readonly queues: QueueService,
@@ -68,35 +67,14 @@ export class DrawTickService implements OnApplicationBootstrap {
     await this.campaigns.ensureLoaded();
     const now = this.clock.now();
     const result: TickResult = { now: now.toISOString(), freeze: [], draw: [], publish: [] };
-    const ids = async (sql: string, params: unknown[]): Promise<string[]> =>
-      ((await this.dataSource.query(sql, params)) as Array<{ id: string }>).map((r) => r.id);
-
-    const dueFreeze = await ids(`SELECT id FROM draws WHERE status = 'scheduled' AND freeze_at <= ? ORDER BY freeze_at, id`, [now]);
-    const dueDraw = await ids(
-      `SELECT d.id FROM draws d
-        WHERE d.status = 'frozen'
-          AND (d.draw_at <= ? OR EXISTS (SELECT 1 FROM draw_requests r WHERE r.draw_id = d.id AND r.status = 'approved'))
-        ORDER BY d.draw_at, d.id`,
-      [now],
-    );
-    const duePublish = await ids(`SELECT id FROM draws WHERE status = 'drawn' ORDER BY draw_at, id`, []);
-
-    for (const [phase, due] of [
-      ['freeze', dueFreeze],
-      ['draw', dueDraw],
-      ['publish', duePublish],
-    ] as Array<[DrawPhase, string[]]>) {
-      for (const drawId of due) {
-        const queued = await this.enqueue(phase, drawId, 'tick');
-        if (queued.added) result[phase].push(drawId);
-      }
+    for (const draw of await this.schedule.open()) {
+      const due = dueStep(draw, now, draw.approved);
+      if (due.step === null) continue;
+      const queued = await this.jobs.enqueue(due.step, draw.id);
+      if (queued.added) result[due.step].push(draw.id);
     }
     if (result.freeze.length + result.draw.length + result.publish.length > 0)
       this.logger.log(`Tick at ${result.now}: freeze [${result.freeze}] draw [${result.draw}] publish [${result.publish}]`);
     return result;
-  }
-
-  private enqueue(phase: DrawPhase, drawId: string, trigger: DrawJobTrigger): Promise<EnqueueResult> {
-    return this.jobs.enqueue(phase, drawId, trigger);
   }
 }

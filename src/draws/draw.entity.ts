@@ -35,6 +35,10 @@ export class Draw {
   @Column({ name: 'draw_at', type: 'datetime', precision: 3 })
   drawAt: Date;
 
+  /** Set by the freeze as it starts: from then on no registration of the period is accepted. */
+  @Column({ name: 'entries_closed_at', type: 'datetime', precision: 3, nullable: true })
+  entriesClosedAt: Date | null;
+
   @Column({ type: 'enum', enum: ['scheduled', 'frozen', 'drawn', 'published', 'failed'] })
   status: DrawStatus;
 
@@ -79,7 +83,7 @@ export class Draw {
   @Column({ type: 'char', length: 64, nullable: true })
   secret: string | null;
 
-  @Column({ type: 'varchar', length: 200, nullable: true })
+  @Column({ type: 'varchar', length: 256, nullable: true })
   beacon: string | null;
 
   @Column({ type: 'char', length: 64, nullable: true })

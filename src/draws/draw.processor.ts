@@ -1,20 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Repository } from 'typeorm';
-import { Clock } from '../core/clock/clock.js';
+import type { JobHandlers, TypedJob } from '../core/queue/job-contracts.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { DrawInputError } from './algorithm/index.js';
-import { DrawAuditService } from './draw-audit.service.js';
-import { DrawJob, DrawJobs, type DrawStepJobData } from './draw-jobs.js';
-import { DrawBusyError, DrawIntegrityError, DrawLifecycleService, type DrawProgress } from './draw-lifecycle.service.js';
-import { DrawRequest } from './draw-request.entity.js';
-import type { Draw, DrawPhase } from './draw.entity.js';
+import { DrawAuditService, WORKER_ACTOR } from './draw-audit.service.js';
+import { DrawJobs } from './draw-jobs.js';
+import { DrawBusyError, DrawIntegrityError, DrawLifecycleService, type DrawProgress, type StepOutcome } from './draw-lifecycle.service.js';
+import type { DrawPhase } from './draw.entity.js';
 import { DrawTickService } from './draw-tick.service.js';
 
-const SYSTEM = 'system';
 /** How often a running step writes its progress to Redis (Bull Board) and the draws row (admin API). */
 const PROGRESS_EVERY_MS = 500;
 
@@ -34,8 +30,10 @@ function reasonOf(error: unknown): string {
 
 /**
  * Worker only: runs the steps of the `draws` queue. `draw-tick` queues what is due; `freeze`, `draw` and
- * `publish` call the lifecycle (idempotent, serialized per draw), report `{phase, processed, total}` as the
- * job's progress, and queue the next step at once when it is due (publish always follows a draw).
+ * `publish` call the lifecycle (idempotent, serialized per draw, each step guarded under its lock), report
+ * `{phase, processed, total}` as the job's progress, and queue the step the state machine finds due next.
+ * A job whose step's guard fails (queued early, a stale retry, a replay) changes nothing but one audit entry
+ * and completes: it is never retried. Only the job's drawId is read; whatever else its data says is ignored.
  *
  * Transient errors (database or Redis hiccups, another worker holding the draw) are thrown so BullMQ retries
  * with exponential backoff (5 attempts); when the last attempt fails, or at once for permanent errors
@@ -48,7 +46,7 @@ function reasonOf(error: unknown): string {
  */
 @Injectable()
 @QueueProcessor({ queue: QueueName.draws, concurrency: 1, lockDurationMs: 30_000 })
-export class DrawProcessor implements JobHandler {
+export class DrawProcessor implements JobHandler<'draws'> {
   private readonly logger = new Logger('DrawProcessor');
 
   constructor(
@@ -56,61 +54,48 @@ export class DrawProcessor implements JobHandler {
     private readonly audit: DrawAuditService,
     private readonly jobs: DrawJobs,
     private readonly ticks: DrawTickService,
-    private readonly clock: Clock,
-    @InjectRepository(DrawRequest) private readonly requests: Repository<DrawRequest>,
   ) {}
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case DrawJob.tick:
-        return this.ticks.tick();
-      case DrawJob.freeze:
-      case DrawJob.draw:
-      case DrawJob.publish:
-        return this.runStep(job, job.name);
-      default:
-        throw new UnrecoverableError(`Unknown draws job ${job.name}`);
-    }
-  }
+  readonly handlers: JobHandlers<'draws'> = {
+    'draw-tick': () => this.ticks.tick(),
+    freeze: (job) => this.runStep(job, 'freeze'),
+    draw: (job) => this.runStep(job, 'draw'),
+    publish: (job) => this.runStep(job, 'publish'),
+  };
 
-  private async runStep(job: Job, phase: DrawPhase): Promise<unknown> {
-    const { drawId, trigger } = (job.data ?? {}) as Partial<DrawStepJobData>;
+  private async runStep(job: TypedJob<'draws', DrawPhase>, phase: DrawPhase): Promise<unknown> {
+    // The draw id is all a step reads from its job (anything else in the data is ignored).
+    const { drawId } = (job.data ?? {}) as Partial<TypedJob<'draws', DrawPhase>['data']>;
     if (typeof drawId !== 'string' || !drawId) throw new UnrecoverableError(`${phase} job ${job.id} has no drawId`);
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
-    // `stalled` counts the times a worker died (or stalled) holding this job before this run.
-    await this.audit.append(drawId, SYSTEM, `${phase}-job-started`, {
-      jobId: job.id,
-      attempt,
-      attempts,
-      trigger: trigger ?? null,
-      ...(job.stalledCounter ? { stalled: job.stalledCounter } : {}),
-    });
-    let draw: Draw;
+    let outcome: StepOutcome;
     try {
-      const onProgress = this.progressReporter(job, drawId);
-      if (phase === 'freeze') draw = await this.lifecycle.freezeDraw(drawId, onProgress);
-      else if (phase === 'draw') draw = await this.lifecycle.runDraw(drawId, onProgress);
-      else draw = await this.lifecycle.publishDraw(drawId);
+      const context = {
+        onProgress: this.progressReporter(job, drawId),
+        job: { id: String(job.id), attempt, attempts, stalled: job.stalledCounter },
+      };
+      if (phase === 'freeze') outcome = await this.lifecycle.freezeDraw(drawId, context);
+      else if (phase === 'draw') outcome = await this.lifecycle.runDraw(drawId, context);
+      else outcome = await this.lifecycle.publishDraw(drawId, context);
     } catch (error) {
       return this.handleFailure(job, phase, drawId, error, attempt, attempts);
     }
-    await this.queueNextStep(draw);
+    const { refused } = outcome;
+    const draw = outcome;
+    if (refused) return { drawId, status: draw.status, refused: { code: refused.code, reason: refused.reason } };
+    await this.queueNextStep(drawId);
     return { drawId, status: draw.status, entryCount: draw.entryCount, totalTickets: draw.totalTickets };
   }
 
-  /** Freeze -> draw when drawAt has passed (or an approved request is waiting); draw -> publish always. */
-  private async queueNextStep(draw: Draw): Promise<void> {
+  /** Queues the step the state machine finds due after this one (a draw past its time, publication after a draw). */
+  private async queueNextStep(drawId: string): Promise<void> {
     try {
-      if (draw.status === 'frozen') {
-        const due = draw.drawAt.getTime() <= this.clock.now().getTime() || (await this.requests.existsBy({ drawId: draw.id, status: 'approved' }));
-        if (due) await this.jobs.enqueue('draw', draw.id, 'chain');
-      } else if (draw.status === 'drawn') {
-        await this.jobs.enqueue('publish', draw.id, 'chain');
-      }
+      const due = await this.lifecycle.due(drawId);
+      if (due.step) await this.jobs.enqueue(due.step, drawId);
     } catch (error) {
       // The step itself is done; the next tick queues what follows.
-      this.logger.warn(`Could not queue the step after ${draw.id} (${draw.status}): ${(error as Error).message}`);
+      this.logger.warn(`Could not queue the step after one of ${drawId}: ${(error as Error).message}`);
     }
   }
 
@@ -124,7 +109,7 @@ export class DrawProcessor implements JobHandler {
     this.logger.warn(`${phase} ${drawId} attempt ${attempt}/${attempts} failed${permanent ? ' permanently' : ''}: ${reason}`);
     try {
       if (last && !busy) await this.lifecycle.markFailed(drawId, phase, permanent ? reason : `${reason} (gave up after ${attempt} attempts)`);
-      else await this.audit.append(drawId, SYSTEM, `${phase}-job-attempt-failed`, { jobId: job.id, attempt, attempts, reason });
+      else await this.audit.append(drawId, WORKER_ACTOR, `${phase}-job-attempt-failed`, { jobId: job.id, attempt, attempts, reason });
     } catch (logError) {
       this.logger.error(`Could not record the failure of ${phase} ${drawId}: ${(logError as Error).message}`);
     }

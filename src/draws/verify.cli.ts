@@ -1,7 +1,9 @@
 /**
- * ILD-1 audit verifier.
+ * ILD-1 audit verifier, and ILI-1 instant-day verifier.
  *
  *   npm run verify -- --bundle <audit.json|URL> --entries <entries.csv|URL> [--progress]
+ *   npm run verify -- --instant-day <day.json|URL> --log <log.csv|URL> --commitment <commitment.json|URL>
+ *                     [--earlier-day <day.json|URL> --earlier-log <log.csv|URL>]...
  *
  * Recomputes the entries digest, the commitment, the seed and every winner/alternate from the
  * published entries file and compares them with the audit bundle. Prints `MATCH` (exit 0) or
@@ -15,13 +17,20 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { verifyAuditBundle, type ReadProgress } from './algorithm/index.js';
+import { verifyAuditBundle, verifyInstantDay, verifyReturnsFromPublishedDays, type BudgetReturn, type ReadProgress } from './algorithm/index.js';
 
 const USAGE = `usage: npm run verify -- --bundle <audit.json|http(s)://…> --entries <entries.csv|http(s)://…> [--progress]
+       npm run verify -- --instant-day <day.json|…> --log <log.csv|…> --commitment <commitment.json|…>
+                         [--earlier-day <day.json|…> --earlier-log <log.csv|…>]...
 
   --bundle    the draw's audit bundle (file path or URL, e.g. …/api/v1/public/draws/<id>/audit)
   --entries   the draw's entries file (file path or URL, e.g. …/api/v1/public/draws/<id>/entries)
   --progress  show progress on stderr even when it is not a terminal
+  --instant-day  an ILI-1 instant day's bundle (published when the day closes; reveals the secret)
+  --log          that day's log (position,ref,band,outcome)
+  --commitment   that day's commitment, as published before the day opened
+  --earlier-day, --earlier-log   (in pairs, repeatable) the bundle and log of a day whose revoked prizes
+                 this day's budget took back: each returned prize must be a win in that log
 Prints MATCH and exits 0, or MISMATCH: <first difference> and exits 1; exit 2 on usage or IO errors.`;
 
 class UsageError extends Error {}
@@ -39,8 +48,12 @@ async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
+async function loadText(src: string): Promise<string> {
+  return isUrl(src) ? await (await fetchOk(src)).text() : await readFile(src, 'utf8');
+}
+
 async function loadBundle(src: string): Promise<unknown> {
-  const text = isUrl(src) ? await (await fetchOk(src)).text() : await readFile(src, 'utf8');
+  const text = await loadText(src);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -106,6 +119,11 @@ async function main(argv: string[]): Promise<number> {
         bundle: { type: 'string' },
         entries: { type: 'string' },
         progress: { type: 'boolean', default: false },
+        'instant-day': { type: 'string' },
+        log: { type: 'string' },
+        commitment: { type: 'string' },
+        'earlier-day': { type: 'string', multiple: true },
+        'earlier-log': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -117,6 +135,26 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  const instant = values['instant-day'] !== undefined || values.log !== undefined || values.commitment !== undefined;
+  if (instant) {
+    if (values.bundle || values.entries) throw new UsageError('--bundle/--entries (a periodic draw) and --instant-day/--log/--commitment (an instant day) do not mix');
+    if (!values['instant-day'] || !values.log || !values.commitment) throw new UsageError('--instant-day, --log and --commitment are required together');
+    const earlierDays = values['earlier-day'] ?? [];
+    const earlierLogs = values['earlier-log'] ?? [];
+    if (earlierDays.length !== earlierLogs.length) throw new UsageError('--earlier-day and --earlier-log come in pairs');
+    const [day, log, commitment] = await Promise.all([loadBundle(values['instant-day']), loadText(values.log), loadBundle(values.commitment)]);
+    const result = verifyInstantDay(commitment, day, log);
+    if (!result.ok) return report(result);
+    const returns = (day as { returns: BudgetReturn[] }).returns;
+    if (earlierDays.length > 0) {
+      const earlier = await Promise.all(earlierDays.map(async (d, i) => ({ bundle: await loadBundle(d), logText: await loadText(earlierLogs[i]) })));
+      const problem = verifyReturnsFromPublishedDays(returns, earlier);
+      if (problem !== null) return report({ ok: false, difference: problem });
+    } else if (returns.length > 0) {
+      process.stderr.write(`note: ${returns.length} returned prize(s) not checked against the days they came from (--earlier-day/--earlier-log)\n`);
+    }
+    return report(result);
   }
   if (!values.bundle || !values.entries) throw new UsageError('--bundle and --entries are required');
 
@@ -132,6 +170,10 @@ async function main(argv: string[]): Promise<number> {
     progress?.stop();
     stream.destroy();
   }
+  return report(result);
+}
+
+function report(result: { ok: true } | { ok: false; difference: string }): number {
   if (result.ok) {
     process.stdout.write('MATCH\n');
     return 0;

@@ -14,6 +14,7 @@ import {
 } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import { identityProviderUnavailable, IdentityVerifier, type IdentityClaim, type IdentityVerdict, type ProviderCallOutcome } from './identity-verifier.js';
+import { identityProviderCalls } from '../core/metrics/metrics.js';
 
 export interface HttpIdentityVerifierOptions {
   /** e.g. https://verify.example.com; the adapter POSTs to `<baseUrl>/v1/identity/three-factor`. */
@@ -132,6 +133,7 @@ export class HttpIdentityVerifier extends IdentityVerifier {
    * result (metrics). Never given personal data.
    */
   protected report(outcome: ProviderCallOutcome, durationMs: number): void {
+    identityProviderCalls.inc({ result: outcome });
     this.logger.debug(`identity provider call: ${outcome} in ${Math.round(durationMs)} ms`);
   }
 }

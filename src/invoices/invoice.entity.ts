@@ -1,5 +1,6 @@
 import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../core/database/transformers.js';
+import type { InvoiceSource } from './domain/invoice-fields.js';
 
 export type InvoiceStatus = 'pending' | 'verified' | 'rejected' | 'revoked';
 
@@ -47,9 +48,9 @@ export class Invoice {
   @Column({ name: 'check_code', type: 'varchar', length: 20, nullable: true })
   checkCode: string | null;
 
-  /** How it arrived: scanned (qr), typed, or entered by the worker for an opted-in buyer (auto). */
-  @Column({ type: 'enum', enum: ['qr', 'typed', 'auto'] })
-  source: 'qr' | 'typed' | 'auto';
+  /** How it arrived: scanned (qr), typed, an e-invoice file, or entered by the worker for an opted-in buyer (auto). */
+  @Column({ type: 'enum', enum: ['qr', 'typed', 'file', 'auto'] })
+  source: InvoiceSource;
 
   @Column({ type: 'enum', enum: ['pending', 'verified', 'rejected', 'revoked'] })
   status: InvoiceStatus;

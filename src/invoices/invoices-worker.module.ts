@@ -6,6 +6,7 @@ import { AutoEntryService } from './auto-entry.service.js';
 import { InvoiceVerificationProcessor } from './invoice-verification.processor.js';
 import { InvoiceVerificationService } from './invoice-verification.service.js';
 import { Invoice } from './invoice.entity.js';
+import { PendingRecheckSchedule } from './pending-recheck.schedule.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationLimiter } from './registration-limits.js';
 import { RegistrationStateReader } from './registration-state.reader.js';
@@ -13,7 +14,7 @@ import { RegistrationStateReader } from './registration-state.reader.js';
 /** Worker process only: the registry queue's processor. */
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
-  providers: [InvoiceVerificationService, InvoiceVerificationProcessor, InvoicesService, RegistrationLimiter, RegistrationStateReader, AutoEntryService],
-  exports: [InvoiceVerificationService, AutoEntryService],
+  providers: [InvoiceVerificationService, InvoiceVerificationProcessor, PendingRecheckSchedule, InvoicesService, RegistrationLimiter, RegistrationStateReader, AutoEntryService],
+  exports: [InvoiceVerificationService, PendingRecheckSchedule, AutoEntryService],
 })
 export class InvoicesWorkerModule {}

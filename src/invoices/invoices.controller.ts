@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { ConsumerOnly, CurrentConsumerId } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { Idempotent } from '../core/idempotency/idempotency.interceptor.js';
+import { countRegistration } from './registration-metrics.js';
 import { InvoicePageDto, InvoiceViewDto, ListInvoicesQueryDto, RegisterInvoiceDto, RegistrationResultDto } from './dto/invoice.dto.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationStats } from './registration-stats.js';
@@ -28,19 +29,26 @@ export class InvoicesController {
   })
   @ApiResponse({ status: 201, type: RegistrationResultDto })
   @ApiResponse({ status: 200, type: RegistrationResultDto, description: 'this consumer already holds the invoice (a retry)' })
-  @ApiErrors('QR_MALFORMED', 'INELIGIBLE_TYPE', 'CHECK_CODE_REQUIRED', 'OUTSIDE_REGION', 'ISSUE_DATE_IN_FUTURE', 'OUTSIDE_CAMPAIGN', 'REGISTRATION_TOO_LATE', 'AMOUNT_TOO_SMALL', 'IDENTITY_REQUIRED', 'PERIOD_CLOSED', 'DAILY_LIMIT_REACHED', 'MONTHLY_LIMIT_REACHED', 'INVOICE_MISMATCH', 'INVOICE_EXCLUDED', 'INVOICE_ALREADY_REGISTERED', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED')
-  async register(
+  @ApiErrors('QR_MALFORMED', 'INELIGIBLE_TYPE', 'CHECK_CODE_REQUIRED', 'OUTSIDE_REGION', 'ISSUE_DATE_IN_FUTURE', 'OUTSIDE_CAMPAIGN', 'REGISTRATION_TOO_LATE', 'AMOUNT_TOO_SMALL', 'IDENTITY_REQUIRED', 'PERIOD_CLOSED', 'DAILY_LIMIT_REACHED', 'MONTHLY_LIMIT_REACHED', 'INVOICE_MISMATCH', 'INVOICE_EXCLUDED', 'INVOICE_ALREADY_REGISTERED', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_IN_USE', 'FILE_TOO_LARGE', 'FILE_UNPACKED_TOO_LARGE', 'FILE_TOO_MANY_PAGES', 'FILE_TYPE_UNSUPPORTED', 'FILE_UNREADABLE', 'FILE_NOT_AN_INVOICE', 'FILE_QR_TEXT_MISMATCH', 'RATE_LIMITED')
+  register(
     @CurrentConsumerId() consumerId: number,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RegistrationResultDto> {
-    // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited).
-    const outcome = await this.invoices.register(consumerId, body).catch((error: unknown) => {
-      if (error instanceof DomainError) this.stats.countRefusal(error.code);
-      throw error;
-    });
-    if (!outcome.created) void reply.status(200);
-    return outcome.registration;
+    // Each refusal is counted by its reason code for the staff dashboard (in Redis, not awaited), and every
+    // attempt by outcome for Prometheus.
+    return countRegistration(
+      this.invoices.register(consumerId, body).then(
+        (outcome) => {
+          if (!outcome.created) void reply.status(200);
+          return outcome.registration;
+        },
+        (error: unknown) => {
+          if (error instanceof DomainError) this.stats.countRefusal(error.code);
+          throw error;
+        },
+      ),
+    );
   }
 
   @Get()

@@ -1,3 +1,4 @@
+import { InvoiceReadRepository } from './invoice-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Consumer } from '../consumers/consumer.entity.js';
@@ -12,7 +13,7 @@ import { RegistrationStats } from './registration-stats.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, RegistrationStats],
-  exports: [InvoicesService, RegistrationStats],
+  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, RegistrationStats, InvoiceReadRepository],
+  exports: [InvoicesService, RegistrationStats, InvoiceReadRepository],
 })
 export class InvoicesModule {}

@@ -4,21 +4,23 @@ import { DataSource, Repository } from 'typeorm';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { DrawPeriod } from '../campaigns/periods.js';
+import { ticketsFor } from '../campaigns/tickets.js';
 import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { executePrepared } from '../core/database/prepared-statement.js';
 import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
-import { computeTickets, invoiceRef } from '../draws/algorithm/index.js';
+import { invoiceRef } from '../draws/algorithm/index.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { checkEligibility } from './domain/eligibility.js';
+import { claimFromFileBody } from './files/registration-file.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
 import { Invoice } from './invoice.entity.js';
 import { RegistrationLimiter } from './registration-limits.js';
-import { RegistrationStateReader } from './registration-state.reader.js';
+import { RegistrationStateReader, type PeriodDraw } from './registration-state.reader.js';
 
 export interface RegistrationResult {
   id: number;
@@ -91,7 +93,8 @@ export class InvoicesService {
     limited.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
     let claim: InvoiceClaim;
     try {
-      claim = parseRegistrationBody(body);
+      // An e-invoice file ({ file }) is read into the same claim as a QR scan or the typed fields.
+      claim = (await claimFromFileBody(body, limited)) ?? parseRegistrationBody(body);
     } catch (error) {
       await limited;
       throw error;
@@ -101,9 +104,10 @@ export class InvoicesService {
     const month = shanghaiMonth(now);
     const { campaign, period } = this.campaignFor(claim.issueDate);
     const rules = campaign.intake;
+    const periodKey = { campaignId: campaign.id, periodKey: period?.key ?? '' };
 
     for (let attempt = 1; ; attempt++) {
-      const reading = this.states.read(consumerId, claim, today, month);
+      const reading = this.states.read(consumerId, claim, today, month, periodKey);
       const [, state] = await Promise.all([attempt === 1 ? limited : undefined, reading]);
       if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
       if (state.holder?.consumerId === consumerId) return { registration: await this.existing(state.holder.id), created: false };
@@ -119,7 +123,7 @@ export class InvoicesService {
         {
           today,
           identityVerified: state.identityVerified,
-          periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
+          periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
           registeredToday: daySlot === null ? rules.dailyLimit : state.registeredToday,
           registeredThisMonth: monthSlot === null ? rules.monthlyLimit : state.registeredThisMonth,
         },
@@ -142,10 +146,11 @@ export class InvoicesService {
           monthSlot: monthSlot as number,
         });
         const registration: RegistrationResult = verified
-          ? { id, status: 'verified', tickets: this.ticketsFor(campaign, verified.paidCents) }
+          ? { id, status: 'verified', tickets: ticketsFor(campaign, verified.paidCents) }
           : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
         return { registration, created: true };
       } catch (error) {
+        if (error instanceof PeriodClosedAtInsert) throw periodClosed();
         const index = violatedUniqueIndex(error);
         // Someone registered it between our read and our insert: read again, which tells whether it was this
         // consumer (a concurrent retry: answer that registration) or someone else (409).
@@ -186,7 +191,7 @@ export class InvoicesService {
     const rules = campaign.intake;
     const counts = rules.autoEntryCountsAgainstLimits;
     for (let attempt = 1; ; attempt++) {
-      const state = await this.states.read(consumerId, claim, today, month);
+      const state = await this.states.read(consumerId, claim, today, month, { campaignId: campaign.id, periodKey: period?.key ?? '' });
       if (!state) return 'CONSUMER_NOT_FOUND';
       if (state.holder) return 'held';
       if (!state.autoEntry) return 'AUTO_ENTRY_OFF';
@@ -198,7 +203,7 @@ export class InvoicesService {
         {
           today,
           identityVerified: state.identityVerified,
-          periodClosed: period !== null && now.getTime() >= period.freezeAt.getTime(),
+          periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
           registeredToday: counts && daySlot === null ? rules.dailyLimit : counts ? state.registeredToday : 0,
           registeredThisMonth: counts && monthSlot === null ? rules.monthlyLimit : counts ? state.registeredThisMonth : 0,
         },
@@ -217,6 +222,7 @@ export class InvoicesService {
         });
         return 'entered';
       } catch (error) {
+        if (error instanceof PeriodClosedAtInsert) return 'PERIOD_CLOSED';
         const index = violatedUniqueIndex(error);
         if (index === 'UQ_invoices_identity') return 'held';
         const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
@@ -233,7 +239,13 @@ export class InvoicesService {
     return { id: view.id, status: view.status as RegistrationResult['status'], tickets: view.tickets, ...(view.reason ? { reason: view.reason } : {}) };
   }
 
-  /** One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. */
+  /**
+   * One autocommit INSERT; returns the new id. Unique keys decide duplicates and lost slots. The INSERT
+   * also checks, in the same statement, that the period's draw (if scheduled yet) is still open, reading
+   * its row under a shared lock: the freeze marks the row closed before it takes its snapshot of the
+   * period (the DrawEntriesClosed migration), so this INSERT either commits before the mark, and the
+   * snapshot sees it, or sees the mark and writes nothing (PeriodClosedAtInsert). No extra round trip.
+   */
   private async insertRegistration(
     consumerId: number,
     claim: InvoiceClaim,
@@ -242,12 +254,14 @@ export class InvoicesService {
     verified: Extract<MatchResult, { result: 'verified' }> | null,
     at: { now: Date; today: string; month: string; daySlot: number; monthSlot: number },
   ): Promise<number> {
-    const result = await executePrepared<{ insertId: number }>(
+    const result = await executePrepared<{ insertId: number; affectedRows: number }>(
       this.dataSource,
       `INSERT INTO invoices (consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date,
                              amount_cents, check_code, source, status, status_reason, paid_cents, matched_amount,
                              registered_at, registered_on, registered_month, day_slot, month_slot, verified_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM DUAL
+        WHERE COALESCE((SELECT status = 'scheduled' AND entries_closed_at IS NULL AND freeze_at > ?
+                          FROM draws WHERE campaign_id = ? AND period_key = ? LOCK IN SHARE MODE), 1) = 1`,
       [
         consumerId,
         campaign.id,
@@ -270,8 +284,12 @@ export class InvoicesService {
         at.daySlot,
         at.monthSlot,
         verified ? at.now : null,
+        at.now,
+        campaign.id,
+        period.key,
       ],
     );
+    if (Number(result.affectedRows) !== 1) throw new PeriodClosedAtInsert();
     return Number(result.insertId);
   }
 
@@ -295,7 +313,7 @@ export class InvoicesService {
 
   view(invoice: Invoice) {
     const campaign = this.campaigns.get(invoice.campaignId);
-    const tickets = invoice.status === 'verified' && campaign && invoice.paidCents !== null ? this.ticketsFor(campaign, invoice.paidCents) : 0;
+    const tickets = invoice.status === 'verified' && campaign && invoice.paidCents !== null ? ticketsFor(campaign, invoice.paidCents) : 0;
     return {
       id: invoice.id,
       invoiceType: invoice.invoiceType,
@@ -313,10 +331,6 @@ export class InvoicesService {
     };
   }
 
-  private ticketsFor(campaign: CampaignDefinition, paidCents: number): number {
-    return computeTickets(paidCents, campaign.tickets.unitCents, campaign.tickets.cap);
-  }
-
   /** The campaign whose dates contain the issue date; otherwise the first one, whose rules then say why not. */
   private campaignFor(issueDate: string): { campaign: CampaignDefinition; period: DrawPeriod | null } {
     const found = this.campaigns.campaignForIssueDate(issueDate);
@@ -329,6 +343,23 @@ export class InvoicesService {
   private alreadyRegistered() {
     return DomainError.conflict('INVOICE_ALREADY_REGISTERED', 'This invoice has already been registered');
   }
+}
+
+/**
+ * Registration for a period closes at its draw's freeze time on the service clock, and at once when its draw
+ * has left `scheduled` or its freeze has started, whatever the calendar says. Before the draw row exists
+ * (campaign not yet scheduled by the worker) the campaign's calendar decides.
+ */
+export function isPeriodClosed(period: DrawPeriod, draw: PeriodDraw | null, now: Date): boolean {
+  if (!draw) return now.getTime() >= period.freezeAt.getTime();
+  return !draw.open || now.getTime() >= draw.freezeAt.getTime();
+}
+
+/** The registration's INSERT found the period's draw closed (a freeze started after the read). */
+class PeriodClosedAtInsert extends Error {}
+
+function periodClosed(): DomainError {
+  return DomainError.unprocessable('PERIOD_CLOSED', 'the draw period of this invoice is closed for registration');
 }
 
 /** The lowest slot in 1..limit not taken, or null when all are. */

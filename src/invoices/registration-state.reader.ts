@@ -22,6 +22,21 @@ export interface RegistrationState {
   daySlots: Set<number>;
   monthSlots: Set<number>;
   record: RegistryRecord | null;
+  /** The invoice's period's draw, when scheduled (the draws table, read-only here); null before it is. */
+  draw: PeriodDraw | null;
+}
+
+/** What registration needs of the draw of the invoice's period. */
+export interface PeriodDraw {
+  /** Still `scheduled` and not closed by a freeze that has started. */
+  open: boolean;
+  freezeAt: Date;
+}
+
+/** The invoice's period, by its campaign and period key (the draws table's unique key); empty outside any. */
+export interface PeriodKey {
+  campaignId: string;
+  periodKey: string;
 }
 
 interface StateKey {
@@ -29,6 +44,8 @@ interface StateKey {
   invoiceCode: string;
   invoiceNumber: string;
   month: string;
+  campaignId: string;
+  periodKey: string;
 }
 
 /** At most this many registrations share one read (a bound on the size of one statement and its answer). */
@@ -37,8 +54,9 @@ export const MAX_READS_PER_STATEMENT = 16;
 /**
  * The registration reads of a batch, in one SELECT: the keys arrive as one JSON array (`[k, consumer id,
  * invoice code, invoice number, month]` each) turned into rows by JSON_TABLE, and each key row is joined to
- * the consumer, the duplicate check, the registry record and the consumer's registrations of the month (one
- * row each, at least one row per existing consumer; `k` tells which read a row answers). Unique keys and one
+ * the consumer, the duplicate check, the registry record, the draw of the invoice's period and the
+ * consumer's registrations of the month (one row each, at least one row per existing consumer; `k` tells
+ * which read a row answers). Unique keys and one
  * index range. One SELECT over a table of keys costs MariaDB about half of what as many separate SELECTs
  * (UNION ALL) do: each SELECT block is planned again on every execution, even prepared. The key columns
  * carry the tables' collation, so the comparisons use their unique keys (MySQL 8 would otherwise compare
@@ -47,16 +65,20 @@ export const MAX_READS_PER_STATEMENT = 16;
 export const READ_STATEMENT = `SELECT q.k, c.identity_verified_at IS NOT NULL AS identity_verified, c.real_name, c.id_number_hash, c.auto_entry, d.id AS registered_id, d.consumer_id AS registered_by,
        m.registered_on, m.day_slot, m.month_slot,
        r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
-       r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.buyer_id_hash, r.flags
+       r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.buyer_id_hash, r.flags,
+       w.status = 'scheduled' AND w.entries_closed_at IS NULL AS draw_open, w.freeze_at AS draw_freeze_at
   FROM JSON_TABLE(?, '$[*]' COLUMNS (
          k INT PATH '$[0]',
          consumer_id BIGINT UNSIGNED PATH '$[1]',
          invoice_code VARCHAR(12) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[2]',
          invoice_number VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[3]',
-         registered_month CHAR(7) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[4]')) q
+         registered_month CHAR(7) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[4]',
+         campaign_id VARCHAR(64) CHARACTER SET ascii PATH '$[5]',
+         period_key CHAR(7) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[6]')) q
   JOIN consumers c ON c.id = q.consumer_id
   LEFT JOIN invoices d ON d.invoice_code = q.invoice_code AND d.invoice_number = q.invoice_number AND d.identity_claim = 1
   LEFT JOIN registry_invoices r ON r.invoice_code = q.invoice_code AND r.invoice_number = q.invoice_number
+  LEFT JOIN draws w ON w.campaign_id = q.campaign_id AND w.period_key = q.period_key
   LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = q.registered_month`;
 
 /**
@@ -83,13 +105,15 @@ export class RegistrationStateReader {
    * The state for `claim` by `consumerId` as of now (`today`, `month` in Asia/Shanghai); null when the
    * consumer does not exist. Read-only; safe to repeat.
    */
-  async read(consumerId: number, claim: InvoiceClaim, today: string, month: string): Promise<RegistrationState | null> {
-    const rows = await this.loader.load({ consumerId, invoiceCode: claim.invoiceCode, invoiceNumber: claim.invoiceNumber, month });
+  async read(consumerId: number, claim: InvoiceClaim, today: string, month: string, period: PeriodKey): Promise<RegistrationState | null> {
+    const rows = await this.loader.load({ consumerId, invoiceCode: claim.invoiceCode, invoiceNumber: claim.invoiceNumber, month, ...period });
     return stateOf(rows, today);
   }
 
   private async readTogether(keys: readonly StateKey[]): Promise<RegistrationStateRow[][]> {
-    const table = JSON.stringify(keys.map((key, k) => [k, key.consumerId, key.invoiceCode, key.invoiceNumber, key.month]));
+    const table = JSON.stringify(
+      keys.map((key, k) => [k, key.consumerId, key.invoiceCode, key.invoiceNumber, key.month, key.campaignId, key.periodKey]),
+    );
     const rows = await executePrepared<RegistrationStateRow[]>(this.dataSource, READ_STATEMENT, [table]);
     const byKey = keys.map((): RegistrationStateRow[] => []);
     for (const row of rows) byKey[Number(row.k)].push(row);
@@ -132,6 +156,7 @@ function stateOf(rows: RegistrationStateRow[], today: string): RegistrationState
             buyerIdHash: row.buyer_id_hash,
             flags: row.flags ? (row.flags.split(',') as RegistryRecord['flags']) : [],
           },
+    draw: row.draw_freeze_at === null ? null : { open: Number(row.draw_open) === 1, freezeAt: new Date(row.draw_freeze_at) },
   };
 }
 
@@ -160,6 +185,8 @@ interface RegistrationStateRow {
   buyer_name: string | null;
   buyer_id_hash: string | null;
   flags: string | null;
+  draw_open: number | string | null;
+  draw_freeze_at: Date | string | null;
 }
 
 function slotsOf(slots: Array<number | null>): Set<number> {

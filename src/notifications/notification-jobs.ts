@@ -1,18 +1,11 @@
-/** Jobs of the `notifications` queue (consumed by NotificationsProcessor in the worker). */
-export const NotificationJob = {
-  /** `{ drawId }`, added by DrawLifecycleService after a draw is published: an SMS to each winner. */
-  drawPublished: 'draw-published',
-  /** `{ prizeId }`, added after a forfeited or revoked prize passed to an alternate: an SMS to the alternate. */
-  prizePassed: 'prize-passed',
-} as const;
+import { JOBS } from '../core/queue/job-contracts.js';
 
-export interface DrawPublishedJobData {
-  drawId: string;
-}
-
-export interface PrizePassedJobData {
-  prizeId: number;
-}
+/**
+ * Jobs of the `notifications` queue (consumed by NotificationsProcessor in the worker; declared with their
+ * payloads in core/queue/job-contracts.ts): `draw-published` `{ drawId }` after a publication, an SMS to
+ * each winner; `prize-passed` `{ prizeId }` after a prize passed to an alternate, an SMS to the alternate.
+ */
+export const NotificationJob = JOBS.notifications;
 
 /** BullMQ custom job ids may not contain ':'; these are deterministic so a repeated add is a no-op. */
 export const prizePassedJobId = (prizeId: number) => `prize-passed-${prizeId}`;

@@ -6,7 +6,7 @@ import { SmsModule } from '../core/sms/sms.module.js';
 import { Prize } from '../prizes/prize.entity.js';
 import { Notification } from './notification.entity.js';
 import { NotificationsProcessor } from './notifications.processor.js';
-import { NotificationsService } from './notifications.service.js';
+import { NotificationsCoreModule } from './notifications-core.module.js';
 import { PrizeSmsService } from './prize-sms.service.js';
 
 /**
@@ -15,8 +15,8 @@ import { PrizeSmsService } from './prize-sms.service.js';
  * controllers and their Redis stores into the worker.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Consumer, Notification, Prize]), SmsModule],
-  providers: [NotificationsService, PrizeSmsService, NotificationsProcessor, ConsumersService],
-  exports: [NotificationsService, PrizeSmsService],
+  imports: [TypeOrmModule.forFeature([Consumer, Notification, Prize]), SmsModule, NotificationsCoreModule],
+  providers: [PrizeSmsService, NotificationsProcessor, ConsumersService],
+  exports: [NotificationsCoreModule, PrizeSmsService],
 })
 export class NotificationsWorkerModule {}

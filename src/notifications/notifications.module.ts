@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Notification } from './notification.entity.js';
+import { NotificationsCoreModule } from './notifications-core.module.js';
 import { NotificationsController } from './notifications.controller.js';
-import { NotificationsService } from './notifications.service.js';
 
 /** API side: the consumer's notification list. Exports NotificationsService for features that create notices. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification])],
+  imports: [NotificationsCoreModule],
   controllers: [NotificationsController],
-  providers: [NotificationsService],
-  exports: [NotificationsService],
+  exports: [NotificationsCoreModule],
 })
 export class NotificationsModule {}

@@ -49,6 +49,26 @@ export class NotificationsService {
     return Number((result as { affectedRows?: number }).affectedRows ?? 0) === 1;
   }
 
+  /**
+   * Creates many notices at once (multi-row INSERTs of 1,000 inside `em`'s transaction when given); those
+   * whose dedupe key exists are skipped. Idempotent. Returns how many rows the INSERTs created.
+   */
+  async createMany(notices: readonly NewNotification[], em?: EntityManager): Promise<number> {
+    const now = this.clock.now();
+    let created = 0;
+    for (let i = 0; i < notices.length; i += 1000) {
+      const batch = notices.slice(i, i + 1000);
+      const values = batch.flatMap((n) => [n.consumerId, n.kind, n.title.slice(0, 200), n.body.slice(0, 2000), n.dedupeKey, now]);
+      const result = await (em ?? this.dataSource.manager).query(
+        `INSERT IGNORE INTO notifications (consumer_id, kind, title, body, dedupe_key, created_at, read_at)
+         VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?, NULL)').join(', ')}`,
+        values,
+      );
+      created += Number((result as { affectedRows?: number }).affectedRows ?? 0);
+    }
+    return created;
+  }
+
   /** The consumer's notices, newest first, with the unread count. SMS records are not listed. Read-only. */
   async listForConsumer(consumerId: number, page: number, pageSize: number) {
     const base = () =>

@@ -6,7 +6,7 @@ import { PiiProtector } from '../core/crypto/pii.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { formatCents } from '../core/money.js';
 import { SHANGHAI_OFFSET_MS } from '../core/time/shanghai.js';
-import { DrawAuditService } from '../draws/draw-audit.service.js';
+import { DrawAuditService, staffActor } from '../draws/draw-audit.service.js';
 import { csvCell, csvLine, UTF8_BOM } from './csv.js';
 
 type Staff = Extract<AuthSubject, { kind: 'staff' }>;
@@ -94,7 +94,7 @@ export class PayoutsService {
           shanghaiTimestamp(new Date(r.claimed_at)),
         ].join(',') + '\r\n';
     }
-    await this.audit.append(drawId, `staff:${staff.id}:${staff.username}`, 'payouts-downloaded', { rows: rows.length, ...totals });
+    await this.audit.append(drawId, staffActor(staff), 'payouts-downloaded', { role: 'operator', rows: rows.length, ...totals });
     return { csv, rows: rows.length };
   }
 }

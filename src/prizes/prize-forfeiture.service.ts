@@ -102,8 +102,12 @@ export class PrizeForfeitureService {
     private readonly clock: Clock,
   ) {}
 
-  /** The daily job: revocations first, then expired claim windows, then re-adds lost SMS jobs. */
-  async runDaily(): Promise<ForfeitureRunResult> {
+  /**
+   * What is due at `now` (service clock), run by the maintenance tick every minute: revocations first, then
+   * claim windows ended by `now`, then re-adds lost SMS jobs. Idempotent: a second run at the same time
+   * finds nothing to do (each end is a conditional UPDATE under the draw's row lock).
+   */
+  async runDue(now: Date = this.clock.now()): Promise<ForfeitureRunResult> {
     const result: ForfeitureRunResult = { forfeited: 0, revoked: 0, passed: 0, unfilled: 0, smsQueued: 0 };
     const requested = new Set<number>();
     const count = (ended: EndedPrize | null) => {
@@ -126,10 +130,9 @@ export class PrizeForfeitureService {
       );
       if (rows.length === 0) break;
       afterId = Number(rows[rows.length - 1].id);
-      for (const row of rows) count(await this.endAndPass(Number(row.id), 'revoke'));
+      for (const row of rows) count(await this.endAndPass(Number(row.id), 'revoke', now));
     }
 
-    const now = this.clock.now();
     for (let afterId = 0; ; ) {
       const rows: Array<{ id: number | string }> = await this.dataSource.query(
         `SELECT id FROM prizes WHERE status = 'awaiting_claim' AND claim_deadline <= ? AND id > ? ORDER BY id LIMIT ${BATCH}`,
@@ -325,7 +328,7 @@ export class PrizeForfeitureService {
       await this.queues.add(QueueName.notifications, NotificationJob.prizePassed, { prizeId }, { jobId: prizePassedJobId(prizeId) });
       return true;
     } catch (error) {
-      // The pass is committed and the in-app notice exists; the next daily run adds the SMS job again.
+      // The pass is committed and the in-app notice exists; the next tick adds the SMS job again.
       this.logger.warn(`Could not queue the SMS for prize ${prizeId}: ${(error as Error).message}`);
       return false;
     }

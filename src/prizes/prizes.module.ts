@@ -1,3 +1,4 @@
+import { PrizeReadRepository } from './prize-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsumersModule } from '../consumers/consumers.module.js';
@@ -14,7 +15,7 @@ import { PrizesService } from './prizes.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Prize, DrawAuditLogEntry]), ConsumersModule, DrawsCoreModule, NotificationsModule],
   controllers: [PrizesController, PayoutsController],
-  providers: [PrizesService, PayoutsService],
-  exports: [PrizesService],
+  providers: [PrizesService, PayoutsService, PrizeReadRepository],
+  exports: [PrizesService, PrizeReadRepository],
 })
 export class PrizesModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
+import { CacheInvalidation } from '../core/redis/cache-invalidation.js';
 import { REDIS } from '../core/redis/redis.module.js';
 
 /** A response body (already serialized) and whether it came from Redis. */
@@ -39,6 +40,11 @@ const LOCAL_MAX_BYTES = 64 * 1024 * 1024;
  * Concurrent misses of one key in this process share one computation (no thundering herd on a cold
  * entry). Redis trouble never fails a public read: on any Redis error the body is computed from the
  * database (and kept only in the local LRU).
+ *
+ * A change that must show at once (a draw step, published by the worker through CacheInvalidation's `public`
+ * topic) clears this process's heads and LRU, and for HEAD_TTL_MS its heads are read from the database, not
+ * Redis (whose copies may predate the change), and written back: every API process shows a publication
+ * within milliseconds of the broadcast, not HEAD_STALENESS_MS.
  */
 @Injectable()
 export class PublicCache {
@@ -51,12 +57,24 @@ export class PublicCache {
   /** Heads read from Redis, reused for HEAD_LOCAL_MS. */
   private readonly heads = new Map<string, { value: unknown; expiresAt: number }>();
   private lastWarning = 0;
+  /** Until then heads are computed, not read from Redis: a broadcast invalidation came in. */
+  private headsFromDatabaseUntil = 0;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
+    invalidation: CacheInvalidation,
   ) {
     this.prefix = `${config.REDIS_PREFIX}:pub:v1:`;
+    invalidation.on('public', () => this.forgetAll());
+  }
+
+  /** Drops every local body and head, and reads heads from the database for HEAD_TTL_MS. */
+  forgetAll(): void {
+    this.headsFromDatabaseUntil = Date.now() + HEAD_TTL_MS;
+    this.heads.clear();
+    this.local.clear();
+    this.localBytes = 0;
   }
 
   /** The body under `key`, or `compute()`'s result stored for `ttlMs`. */
@@ -133,7 +151,13 @@ export class PublicCache {
     const fullKey = `${this.prefix}head:${key}`;
     const local = this.heads.get(fullKey);
     if (local && local.expiresAt > Date.now()) return local.value as T;
-    const { body } = await this.fromRedis(fullKey, HEAD_TTL_MS, async () => JSON.stringify((await compute()) ?? null));
+    let body: string;
+    if (Date.now() < this.headsFromDatabaseUntil) {
+      body = JSON.stringify((await compute()) ?? null);
+      await this.redis.set(fullKey, body, 'PX', HEAD_TTL_MS).catch((error: unknown) => this.warn(error));
+    } else {
+      body = (await this.fromRedis(fullKey, HEAD_TTL_MS, async () => JSON.stringify((await compute()) ?? null))).body;
+    }
     const value = JSON.parse(body) as T;
     if (this.heads.size >= LOCAL_MAX_ENTRIES) this.heads.clear();
     this.heads.set(fullKey, { value, expiresAt: Date.now() + HEAD_LOCAL_MS });

@@ -1,7 +1,8 @@
-import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
+import { APP_CONFIG } from '../core/config/config.module.js';
+import type { AppConfig } from '../core/config/config.schema.js';
 import {
   BandsDto,
   CampaignDrawsDto,
@@ -13,6 +14,7 @@ import {
   WinnersQueryDto,
 } from './dto/public.dto.js';
 import type { CachedBody } from './public-cache.js';
+import { PublicArtifacts } from './public-artifacts.js';
 import { PublicRateLimitGuard } from './public-rate-limit.guard.js';
 import { PublicService } from './public.service.js';
 import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
@@ -25,9 +27,6 @@ function send(reply: FastifyReply, cached: CachedBody, type = JSON_TYPE, maxAge 
   return cached.bytes ?? cached.body;
 }
 
-/** A plausible host[:port] (the feed's absolute links are built from it; anything odd falls back). */
-const HOST = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](?::\d{1,5})?$/;
-
 /**
  * The public API: no login, every response cached (X-Cache: HIT|MISS) and rate-limited per client
  * address. Nothing here reveals a phone number, an identity number or bank data.
@@ -36,7 +35,11 @@ const HOST = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](?::\d
 @Controller('api/v1/public')
 @UseGuards(PublicRateLimitGuard)
 export class PublicController {
-  constructor(private readonly service: PublicService) {}
+  constructor(
+    private readonly service: PublicService,
+    private readonly artifacts: PublicArtifacts,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get('campaigns')
   @ApiOkResponse({ type: CampaignListDto })
@@ -76,42 +79,30 @@ export class PublicController {
   @Get('draws/:id/bands')
   @ApiOperation({ summary: 'Per amount band: share of tickets (from the freeze on) and of winners and prize money (from publication on)' })
   @ApiOkResponse({ type: BandsDto })
-  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FROZEN')
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FROZEN', 'RANGE_NOT_SATISFIABLE')
   async bands(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.bands(id));
   }
 
   @Get('draws/:id/audit')
-  @ApiOperation({ summary: 'The ILD-1 audit bundle (reveals the secret and lists the winners); 409 DRAW_NOT_PUBLISHED before publication' })
-  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_PUBLISHED')
-  async audit(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
-    const cached = await this.service.audit(id);
-    void reply.header('Content-Disposition', `inline; filename="${id}-audit.json"`);
-    return send(reply, cached, JSON_TYPE, 300);
+  @ApiOperation({
+    summary:
+      'The ILD-1 audit bundle (reveals the secret and lists the winners), an immutable file: strong ETag, Range, gzip/br; 409 DRAW_NOT_PUBLISHED before publication',
+  })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_PUBLISHED', 'RANGE_NOT_SATISFIABLE')
+  audit(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.artifacts.sendAudit(id, request, reply);
   }
 
   @Get('draws/:id/entries')
-  @ApiOperation({ summary: 'The exact ILD-1 entries file, streamed; X-Entries-Digest is its SHA-256. 409 DRAW_NOT_FROZEN before the freeze' })
+  @ApiOperation({
+    summary:
+      'The exact ILD-1 entries file, an immutable file (X-Entries-Digest is its SHA-256 and its ETag; Range, gzip/br; no database work). 409 DRAW_NOT_FROZEN before the freeze',
+  })
   @ApiProduces('text/csv')
   @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FROZEN')
-  async entries(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const info = await this.service.entriesInfo(id);
-    const etag = `"${info.entriesDigest}"`;
-    void reply
-      .header('X-Entries-Digest', info.entriesDigest)
-      .header('X-Entry-Count', String(info.entryCount))
-      .header('X-Total-Tickets', String(info.totalTickets))
-      .header('ETag', etag)
-      .header('Cache-Control', 'public, max-age=300');
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
-      await reply.status(304).send();
-      return;
-    }
-    await reply
-      .header('Content-Type', 'text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${id}-entries.csv"`)
-      .send(Readable.from(this.service.entriesFile(id), { objectMode: false }));
+  entries(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.artifacts.sendEntries(id, request, reply);
   }
 
   @Get('check')
@@ -124,9 +115,9 @@ export class PublicController {
   @Get('feed.atom')
   @ApiOperation({ summary: 'Atom feed: one entry per published draw' })
   @ApiProduces('application/atom+xml')
-  async feed(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
-    const host = HOST.test(request.host ?? '') ? request.host : 'localhost';
-    const protocol = request.protocol === 'https' ? 'https' : 'http';
-    return send(reply, await this.service.feed(`${protocol}://${host}`), 'application/atom+xml; charset=utf-8', 60);
+  async feed(@Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
+    // Absolute links come from configuration, never from Host/X-Forwarded-Host: a shared cache in front
+    // would otherwise keep a feed whose links an attacker chose.
+    return send(reply, await this.service.feed(this.config.PUBLIC_BASE_URL), 'application/atom+xml; charset=utf-8', 60);
   }
 }

@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
+import { CampaignReadRepository } from '../campaigns/campaign-read.repository.js';
 import { periodsOf, type DrawPeriod } from '../campaigns/periods.js';
+import { ticketsFor } from '../campaigns/tickets.js';
+import { ConsumerReadRepository } from '../consumers/consumer-read.repository.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { maskInvoiceNumber, maskName } from '../core/masking.js';
 import { formatCents } from '../core/money.js';
-import { ALGORITHM_ID, computeTickets, invoiceRef, type DrawTier } from '../draws/algorithm/index.js';
+import { ALGORITHM_ID, invoiceRef, type DrawTier } from '../draws/algorithm/index.js';
 import { DrawLifecycleService, drawIdFor } from '../draws/draw-lifecycle.service.js';
+import { DrawReadRepository, type PublicDrawRow as DrawRow } from '../draws/draw-read.repository.js';
 import type { DrawStatus } from '../draws/draw.entity.js';
+import { InvoiceReadRepository } from '../invoices/invoice-read.repository.js';
+import { PrizeReadRepository } from '../prizes/prize-read.repository.js';
 import { renderAtom, stableUrn } from './atom.js';
 import { AMOUNT_BANDS, bandCaseSql, bandIndex } from './bands.js';
 import { issuingCity } from './cities.js';
@@ -79,49 +83,23 @@ type ClaimStatus = 'unclaimed' | 'claimed' | 'forfeited' | 'revoked';
 const claimStatusOf = (prizeStatus: string): ClaimStatus =>
   prizeStatus === 'claimed' ? 'claimed' : prizeStatus === 'forfeited' ? 'forfeited' : prizeStatus === 'revoked' ? 'revoked' : 'unclaimed';
 
-interface DrawRow {
-  id: string;
-  campaign_id: string;
-  period_key: string;
-  period_start: string;
-  period_end: string;
-  freeze_at: Date;
-  draw_at: Date;
-  status: DrawStatus;
-  failed_phase: string | null;
-  tiers: string;
-  win_limit_per_holder: number;
-  alternate_count: number;
-  ticket_unit_cents: number;
-  ticket_cap: number;
-  entry_count: number | null;
-  total_tickets: string | null;
-  entries_digest: string | null;
-  secret_hash: string | null;
-  secret: string | null;
-  beacon: string | null;
-  seed: string | null;
-  frozen_at: Date | null;
-  drawn_at: Date | null;
-  published_at: Date | null;
-}
-
-const DRAW_COLUMNS = `id, campaign_id, period_key, period_start, period_end, freeze_at, draw_at, status, failed_phase, tiers,
-  win_limit_per_holder, alternate_count, ticket_unit_cents, ticket_cap, entry_count, total_tickets, entries_digest, secret_hash,
-  secret, beacon, seed, frozen_at, drawn_at, published_at`;
-
 /**
- * Everything the public sees, read straight from the draw tables and shaped for publication. Personal
- * data never leaves here: names go through maskName, invoice numbers through maskInvoiceNumber, and no
- * query selects a phone, identity number or bank column.
+ * Everything the public sees, shaped for publication and cached. Reads go through the read repositories
+ * of the tables' owning modules (draws, prizes, invoices, consumers, campaigns); this class only decides
+ * what is public when, masks and caches. Personal data never leaves here: names go through maskName,
+ * invoice numbers through maskInvoiceNumber, and no read selects a phone, identity number or bank column.
  */
 @Injectable()
 export class PublicService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly catalog: CampaignCatalog,
     private readonly lifecycle: DrawLifecycleService,
     private readonly cache: PublicCache,
+    private readonly draws: DrawReadRepository,
+    private readonly prizes: PrizeReadRepository,
+    private readonly invoices: InvoiceReadRepository,
+    private readonly consumers: ConsumerReadRepository,
+    private readonly storedCampaigns: CampaignReadRepository,
   ) {}
 
   // ---- campaigns ----------------------------------------------------------------------------------
@@ -159,12 +137,9 @@ export class PublicService {
   async campaignDraws(campaignId: string): Promise<CachedBody> {
     const campaign = this.catalog.get(campaignId);
     if (!campaign) throw DomainError.notFound('CAMPAIGN_NOT_FOUND', `No campaign ${campaignId}`);
-    const head = await this.cache.head(`campaign:${campaignId}`, async () => {
-      const [row] = await this.db.query(`SELECT COUNT(*) AS n, MAX(updated_at) AS u FROM draws WHERE campaign_id = ?`, [campaignId]);
-      return `${row.n}.${row.u ? new Date(row.u).getTime() : 0}`;
-    });
+    const head = await this.cache.head(`campaign:${campaignId}`, () => this.draws.campaignVersion(campaignId));
     return this.cache.getOrCompute(`campaign-draws:${campaignId}:${head}`, LIST_TTL_MS, async () => {
-      const rows: DrawRow[] = await this.db.query(`SELECT ${DRAW_COLUMNS} FROM draws WHERE campaign_id = ? ORDER BY period_key`, [campaignId]);
+      const rows = await this.draws.listForCampaign(campaignId);
       const byPeriod = new Map(rows.map((r) => [r.period_key, r]));
       const items: DrawSummaryDto[] = periodsOf(campaign).map((p) => {
         const row = byPeriod.get(p.key);
@@ -238,17 +213,8 @@ export class PublicService {
   private async drawHead(drawId: string): Promise<DrawHead> {
     if (!DRAW_ID.test(drawId)) throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
     const head = await this.cache.head<DrawHead | null>(`draw:${drawId}`, async () => {
-      const [row] = await this.db.query(
-        `SELECT d.status, d.failed_phase, d.updated_at, d.campaign_id,
-                (SELECT CONCAT_WS('.', COUNT(*), COALESCE(MAX(p.id), 0), COALESCE(SUM(p.status = 'claimed'), 0),
-                                  COALESCE(SUM(p.status IN ('forfeited', 'revoked')), 0))
-                   FROM prizes p WHERE p.draw_id = d.id) AS prizes
-           FROM draws d WHERE d.id = ?`,
-        [drawId],
-      );
-      if (row) {
-        return { status: row.status, failedPhase: row.failed_phase, updatedAt: new Date(row.updated_at).getTime(), prizes: String(row.prizes), campaignId: row.campaign_id };
-      }
+      const [row, prizes] = await Promise.all([this.draws.versionOf(drawId), this.prizes.versionOf(drawId)]);
+      if (row) return { ...row, prizes };
       const virtual = this.periodOf(drawId);
       return virtual ? { status: 'scheduled', failedPhase: null, updatedAt: 0, prizes: '', campaignId: virtual.campaign.id, virtual: true } : null;
     });
@@ -262,7 +228,7 @@ export class PublicService {
   async draw(drawId: string): Promise<CachedBody> {
     const head = await this.drawHead(drawId);
     return this.cache.getOrCompute(`draw:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
-      const [row]: DrawRow[] = await this.db.query(`SELECT ${DRAW_COLUMNS} FROM draws WHERE id = ?`, [drawId]);
+      const row = await this.draws.getForPublic(drawId);
       const campaign = this.catalog.get(head.campaignId);
       if (!row) {
         const virtual = this.periodOf(drawId)!;
@@ -309,16 +275,12 @@ export class PublicService {
   }
 
   private async storedCampaignName(campaignId: string): Promise<string> {
-    const [row] = await this.db.query(`SELECT name FROM campaigns WHERE id = ?`, [campaignId]);
-    return row?.name ?? campaignId;
+    return (await this.storedCampaigns.storedNamesOf([campaignId])).get(campaignId) ?? campaignId;
   }
 
   private async resultSummary(row: DrawRow): Promise<DrawDetailDto['summary']> {
     const tiers = JSON.parse(row.tiers) as DrawTier[];
-    const counts: Array<{ kind: string; tier: number | null; n: string }> = await this.db.query(
-      `SELECT kind, tier, COUNT(*) AS n FROM draw_picks WHERE draw_id = ? GROUP BY kind, tier`,
-      [row.id],
-    );
+    const counts = await this.draws.pickCounts(row.id);
     const winnersOf = (tier: number) => num(counts.find((c) => c.kind === 'winner' && num(c.tier) === tier)?.n ?? 0);
     const tierResults = tiers.map((t) => ({ tier: t.tier, name: t.name, prizeCents: t.prizeCents, count: t.count, winners: winnersOf(t.tier) }));
     return {
@@ -374,105 +336,33 @@ export class PublicService {
     const parsed = this.wholeLists.get(key);
     if (parsed) return parsed;
     const { body } = await this.cache.getOrCompute(key, DRAW_TTL_MS, async () => {
-      const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
+      const tiers = await this.draws.tiersOf(drawId);
       const all = await this.computeWinners(drawId, undefined, 1, Number.MAX_SAFE_INTEGER);
-      return JSON.stringify({ tiers: (JSON.parse(draw.tiers) as DrawTier[]).map((t) => t.tier), items: all.items });
+      return JSON.stringify({ tiers: tiers.map((t) => t.tier), items: all.items });
     });
     const list = JSON.parse(body) as { tiers: number[]; items: WinnerDto[] };
     this.wholeLists.set(key, list);
     return list;
   }
 
+  /** One page of the winner list: each prize slot with its current holder (the prizes module's answer), masked. */
   private async computeWinners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<WinnersPageDto> {
-    const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
-    const tiers = new Map((JSON.parse(draw.tiers) as DrawTier[]).map((t) => [t.tier, t]));
-    const tierFilter = tier === undefined ? '' : ' AND tier = ?';
-    const params = tier === undefined ? [drawId] : [drawId, tier];
-    const [{ total }] = await this.db.query(`SELECT COUNT(*) AS total FROM draw_picks WHERE draw_id = ? AND kind = 'winner'${tierFilter}`, params);
-    const picks: Array<{ pick_index: number; tier: number; slot: number; position: number; ref: string; tickets: number }> = await this.db.query(
-      `SELECT pick_index, tier, slot, position, ref, tickets FROM draw_picks
-        WHERE draw_id = ? AND kind = 'winner'${tierFilter} ORDER BY pick_index LIMIT ? OFFSET ?`,
-      [...params, pageSize, (page - 1) * pageSize],
-    );
-    const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total: num(total), items: [] };
+    const tiers = new Map((await this.draws.tiersOf(drawId)).map((t) => [t.tier, t]));
+    const { total, picks } = await this.draws.winnerPicks(drawId, tier, page, pageSize);
+    const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total, items: [] };
     if (picks.length === 0) return out;
 
-    // Every attempt of the slots on this page; the latest attempt is the slot's current holder.
-    const slotsByTier = new Map<number, number[]>();
-    for (const p of picks) slotsByTier.set(num(p.tier), [...(slotsByTier.get(num(p.tier)) ?? []), num(p.slot)]);
-    const slotClauses = [...slotsByTier].map(([, slots]) => `(tier = ? AND slot IN (${slots.map(() => '?').join(',')}))`).join(' OR ');
-    const prizeRows: Array<{
-      tier: number;
-      slot: number;
-      attempt: number;
-      pick_index: number;
-      alternate_rank: number | null;
-      invoice_id: string;
-      consumer_id: string;
-      gross_cents: string;
-      status: string;
-      claim_deadline: Date;
-    }> = await this.db.query(
-      `SELECT tier, slot, attempt, pick_index, alternate_rank, invoice_id, consumer_id, gross_cents, status, claim_deadline
-         FROM prizes WHERE draw_id = ? AND (${slotClauses})`,
-      [drawId, ...[...slotsByTier].flatMap(([t, slots]) => [t, ...slots])],
-    );
-    const attempts = new Map<string, typeof prizeRows>();
-    for (const r of prizeRows) {
-      const k = `${num(r.tier)}:${num(r.slot)}`;
-      attempts.set(k, [...(attempts.get(k) ?? []), r]);
-    }
-    for (const list of attempts.values()) list.sort((a, b) => num(a.attempt) - num(b.attempt));
+    const holders = await this.prizes.currentHolders(drawId, picks);
+    const distinct = (ids: Array<string | null>) => [...new Set(ids.filter((v): v is string => v !== null))];
+    const [invoices, names] = await Promise.all([
+      this.invoices.invoiceIdentitiesOf(distinct(holders.map((h) => h.invoiceId))),
+      this.consumers.realNamesOf(distinct(holders.map((h) => h.consumerId))),
+    ]);
 
-    // Who holds each slot: the latest prize attempt, or (no prize row) the drawn winner's entry.
-    const holders = picks.map((p) => {
-      const list = attempts.get(`${num(p.tier)}:${num(p.slot)}`) ?? [];
-      const latest = list[list.length - 1];
-      const previous = list.length > 1 ? list[list.length - 2] : undefined;
-      return { pick: p, latest, previous };
-    });
-    const entryPositions = holders.filter((h) => !h.latest).map((h) => num(h.pick.position));
-    const entries = new Map<number, { invoice_id: string; consumer_id: string }>();
-    if (entryPositions.length) {
-      const rows = await this.db.query(
-        `SELECT position, invoice_id, consumer_id FROM draw_entries WHERE draw_id = ? AND position IN (${entryPositions.map(() => '?').join(',')})`,
-        [drawId, ...entryPositions],
-      );
-      for (const r of rows) entries.set(num(r.position), r);
-    }
-    const holderPickIndexes = holders.filter((h) => h.latest && num(h.latest.pick_index) !== num(h.pick.pick_index)).map((h) => num(h.latest!.pick_index));
-    const altPicks = new Map<number, { ref: string; tickets: number }>();
-    if (holderPickIndexes.length) {
-      const rows = await this.db.query(
-        `SELECT pick_index, ref, tickets FROM draw_picks WHERE draw_id = ? AND pick_index IN (${holderPickIndexes.map(() => '?').join(',')})`,
-        [drawId, ...holderPickIndexes],
-      );
-      for (const r of rows) altPicks.set(num(r.pick_index), { ref: r.ref, tickets: num(r.tickets) });
-    }
-    const who = holders.map((h) => {
-      const e = h.latest ?? entries.get(num(h.pick.position));
-      return { invoiceId: e ? String(e.invoice_id) : null, consumerId: e ? String(e.consumer_id) : null };
-    });
-    const invoiceIds = [...new Set(who.map((w) => w.invoiceId).filter((v): v is string => v !== null))];
-    const consumerIds = [...new Set(who.map((w) => w.consumerId).filter((v): v is string => v !== null))];
-    const invoices = new Map<string, { invoice_code: string; invoice_number: string }>();
-    if (invoiceIds.length) {
-      const rows = await this.db.query(`SELECT id, invoice_code, invoice_number FROM invoices WHERE id IN (${invoiceIds.map(() => '?').join(',')})`, invoiceIds);
-      for (const r of rows) invoices.set(String(r.id), r);
-    }
-    const names = new Map<string, string | null>();
-    if (consumerIds.length) {
-      // Only the name, for masking: no phone, identity or bank column is ever selected here.
-      const rows = await this.db.query(`SELECT id, real_name FROM consumers WHERE id IN (${consumerIds.map(() => '?').join(',')})`, consumerIds);
-      for (const r of rows) names.set(String(r.id), r.real_name);
-    }
-
-    out.items = holders.map((h, i): WinnerDto => {
+    out.items = holders.map((h): WinnerDto => {
       const t = tiers.get(num(h.pick.tier));
-      const invoice = who[i].invoiceId ? invoices.get(who[i].invoiceId!) : undefined;
-      const realName = who[i].consumerId ? names.get(who[i].consumerId!) : null;
-      const heldByAlternate = h.latest !== undefined && num(h.latest.pick_index) !== num(h.pick.pick_index);
-      const pick = heldByAlternate ? altPicks.get(num(h.latest!.pick_index)) : undefined;
+      const invoice = h.invoiceId ? invoices.get(h.invoiceId) : undefined;
+      const realName = h.consumerId ? names.get(h.consumerId) : null;
       return {
         tier: num(h.pick.tier),
         tierName: t?.name ?? '',
@@ -480,12 +370,12 @@ export class PublicService {
         prizeCents: h.latest ? num(h.latest.gross_cents) : (t?.prizeCents ?? 0),
         name: realName ? maskName(realName) : '*',
         invoiceNumber: invoice ? maskInvoiceNumber(invoice.invoice_number) : '****',
-        ref: pick?.ref ?? h.pick.ref,
-        tickets: pick?.tickets ?? num(h.pick.tickets),
+        ref: h.ref,
+        tickets: h.tickets,
         city: invoice ? issuingCity(invoice.invoice_code, invoice.invoice_number) : null,
         claimStatus: h.latest ? claimStatusOf(h.latest.status) : 'unclaimed',
         claimDeadline: h.latest ? iso(h.latest.claim_deadline) : null,
-        alternateRank: heldByAlternate ? numOrNull(h.latest!.alternate_rank) : null,
+        alternateRank: h.alternateRank,
         passedOnBecause: h.previous ? (h.previous.status === 'revoked' ? 'revoked' : 'forfeited') : null,
       };
     });
@@ -497,7 +387,7 @@ export class PublicService {
   /** The commitment data the entries endpoint needs; 404 / 409 before the freeze. */
   async entriesInfo(drawId: string): Promise<{ entriesDigest: string; entryCount: number; totalTickets: number }> {
     if (!DRAW_ID.test(drawId)) throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
-    const [row] = await this.db.query(`SELECT status, failed_phase, campaign_id, entries_digest, entry_count, total_tickets FROM draws WHERE id = ?`, [drawId]);
+    const row = await this.draws.commitmentOf(drawId);
     if (!row) {
       if (this.periodOf(drawId)) throw DomainError.conflict('DRAW_NOT_FROZEN', 'The entries of this draw are not frozen yet');
       throw DomainError.notFound('DRAW_NOT_FOUND', `No draw ${drawId}`);
@@ -516,9 +406,9 @@ export class PublicService {
     const head = await this.drawHead(drawId);
     if (!isPublished(head)) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'The audit bundle of this draw is published with its winners');
     return this.cache.getOrCompute(`audit:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
-      const [row] = await this.db.query(`SELECT audit_bundle FROM draws WHERE id = ?`, [drawId]);
-      if (!row?.audit_bundle) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'This draw has no audit bundle');
-      return String(row.audit_bundle);
+      const bundle = await this.draws.auditBundleOf(drawId);
+      if (!bundle) throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'This draw has no audit bundle');
+      return bundle;
     });
   }
 
@@ -530,23 +420,15 @@ export class PublicService {
     if (!isCommitted(head)) throw DomainError.conflict('DRAW_NOT_FROZEN', 'The entries of this draw are not frozen yet');
     const published = isPublished(head);
     return this.cache.getOrCompute(`bands:${drawId}:${short(drawVersion(head))}`, DRAW_TTL_MS, async () => {
-      const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
-      const prizeOf = new Map((JSON.parse(draw.tiers) as DrawTier[]).map((t) => [t.tier, t.prizeCents]));
-      const rows: Array<{ band: number; entries: string; tickets: string }> = await this.db.query(
-        `SELECT ${bandCaseSql('paid_cents')} AS band, COUNT(*) AS entries, SUM(tickets) AS tickets FROM draw_entries WHERE draw_id = ? GROUP BY band`,
-        [drawId],
-      );
+      const prizeOf = new Map((await this.draws.tiersOf(drawId)).map((t) => [t.tier, t.prizeCents]));
+      const rows = await this.draws.ticketsPerBand(drawId, bandCaseSql('paid_cents'));
       const bands = AMOUNT_BANDS.map((b) => ({ ...b, entries: 0, tickets: 0, winners: 0, prizeCents: 0 }));
       for (const r of rows) {
         bands[num(r.band)].entries = num(r.entries);
         bands[num(r.band)].tickets = num(r.tickets);
       }
       if (published) {
-        const winners: Array<{ tier: number; paid_cents: string }> = await this.db.query(
-          `SELECT p.tier, e.paid_cents FROM draw_picks p JOIN draw_entries e ON e.draw_id = p.draw_id AND e.position = p.position
-            WHERE p.draw_id = ? AND p.kind = 'winner'`,
-          [drawId],
-        );
+        const winners = await this.draws.winnersPaid(drawId);
         for (const w of winners) {
           const b = bands[bandIndex(num(w.paid_cents))];
           b.winners += 1;
@@ -628,12 +510,8 @@ export class PublicService {
       alternateRank: null,
       prize: null,
     };
-    const [invoice] = await this.db.query(
-      // The live registration if there is one, else the latest rejected one (a rejection releases the invoice).
-      `SELECT campaign_id, period_key, status, paid_cents FROM invoices WHERE invoice_code = ? AND invoice_number = ?
-        ORDER BY identity_claim IS NULL, id DESC LIMIT 1`,
-      [invoiceCode, invoiceNumber],
-    );
+    // The live registration if there is one, else the latest rejected one (a rejection releases the invoice).
+    const invoice = await this.invoices.registrationOf(invoiceCode, invoiceNumber);
     if (!invoice) return { version: null, drawId: null, result: base };
 
     const drawId = drawIdFor(invoice.campaign_id, invoice.period_key);
@@ -651,32 +529,28 @@ export class PublicService {
     if (!head || !isCommitted(head)) {
       if (invoice.status === 'verified') {
         const campaign = this.catalog.get(invoice.campaign_id);
-        const tickets = campaign && invoice.paid_cents !== null ? computeTickets(num(invoice.paid_cents), campaign.tickets.unitCents, campaign.tickets.cap) : null;
+        const tickets = campaign && invoice.paid_cents !== null ? ticketsFor(campaign, num(invoice.paid_cents)) : null;
         return done({ outcome: 'AWAITING_DRAW', tickets, message: `该发票已登记并通过核验，将参加${label}期抽奖。` });
       }
       if (invoice.status === 'pending') return done({ outcome: 'NOT_IN_DRAW', message: `该发票已登记，正在等待税务核验；核验通过后参加${label}期抽奖。` });
       return done({ outcome: 'NOT_IN_DRAW', message: '该发票已登记，但未通过核验或已作废，不参加抽奖。' });
     }
 
-    const [entry] = await this.db.query(`SELECT position, tickets FROM draw_entries WHERE draw_id = ? AND ref = ?`, [drawId, ref]);
+    const entry = await this.draws.entryByRef(drawId, ref);
     if (!entry) return done({ outcome: 'NOT_IN_DRAW', message: `该发票已登记，但未进入${label}期抽奖（抽奖截止时未通过核验）。` });
     const tickets = num(entry.tickets);
     if (!isDrawn(head)) return done({ outcome: 'AWAITING_DRAW', tickets, message: `该发票已进入${label}期抽奖，共 ${tickets} 注，等待开奖。` });
     if (!isPublished(head)) return done({ outcome: 'AWAITING_PUBLICATION', tickets, message: `${label}期已开奖，结果公布后可查询是否中奖。` });
 
-    const [pick] = await this.db.query(`SELECT kind, tier, slot, alternate_rank FROM draw_picks WHERE draw_id = ? AND position = ?`, [drawId, num(entry.position)]);
+    const pick = await this.draws.pickOfEntry(drawId, entry.position);
     if (!pick) return done({ outcome: 'NOT_WON', tickets, message: `该发票参加了${label}期抽奖（${tickets} 注），未中奖。` });
-    const [prize] = await this.db.query(
-      `SELECT tier, tier_name, slot, gross_cents, status FROM prizes WHERE draw_id = ? AND ref = ? ORDER BY attempt DESC LIMIT 1`,
-      [drawId, ref],
-    );
+    const prize = await this.prizes.latestForRef(drawId, ref);
     const alternateRank = pick.kind === 'alternate' ? num(pick.alternate_rank) : null;
     if (!prize) {
       if (pick.kind === 'alternate')
         return done({ outcome: 'ALTERNATE', tickets, alternateRank, message: `该发票是${label}期候补第 ${alternateRank} 名：有中奖者放弃或逾期未领时依次递补。` });
       // A winner without a prize row: the publication is still being written; report the drawn tier.
-      const [draw] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
-      const t = (JSON.parse(draw.tiers) as DrawTier[]).find((x) => x.tier === num(pick.tier));
+      const t = (await this.draws.tiersOf(drawId)).find((x) => x.tier === num(pick.tier));
       return done({
         outcome: 'WON',
         tickets,
@@ -699,24 +573,15 @@ export class PublicService {
 
   /** Atom feed, one entry per published draw (newest first). `baseUrl` is absolute, without a trailing slash. */
   async feed(baseUrl: string): Promise<CachedBody> {
-    const head = await this.cache.head('feed', async () => {
-      const [row] = await this.db.query(`SELECT COUNT(*) AS n, MAX(updated_at) AS u FROM draws WHERE status = 'published'`);
-      return `${row.n}.${row.u ? new Date(row.u).getTime() : 0}`;
-    });
+    const head = await this.cache.head('feed', () => this.draws.publishedVersion());
     return this.cache.getOrCompute(`feed:${short(baseUrl)}:${head}`, FEED_TTL_MS, async () => {
-      const rows: Array<DrawRow & { campaign_name: string | null; updated_at: Date }> = await this.db.query(
-        `SELECT d.id, d.campaign_id, d.period_key, d.tiers, d.entry_count, d.total_tickets, d.published_at, d.updated_at, c.name AS campaign_name
-           FROM draws d LEFT JOIN campaigns c ON c.id = d.campaign_id
-          WHERE d.status = 'published' ORDER BY d.published_at DESC, d.id DESC LIMIT ${FEED_SIZE}`,
-      );
-      const counts: Array<{ draw_id: string; tier: number; n: string }> = rows.length
-        ? await this.db.query(
-            `SELECT draw_id, tier, COUNT(*) AS n FROM draw_picks WHERE kind = 'winner' AND draw_id IN (${rows.map(() => '?').join(',')}) GROUP BY draw_id, tier`,
-            rows.map((r) => r.id),
-          )
-        : [];
+      const rows = await this.draws.latestPublished(FEED_SIZE);
+      const [counts, storedNames] = await Promise.all([
+        this.draws.winnerCountsOf(rows.map((r) => r.id)),
+        this.storedCampaigns.storedNamesOf([...new Set(rows.map((r) => r.campaign_id).filter((id) => !this.catalog.get(id)))]),
+      ]);
       const entries = rows.map((r) => {
-        const name = this.catalog.get(r.campaign_id)?.name ?? r.campaign_name ?? r.campaign_id;
+        const name = this.catalog.get(r.campaign_id)?.name ?? storedNames.get(r.campaign_id) ?? r.campaign_id;
         const tiers = JSON.parse(r.tiers) as DrawTier[];
         const tierText = tiers
           .map((t) => `${t.name} ${num(counts.find((c) => c.draw_id === r.id && num(c.tier) === t.tier)?.n ?? 0)} 名（每名 ${yuan(t.prizeCents)}）`)
@@ -727,7 +592,7 @@ export class PublicService {
           title: `${name} ${periodLabel(r.period_key)}期开奖结果`,
           updated: new Date(r.published_at ?? r.updated_at),
           links: [
-            { href: `${baseUrl}/#draw-${encodeURIComponent(r.id)}`, rel: 'alternate', type: 'text/html', title: '中奖名单' },
+            { href: `${baseUrl}/draws/${encodeURIComponent(r.id)}`, rel: 'alternate', type: 'text/html', title: '中奖名单' },
             { href: `${api}/audit`, rel: 'related', type: 'application/json', title: '审计包（ILD-1）' },
             { href: `${api}/entries`, rel: 'related', type: 'text/csv', title: '参与发票清单' },
           ],

@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
+import { feedRows } from '../core/metrics/metrics.js';
+import { JOBS, type RecheckAfterImportPayload, type RevokeInvoicesPayload } from '../core/queue/job-contracts.js';
 import { QueueName } from '../core/queue/queue-names.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import type { VoidKind } from './dto/registry.dto.js';
@@ -55,29 +57,18 @@ export interface VoidResult {
   notFound: InvoiceIdentity[];
 }
 
-/** Job names on the `registry` queue (the processors live with invoice registration). */
-export const RegistryJob = {
-  /** `RecheckPendingJob`: re-match pending registrations (and re-examine verified ones) after an import. */
-  recheckPending: 'recheck-pending',
-  /** `RevokeInvoicesJob`: registrations of these invoices that are verified become revoked. */
-  revokeInvoices: 'revoke-invoices',
-} as const;
+/**
+ * Job names on the `registry` queue, declared with their payloads in core/queue/job-contracts.ts (the
+ * processors live with invoice registration): `recheck-pending` re-matches pending registrations after an
+ * import; `revoke-invoices` revokes the verified registrations of voided or red-flushed invoices.
+ */
+export const RegistryJob = JOBS.registry;
 
-export interface RecheckPendingJob {
-  importId: string;
-  /** Service-clock instants bracketing the import: records it changed have updated_at in [startedAt, finishedAt]. */
-  startedAt: string;
-  finishedAt: string;
-  accepted: number;
-  updated: number;
-  /** false when the import failed half-way (the batches before the failure were written). */
-  complete: boolean;
-}
+/** The payload of `recheck-pending` after an import (job-contracts.ts). */
+export type RecheckPendingJob = RecheckAfterImportPayload;
 
-export interface RevokeInvoicesJob {
-  /** Existing records that carry the flag now (also those that already did: the job is idempotent). */
-  invoices: VoidRequestItem[];
-}
+/** The payload of `revoke-invoices`: existing records that carry the flag now (also those that already did: the job is idempotent). */
+export type RevokeInvoicesJob = RevokeInvoicesPayload;
 
 const VOID_CHUNK = 1000;
 
@@ -130,6 +121,10 @@ export class RegistryService {
       updated: counts.updated,
       complete: true,
     });
+    feedRows.inc({ outcome: 'accepted' }, counts.accepted);
+    feedRows.inc({ outcome: 'updated' }, counts.updated);
+    feedRows.inc({ outcome: 'unchanged' }, counts.unchanged);
+    feedRows.inc({ outcome: 'rejected' }, counts.rejectedCount);
     await this.logImport(importId, options, startedAt, counts, true);
     this.logger.log(
       `Import ${importId}: ${counts.accepted} accepted, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.rejectedCount} rejected`,

@@ -10,6 +10,7 @@ import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js'
 import { registryRecord } from '../security/support.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type TestApi } from '../support/test-env.js';
+import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
 
 /**
  * The console in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no browser
@@ -22,20 +23,10 @@ import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type
 declare const document: any;
 declare const window: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DRAW = 'henan-2022-2022-08';
 const BEACON = '福彩双色球2022101期：02 09 14 21 27 33 + 11';
 const ARTIFACTS = resolve(process.env.CONSOLE_SCREENSHOT_DIR ?? 'tmp/artifacts/console');
-const haveChromium = (() => {
-  try {
-    return statSync(CHROMIUM).isFile();
-  } catch {
-    return false;
-  }
-})();
-if (!haveChromium && process.env.CI) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run should have installed it`);
-if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`);
-const browserTest = haveChromium ? test : test.skip;
+const { haveChromium, browserTest } = browserTests(import.meta.url);
 
 const clock = new ManualClock('2022-08-20T10:00:00+08:00');
 const workDir = mkdtempSync(join(tmpdir(), 'il-console-'));
@@ -141,7 +132,7 @@ beforeAll(async () => {
     if (created.status !== 201) throw new Error(`staff: ${created.status} ${created.text}`);
   }
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -10,13 +10,14 @@ import { invoiceRef, type AuditBundle } from '../../src/draws/algorithm/index.js
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
 import { HEAD_STALENESS_MS } from '../../src/public/public-cache.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
+import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
 import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
 
 /**
  * The public page in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no
  * browser is ever downloaded) against a real API with a published draw: content, masking, the check form,
  * paging, filtering and searching, text-only rendering of hostile data, no external requests, phone layout, and a
- * screenshot checked for content. Skipped with a message when /usr/bin/chromium is missing.
+ * screenshot checked for content. Without Chromium: a failure under CI, a skip with one line locally (browserTests).
  */
 // Functions passed to page.evaluate/waitForFunction run in the page: the DOM globals they use, for the
 // type checker only (module-scoped, so the Node code of the project keeps its Node-only globals).
@@ -25,21 +26,10 @@ declare const document: any;
 declare const window: any;
 declare const Image: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DRAW = 'henan-2022-2022-08';
 const CAMPAIGN_NAME = '河南省2022年有奖发票促消费活动';
 const BEACON = '<img src=x onerror=alert(1)><script>window.__pwned=1</script>';
-const haveChromium = (() => {
-  try {
-    return statSync(CHROMIUM).isFile();
-  } catch {
-    return false;
-  }
-})();
-// CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
-if (!haveChromium && process.env.CI) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run should have installed it`);
-if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`);
-const browserTest = haveChromium ? test : test.skip;
+const { haveChromium, browserTest } = browserTests(import.meta.url);
 
 const clock = new ManualClock('2022-08-20T10:00:00+08:00');
 const workDir = mkdtempSync(join(tmpdir(), 'il-public-page-'));
@@ -106,7 +96,7 @@ beforeAll(async () => {
   bundle = (await api.http.get(`/api/v1/public/draws/${DRAW}/audit`)).body;
 
   context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 900 },

@@ -24,7 +24,7 @@ beforeAll(async () => {
   await lifecycle.ensureCampaign(campaign);
   await lifecycle.ensureCampaign(campaign); // idempotent
 
-  // 12 consumers with verified August invoices of different amounts, one consumer with a pending one.
+  // 12 consumers with verified August invoices of different amounts (through the API), one consumer with a pending one.
   for (let i = 0; i < 12; i++) {
     const consumer = await createConsumer(api.app);
     for (let j = 0; j < 2; j++) {
@@ -35,6 +35,10 @@ beforeAll(async () => {
       expect(res.body.status).toBe('verified');
     }
   }
+  // 50 more holders with one verified invoice each (written directly): 62 holders, so with win limit 1
+  // the five first and fifty second prizes leave seven third prizes won, untaxed (¥100 is under ¥800).
+  const more = await insertConsumers(db, api.app.get(PiiProtector), 50);
+  await insertInvoices(db, { periodKey: '2022-08', issueDate: '2022-08-08', consumerIds: more, count: 50 });
   const late = await createConsumer(api.app);
   const pending = await api.http.post('/api/v1/invoices', { invoiceType: '10', ...henanInvoice(), issueDate: '2022-08-09', amount: '50.00', checkCode: '567890' }, late.token);
   expect(pending.body.status).toBe('pending');
@@ -58,14 +62,16 @@ test('one draw per period is scheduled, idempotently', async () => {
 test('freeze commits the entries once; pending registrations leave the draw and are told', async () => {
   clock.set('2022-09-06T00:00:00+08:00');
   const progress: number[] = [];
-  const frozen = await lifecycle.freezeDraw(drawId, (p) => void progress.push(p.processed));
+  const frozen = await lifecycle.freezeDraw(drawId, { onProgress: (p) => void progress.push(p.processed) });
   expect(frozen.status).toBe('frozen');
-  expect(frozen.entryCount).toBe(24);
+  expect(frozen.entryCount).toBe(74);
   expect(frozen.secretHash).toMatch(/^[0-9a-f]{64}$/);
   expect(frozen.secret).toBeNull();
-  expect(progress.at(-1)).toBe(24);
+  expect(progress.at(-1)).toBe(74);
 
+  // Again: refused by its guard (the draw is no longer scheduled), nothing changes.
   const again = await lifecycle.freezeDraw(drawId);
+  expect(again.refused).toMatchObject({ step: 'freeze', code: 'WRONG_STATUS', status: 'frozen' });
   expect(again.secretHash).toBe(frozen.secretHash);
   expect(again.entriesDigest).toBe(frozen.entriesDigest);
 
@@ -76,12 +82,18 @@ test('freeze commits the entries once; pending registrations leave the draw and 
 });
 
 test('the draw is reproducible and verifies against the committed entries file', async () => {
+  // Before its draw time, with no approved request, the draw is refused.
+  const early = await lifecycle.runDraw(drawId);
+  expect(early.refused).toMatchObject({ step: 'draw', code: 'DRAW_TIME_NOT_REACHED' });
+  expect(early.status).toBe('frozen');
+  clock.set('2022-09-07T10:00:00+08:00');
   const drawn = await lifecycle.runDraw(drawId);
   expect(drawn.status).toBe('drawn');
   const picks = await db.query(`SELECT kind, tier, slot, alternate_rank, ref FROM draw_picks WHERE draw_id = ? ORDER BY pick_index`, [drawId]);
-  // 12 holders, win limit 1: 12 picks in all, the rest of the prizes stay unfilled.
-  expect(picks).toHaveLength(12);
-  expect(new Set(picks.map((p: { ref: string }) => p.ref)).size).toBe(12);
+  // 62 holders, win limit 1: 62 picks in all (5 + 50 + 7 prizes, no one left for an alternate), the rest of the prizes unfilled.
+  expect(picks).toHaveLength(62);
+  expect(picks.filter((p: { kind: string }) => p.kind === 'alternate')).toHaveLength(0);
+  expect(new Set(picks.map((p: { ref: string }) => p.ref)).size).toBe(62);
 
   const [{ bundle }] = await db.query(`SELECT audit_bundle AS bundle FROM draws WHERE id = ?`, [drawId]);
   const audit = JSON.parse(bundle) as AuditBundle;
@@ -99,12 +111,15 @@ test('publishing creates one prize per winner with tax withheld over ¥800, once
   expect(published.status).toBe('published');
   await lifecycle.publishDraw(drawId);
   const prizes = await db.query(`SELECT tier, gross_cents, tax_cents, net_cents, status FROM prizes WHERE draw_id = ? ORDER BY tier, slot`, [drawId]);
-  expect(prizes).toHaveLength(12);
-  expect(prizes[0]).toMatchObject({ tier: 1, gross_cents: 1_000_000, tax_cents: 200_000, net_cents: 800_000, status: 'awaiting_claim' });
-  const third = prizes.find((p: { tier: number }) => p.tier === 3);
-  if (third) expect(third).toMatchObject({ tax_cents: 0, net_cents: 10_000 });
+  expect(prizes).toHaveLength(62);
+  const byTier = (tier: number) => prizes.filter((p: { tier: number }) => p.tier === tier);
+  expect([byTier(1).length, byTier(2).length, byTier(3).length]).toEqual([5, 50, 7]);
+  // Over ¥800, 20% withheld; ¥800 or less, none.
+  for (const p of byTier(1)) expect(p).toMatchObject({ gross_cents: 1_000_000, tax_cents: 200_000, net_cents: 800_000, status: 'awaiting_claim' });
+  for (const p of byTier(2)) expect(p).toMatchObject({ gross_cents: 100_000, tax_cents: 20_000, net_cents: 80_000, status: 'awaiting_claim' });
+  for (const p of byTier(3)) expect(p).toMatchObject({ gross_cents: 10_000, tax_cents: 0, net_cents: 10_000, status: 'awaiting_claim' });
   const [{ n }] = await db.query(`SELECT COUNT(*) AS n FROM notifications WHERE kind = 'prize-won'`);
-  expect(Number(n)).toBe(12);
+  expect(Number(n)).toBe(62);
   const [{ ended }] = await db.query(`SELECT ended_at AS ended FROM campaigns WHERE id = 'henan-2022'`);
   expect(ended).toBeNull();
 });
@@ -117,6 +132,7 @@ test('a draw request approved while the draw runs: the draw is committed with th
   const frozen = await lifecycle.freezeDraw(september);
   expect(frozen.status).toBe('frozen');
   expect(frozen.beacon).toBeNull();
+  clock.set('2022-10-07T10:00:00+08:00'); // the scheduled draw time
 
   const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
   const staff = async (username: string, roles: string[]) => {
@@ -133,10 +149,12 @@ test('a draw request approved while the draw runs: the draw is committed with th
   // The draw (here started by the scheduled time, say) has read the draw without a beacon and computed its
   // result when the auditor approves the request: the approval stores the beacon while the draw is frozen.
   const approvals: number[] = [];
-  const drawn = await lifecycle.runDraw(september, async (p) => {
-    if (p.phase !== 'draw' || approvals.length > 0) return;
-    const res = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests/${requested.body.id}/approve`, undefined, auditor);
-    approvals.push(res.status);
+  const drawn = await lifecycle.runDraw(september, {
+    onProgress: async (p) => {
+      if (p.phase !== 'draw' || approvals.length > 0) return;
+      const res = await api.http.post(`/api/v1/admin/draws/${september}/draw-requests/${requested.body.id}/approve`, undefined, auditor);
+      approvals.push(res.status);
+    },
   });
   expect(approvals).toEqual([200]);
   expect(drawn.status).toBe('drawn');

@@ -3,9 +3,11 @@
  * one MariaDB database, one ManualClock for both. The tests run in order through the 2022 campaign: each
  * moves the clock forward to the next period's freeze and draw.
  */
+import { eventually } from '../support/waiting.js';
 import { jest } from '@jest/globals';
 import type { Job } from 'bullmq';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -19,6 +21,7 @@ import { QueueService } from '../../src/core/queue/queue.service.js';
 import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DRAW_TICK_SCHEDULER_ID, DrawJobs, drawJobId } from '../../src/draws/draw-jobs.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import { DrawScheduleRepository } from '../../src/draws/draw-schedule.repository.js';
 import { DrawTickService } from '../../src/draws/draw-tick.service.js';
 import { DrawProcessor } from '../../src/draws/draw.processor.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
@@ -80,7 +83,11 @@ async function setClock(instant: string): Promise<void> {
   await relogin();
 }
 
-/** An in-process call of the processor, as BullMQ would make it (for the duplicate-job tests). */
+/** An in-process call of the processor's handler, as the worker's dispatch would make it (for the duplicate-job tests). */
+async function runHandler(name: 'freeze' | 'draw' | 'publish', drawId: string): Promise<unknown> {
+  return worker.app.get(DrawProcessor).handlers[name](fakeJob(name, drawId) as never);
+}
+
 function fakeJob(name: string, drawId: string): Job {
   return {
     id: `manual-${name}-${drawId}`,
@@ -90,6 +97,30 @@ function fakeJob(name: string, drawId: string): Job {
     opts: { attempts: 1 },
     updateProgress: async () => undefined,
   } as unknown as Job;
+}
+
+/**
+ * Adds a job straight to the draws queue, as a Bull Board "add" call did (with a trigger of its own choosing
+ * in the data, which the worker must ignore), and waits for the worker to finish it.
+ */
+async function addStraightToQueue(name: string, drawId: string): Promise<Job> {
+  const queue = api.app.get(QueueService).queue(QueueName.draws);
+  const added = await queue.add(name, { drawId, trigger: 'tick' }, { attempts: 5 });
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const state = await queue.getJobState(added.id!);
+    // Read the job after its state says it finished, so its attempts and return value are the final ones.
+    if (state === 'completed' || state === 'failed') return (await queue.getJob(added.id!))!;
+    if (Date.now() > until) throw new Error(`job ${name} ${added.id} still ${state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Everything a refused step could have written: the draw's row, its entries, picks, prizes and audit log. */
+async function drawFootprint(drawId: string) {
+  const count = async (table: string) => Number((await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE draw_id = ?`, [drawId]))[0].n);
+  const row = await drawRow(ds, drawId);
+  return { row, entries: await count('draw_entries'), picks: await count('draw_picks'), prizes: await count('prizes'), audit: await auditActions(ds, drawId) };
 }
 
 async function bundleAndEntries(drawId: string): Promise<{ bundle: string; entries: string }> {
@@ -153,6 +184,42 @@ describe('campaign loading', () => {
   });
 });
 
+describe('the queue cannot move a draw before its time (as a Bull Board "add" once could)', () => {
+  test('freeze and draw jobs added 4 months early: the draw stays scheduled; only the refusals are written', async () => {
+    const before = await drawFootprint(DECEMBER);
+    expect(before.row.status).toBe('scheduled');
+    const freeze = await addStraightToQueue('freeze', DECEMBER);
+    const draw = await addStraightToQueue('draw', DECEMBER);
+    // Completed, not failed: a refused job is never retried.
+    for (const job of [freeze, draw]) {
+      expect(await job.getState()).toBe('completed');
+      expect(job.attemptsMade).toBe(1);
+    }
+    expect(freeze.returnvalue).toMatchObject({ drawId: DECEMBER, status: 'scheduled', refused: { code: 'FREEZE_TIME_NOT_REACHED' } });
+    expect(draw.returnvalue).toMatchObject({ status: 'scheduled', refused: { code: 'WRONG_STATUS' } });
+
+    const after = await drawFootprint(DECEMBER);
+    expect(after).toEqual({ ...before, audit: [...before.audit, 'freeze-refused', 'draw-refused'] });
+    const log = (await get(`/api/v1/admin/draws/${DECEMBER}/audit-log`, tokens.auditor)).body as Array<{ actor: string; action: string; details: any }>;
+    expect(log.slice(-2)).toEqual([
+      expect.objectContaining({
+        actor: 'worker',
+        action: 'freeze-refused',
+        details: {
+          code: 'FREEZE_TIME_NOT_REACHED',
+          reason: expect.stringContaining('2023-01-05T16:00:00.000Z'),
+          status: 'scheduled',
+          jobId: freeze.id,
+        },
+      }),
+      expect.objectContaining({ actor: 'worker', action: 'draw-refused', details: expect.objectContaining({ code: 'WRONG_STATUS', jobId: draw.id }) }),
+    ]);
+    // The one decision agrees: nothing is due, and the tick queues nothing.
+    expect((await get(`/api/v1/admin/draws/${DECEMBER}`)).body.next).toMatchObject({ step: null, code: 'FREEZE_TIME_NOT_REACHED' });
+    expect(await tick.tick()).toMatchObject({ freeze: [], draw: [], publish: [] });
+  });
+});
+
 describe('July: on time through the tick and the worker', () => {
   const registered: { verified: number[]; pending: number; pendingConsumer: number } = { verified: [], pending: 0, pendingConsumer: 0 };
 
@@ -187,7 +254,21 @@ describe('July: on time through the tick and the worker', () => {
     expect((await tick.tick()).freeze).toEqual([]);
     const row = await waitForDrawStatus(ds, JULY, 'frozen');
     expect(Number(row.entry_count)).toBe(3);
+    // The job completes just after the freeze commits (it still asks what is due next).
+    const freezeJob = await worker.app.get(DrawJobs).job('freeze', JULY);
+    await eventually('the freeze job completes', 20_000, async () => (await freezeJob?.getState()) === 'completed');
 
+    // Registration's read of the period's draw (the one source of its freeze time): July is closed, August open.
+    const schedule = api.app.get(DrawScheduleRepository);
+    expect(await schedule.periodDraw('henan-2022', '2022-07')).toEqual({ status: 'frozen', freezeAt: new Date('2022-08-05T16:00:00.000Z') });
+    expect(await schedule.isPeriodOpen('henan-2022', '2022-07', clock.now())).toBe(false);
+    expect(await schedule.isPeriodOpen('henan-2022', '2022-08', clock.now())).toBe(true);
+    expect(await schedule.isPeriodOpen('henan-2022', '2022-08', new Date('2022-09-05T16:00:00.000Z'))).toBe(false);
+    expect(await schedule.isPeriodOpen('henan-2022', '2030-01', clock.now())).toBe(false);
+
+    // The status commits before BullMQ records the job as finished (and the entries artifact is written in
+    // the background meanwhile): wait for the job's record too.
+    await eventually('the freeze job is recorded as finished', 30_000, async () => (await get(`/api/v1/admin/draws/${JULY}`)).body.jobs?.[0]?.finishedAt != null);
     const detail = await get(`/api/v1/admin/draws/${JULY}`);
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({
@@ -197,12 +278,12 @@ describe('July: on time through the tick and the worker', () => {
       failure: null,
       frozenAt: '2022-08-05T16:00:00.000Z',
     });
+    expect(detail.body.next).toMatchObject({ step: null, code: 'DRAW_TIME_NOT_REACHED', waitUntil: '2022-08-07T02:00:00.000Z' });
     expect(detail.body.jobs).toEqual([
       expect.objectContaining({
         phase: 'freeze',
         jobId: drawJobId('freeze', JULY),
         state: 'completed',
-        trigger: 'tick',
         attemptsMade: 1,
         progress: { phase: 'freeze', processed: 3, total: 3 },
         startedAt: expect.any(String),
@@ -241,10 +322,10 @@ describe('July: on time through the tick and the worker', () => {
 
     const detail = (await get(`/api/v1/admin/draws/${JULY}`)).body;
     expect(detail).toMatchObject({ status: 'published', results: { winners: 3, alternates: 0 }, beacon: null, seed: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(detail.jobs.map((j: { phase: string; state: string; trigger: string }) => [j.phase, j.state, j.trigger])).toEqual([
-      ['freeze', 'completed', 'tick'],
-      ['draw', 'completed', 'tick'],
-      ['publish', 'completed', 'chain'],
+    expect(detail.jobs.map((j: { phase: string; state: string }) => [j.phase, j.state])).toEqual([
+      ['freeze', 'completed'],
+      ['draw', 'completed'],
+      ['publish', 'completed'],
     ]);
     const log = await get(`/api/v1/admin/draws/${JULY}/audit-log`, tokens.auditor);
     expect(log.status).toBe(200);
@@ -256,8 +337,10 @@ describe('July: on time through the tick and the worker', () => {
       'publish-job-started',
       'published',
     ]);
-    expect(log.body.every((e: { actor: string }) => e.actor === 'system')).toBe(true);
-    expect(log.body[0]).toMatchObject({ at: '2022-08-05T16:00:00.000Z', details: { attempt: 1, trigger: 'tick' } });
+    // The clock made every step due: the scheduler is the actor, and the trigger comes from the schedule.
+    expect(log.body.every((e: { actor: string }) => e.actor === 'scheduler')).toBe(true);
+    expect(log.body[0]).toMatchObject({ at: '2022-08-05T16:00:00.000Z', details: { attempt: 1, trigger: 'schedule' } });
+    expect(log.body.find((e: { action: string }) => e.action === 'published').details).toMatchObject({ trigger: 'drawn' });
   });
 
   test('the audit bundle and the entries file pass the verifier (in process and `npm run verify`)', async () => {
@@ -284,7 +367,8 @@ describe('July: on time through the tick and the worker', () => {
 });
 
 describe('August: the two-person rule', () => {
-  const beacon = 'ssq-2022103:03,08,15,22,27,31+09';
+  // A Chinese lottery result, the natural public beacon here: any NFC text, stored and published exactly.
+  const beacon = '2022-09-06 福彩3D 第2022236期 开奖号码 1 2 3';
   let first: number;
   let second: number;
 
@@ -295,11 +379,45 @@ describe('August: the two-person rule', () => {
     await waitForDrawStatus(ds, AUGUST, 'frozen');
   });
 
+  test('a draw job added before drawAt with no approved request is refused; nothing but the refusal is written', async () => {
+    const before = await drawFootprint(AUGUST);
+    const job = await addStraightToQueue('draw', AUGUST);
+    expect(await job.getState()).toBe('completed');
+    expect(job.returnvalue).toMatchObject({ status: 'frozen', refused: { code: 'DRAW_TIME_NOT_REACHED' } });
+    expect(await drawFootprint(AUGUST)).toEqual({ ...before, audit: [...before.audit, 'draw-refused'] });
+  });
+
+  test('a request approved by its own requester (written straight to the database) never counts', async () => {
+    const [inserted] = await ds.query(
+      `INSERT INTO draw_requests (draw_id, requested_by, requested_at, beacon, status, decided_by, decided_at)
+       VALUES (?, ?, ?, NULL, 'approved', ?, ?) RETURNING id`,
+      [AUGUST, staffIds['both.zhao'], clock.now(), staffIds['both.zhao'], clock.now()],
+    );
+    try {
+      const before = await drawFootprint(AUGUST);
+      expect(await tick.tick()).toMatchObject({ draw: [] });
+      const job = await addStraightToQueue('draw', AUGUST);
+      expect(job.returnvalue).toMatchObject({ status: 'frozen', refused: { code: 'REQUEST_APPROVED_BY_REQUESTER' } });
+      expect(await drawFootprint(AUGUST)).toEqual({ ...before, audit: [...before.audit, 'draw-refused'] });
+      const [refusal] = (await ds.query(`SELECT actor, details FROM draw_audit_log WHERE draw_id = ? AND action = 'draw-refused' ORDER BY id DESC LIMIT 1`, [AUGUST])) as Array<{
+        actor: string;
+        details: string;
+      }>;
+      expect(refusal.actor).toBe('worker');
+      expect(JSON.parse(refusal.details).reason).toContain(`draw request ${inserted.id} was approved by its own requester`);
+    } finally {
+      // Out of the way of the requests below (one approved request per draw).
+      await ds.query(`DELETE FROM draw_requests WHERE id = ?`, [inserted.id]);
+    }
+  });
+
   test('requests: operators only, frozen draws only, a valid beacon', async () => {
     await setClock('2022-09-06T09:00:00+08:00');
     const path = `/api/v1/admin/draws/${AUGUST}/draw-requests`;
     expect((await post(path, {}, tokens.auditor)).body.code).toBe('ROLE_REQUIRED');
-    expect((await post(path, { beacon: 'x'.repeat(201) }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    expect((await post(path, { beacon: '福'.repeat(257) }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
+    const decomposed = await post(path, { beacon: 'cafe\u0301' }, tokens.operator);
+    expect(decomposed.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('NFC') });
     expect((await post(path, { beacon: 'line\nbreak' }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
     expect((await post(path, { beacon: '' }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
     expect((await post(path, { beacon: 42 }, tokens.operator)).body.code).toBe('VALIDATION_FAILED');
@@ -361,6 +479,15 @@ describe('August: the two-person rule', () => {
     const { bundle, entries } = await bundleAndEntries(AUGUST);
     expect(JSON.parse(bundle).beacon).toBe(beacon);
     expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
+    const files = await writeDrawFiles(bundle, entries);
+    try {
+      const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', files.bundlePath, '--entries', files.entriesPath], { encoding: 'utf8' });
+      expect(run.stdout.trim()).toBe('MATCH');
+    } finally {
+      await rm(files.dir, { recursive: true, force: true });
+    }
+    // Published exactly: the public draw shows the same characters.
+    expect((await api.http.get(`/api/v1/public/draws/${AUGUST}`)).body.reveal.beacon).toBe(beacon);
 
     const late = await post(`/api/v1/admin/draws/${AUGUST}/draw-requests`, {}, tokens.operator);
     expect(late.status).toBe(409);
@@ -372,16 +499,23 @@ describe('August: the two-person rule', () => {
   test('every action is in the audit log with who did it', async () => {
     const log = (await get(`/api/v1/admin/draws/${AUGUST}/audit-log`)).body as Array<{ actor: string; action: string; details: any }>;
     const staffEntries = log.filter((e) => e.actor.startsWith('staff:')).map((e) => [e.actor, e.action]);
+    // The draw ran before its time on the approval: it is done in the approver's name, with the request as trigger.
     expect(staffEntries).toEqual([
       [`staff:${staffIds['op.li']}:op.li`, 'draw-requested'],
       [`staff:${staffIds['both.zhao']}:both.zhao`, 'draw-request-superseded'],
       [`staff:${staffIds['both.zhao']}:both.zhao`, 'draw-requested'],
       [`staff:${staffIds['au.wang']}:au.wang`, 'draw-request-approved'],
       [`staff:${staffIds['au.wang']}:au.wang`, 'beacon-set'],
+      [`staff:${staffIds['au.wang']}:au.wang`, 'draw-job-started'],
+      [`staff:${staffIds['au.wang']}:au.wang`, 'drawn'],
     ]);
-    expect(log.find((e) => e.action === 'beacon-set')?.details).toEqual({ requestId: second, beacon });
+    expect(log.find((e) => e.action === 'draw-requested')?.details).toMatchObject({ role: 'operator' });
+    expect(log.find((e) => e.action === 'draw-request-approved')?.details).toMatchObject({ role: 'auditor', requestedBy: staffIds['both.zhao'] });
+    expect(log.find((e) => e.action === 'beacon-set')?.details).toEqual({ role: 'auditor', requestId: second, beacon });
     const draw = log.find((e) => e.action === 'draw-job-started');
-    expect(draw?.details).toMatchObject({ trigger: 'approval' });
+    expect(draw?.details).toMatchObject({ trigger: 'approved-request', requestId: second });
+    expect(log.find((e) => e.action === 'drawn')?.details).toMatchObject({ role: 'auditor', trigger: 'approved-request', requestId: second });
+    expect(log.find((e) => e.action === 'published')?.actor).toBe('scheduler');
     const requests = (await get(`/api/v1/admin/draws/${AUGUST}/draw-requests`, tokens.auditor)).body;
     expect(requests.map((r: { status: string }) => r.status)).toEqual(['superseded', 'approved']);
   });
@@ -412,29 +546,29 @@ describe('September: a duplicated job is a no-op', () => {
     const entries = Number((await ds.query(`SELECT COUNT(*) AS n FROM draw_entries WHERE draw_id = ?`, [SEPTEMBER]))[0].n);
     expect(entries).toBe(50);
     const queues = api.app.get(QueueService);
-    const job = await queues.add(QueueName.draws, 'freeze', { drawId: SEPTEMBER, trigger: 'manual' }, { jobId: drawJobId('freeze', SEPTEMBER) });
+    const job = await queues.add(QueueName.draws, 'freeze', { drawId: SEPTEMBER }, { jobId: drawJobId('freeze', SEPTEMBER) });
     expect(job.id).toBe(drawJobId('freeze', SEPTEMBER));
-    const processor = worker.app.get(DrawProcessor);
-    await processor.process(fakeJob('freeze', SEPTEMBER));
-    await processor.process(fakeJob('freeze', SEPTEMBER));
+    await runHandler('freeze', SEPTEMBER);
+    await runHandler('freeze', SEPTEMBER);
     await api.app.get(DrawLifecycleService).freezeDraw(SEPTEMBER);
     const after = await drawRow(ds, SEPTEMBER);
     expect(after).toMatchObject({ status: 'frozen', secret_hash: row.secret_hash, entries_digest: row.entries_digest, secret_encrypted: row.secret_encrypted });
     expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM draw_entries WHERE draw_id = ?`, [SEPTEMBER]))[0].n)).toBe(50);
     expect((await auditActions(ds, SEPTEMBER)).filter((a) => a === 'frozen')).toHaveLength(1);
+    // Each repeat was refused by the freeze's guard and says so.
+    expect((await auditActions(ds, SEPTEMBER)).filter((a) => a === 'freeze-refused').length).toBeGreaterThanOrEqual(3);
   });
 
   test('the draw queued twice at once and run again directly: one set of winners, one publication', async () => {
     await setClock('2022-10-07T10:00:00+08:00');
     const jobs = worker.app.get(DrawJobs);
-    await Promise.all([jobs.enqueue('draw', SEPTEMBER, 'manual'), jobs.enqueue('draw', SEPTEMBER, 'manual'), tick.tick()]);
+    await Promise.all([jobs.enqueue('draw', SEPTEMBER), jobs.enqueue('draw', SEPTEMBER), tick.tick()]);
     await waitForDrawStatus(ds, SEPTEMBER, 'published');
     const picks = await picksOf(ds, SEPTEMBER);
     const seed = (await drawRow(ds, SEPTEMBER)).seed;
     expect(picks.length).toBeGreaterThan(0);
 
-    const processor = worker.app.get(DrawProcessor);
-    for (const name of ['draw', 'publish', 'draw', 'freeze']) await processor.process(fakeJob(name, SEPTEMBER));
+    for (const name of ['draw', 'publish', 'draw', 'freeze'] as const) await runHandler(name, SEPTEMBER);
     expect(await picksOf(ds, SEPTEMBER)).toEqual(picks);
     expect((await drawRow(ds, SEPTEMBER)).seed).toBe(seed);
     const actions = await auditActions(ds, SEPTEMBER);
@@ -514,7 +648,8 @@ describe('November: a transient error is retried with backoff', () => {
     const log = (await get(`/api/v1/admin/draws/${NOVEMBER}/audit-log`)).body as Array<{ action: string; details: any }>;
     const failed = log.find((e) => e.action === 'freeze-job-attempt-failed');
     expect(failed?.details).toMatchObject({ attempt: 1, attempts: 5, reason: expect.stringMatching(/^DrawBusyError: /) });
-    expect(log.filter((e) => e.action === 'freeze-job-started').map((e) => e.details.attempt)).toEqual([1, 2]);
+    // A step is "started" once it holds the draw's lock and passed its guard: the busy first attempt never did.
+    expect(log.filter((e) => e.action === 'freeze-job-started').map((e) => e.details.attempt)).toEqual([2]);
     expect((await drawRow(ds, NOVEMBER)).failure_reason).toBeNull();
   });
 });
@@ -533,11 +668,7 @@ describe('the end of the campaign', () => {
     expect(await tick.tick()).toMatchObject({ freeze: [DECEMBER], draw: [], publish: [] });
     await waitForDrawStatus(ds, DECEMBER, 'published');
     const december = (await get(`/api/v1/admin/draws/${DECEMBER}`)).body;
-    expect(december.jobs.map((j: { phase: string; trigger: string }) => [j.phase, j.trigger])).toEqual([
-      ['freeze', 'tick'],
-      ['draw', 'chain'],
-      ['publish', 'chain'],
-    ]);
+    expect(december.jobs.map((j: { phase: string }) => j.phase)).toEqual(['freeze', 'draw', 'publish']);
 
     const [campaign] = await ds.query(`SELECT ended_at FROM campaigns WHERE id = 'henan-2022'`);
     expect(campaign.ended_at).toEqual(new Date('2023-01-07T02:00:00.000Z'));
@@ -601,5 +732,61 @@ describe('Bull Board at /admin/queues', () => {
     expect(asset).toBeDefined();
     expect((await api.http.request('GET', `/admin/queues/${asset}`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(200);
     expect((await api.http.get(`/admin/queues/${asset}`)).status).toBe(401);
+  });
+
+  test('read-only for every role: each mutating route of the board API is refused and changes nothing', async () => {
+    // Every route Bull Board serves, from the copy the Fastify adapter registers: the non-GET ones change jobs or queues.
+    const require = createRequire(createRequire(import.meta.url).resolve('@bull-board/fastify'));
+    const { appRoutes } = require('@bull-board/api/dist/routes.js') as { appRoutes: { api: Array<{ method: string; route: string | string[] }> } };
+    const mutating = appRoutes.api
+      .filter((r) => r.method !== 'get')
+      .flatMap((r) => (Array.isArray(r.route) ? r.route : [r.route]).map((route) => ({ method: r.method.toUpperCase(), route })));
+    expect(mutating.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        '/api/queues/:queueName/add',
+        '/api/queues/:queueName/:jobId/retry',
+        '/api/queues/:queueName/:jobId/promote',
+        '/api/queues/:queueName/clean/:queueStatus',
+        '/api/queues/:queueName/:jobId/clean',
+        '/api/queues/:queueName/pause',
+        '/api/queues/pause',
+        '/api/queues/:queueName/empty',
+        '/api/queues/:queueName/:jobId/update-data',
+      ]),
+    );
+    const queue = api.app.get(QueueService).queue(QueueName.draws);
+    const kept = await queue.getJobs(['completed'], 0, 0);
+    const jobId = kept[0]?.id ?? drawJobId('freeze', JULY);
+    const countsBefore = await queue.getJobCounts();
+    const consumer = await createConsumer(api.app);
+    const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
+    const callers: Array<[string, string | undefined, number, string]> = [
+      ['nobody', undefined, 401, 'AUTH_REQUIRED'],
+      ['consumer', consumer.token, 403, 'STAFF_ONLY'],
+      ['auditor', tokens.auditor, 403, 'ROLE_REQUIRED'],
+      ['operator', tokens.operator, 403, 'QUEUE_BOARD_READ_ONLY'],
+      ['operator+auditor', tokens.both, 403, 'QUEUE_BOARD_READ_ONLY'],
+      ['admin', admin, 403, 'QUEUE_BOARD_READ_ONLY'],
+    ];
+    const body = { name: 'freeze', data: { drawId: DECEMBER }, data_: {}, delay: 0, priority: 1, concurrency: 1, max: 1, duration: 1, confirmQueueName: 'draws' };
+    let refused = 0;
+    for (const { method, route } of mutating) {
+      const path =
+        '/admin/queues' +
+        route.replace(':queueName', 'draws').replace(':jobId', String(jobId)).replace(':queueStatus', 'completed').replace(':schedulerId', DRAW_TICK_SCHEDULER_ID);
+      for (const [who, token, status, code] of callers) {
+        const res = await api.http.request(method, path, { body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        expect({ who, method, path, status: res.status, code: res.body?.code }).toEqual({ who, method, path, status, code });
+        refused++;
+      }
+    }
+    expect(refused).toBe(mutating.length * callers.length);
+    expect(await queue.isPaused()).toBe(false);
+    expect(await queue.getJobCounts()).toEqual(countsBefore);
+    expect((await queue.getJobSchedulers()).map((s) => s.key)).toContain(DRAW_TICK_SCHEDULER_ID);
+    // Reading stays open to operators and admins, and the queues say they are read-only.
+    const read = await api.http.get('/admin/queues/api/queues', admin);
+    expect(read.status).toBe(200);
+    expect(read.body.queues.every((q: { readOnlyMode: boolean }) => q.readOnlyMode === true)).toBe(true);
   });
 });

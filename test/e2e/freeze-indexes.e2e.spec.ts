@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/core/database/data-source-options.js';
 import { dropDatabase, ensureDatabase } from '../../src/core/database/ensure-database.js';
 import { migrations } from '../../src/core/database/migrations/index.js';
-import { FREEZE_READ_SQL } from '../../src/draws/draw-lifecycle.service.js';
+import { FREEZE_READ_SQL } from '../../src/invoices/invoice-freeze.source.js';
 import { TEST_DATABASE_SERVER } from '../support/test-env.js';
 
 const id = `${process.pid}_${randomBytes(4).toString('hex')}`;

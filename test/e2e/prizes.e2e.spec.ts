@@ -14,7 +14,7 @@ import { invoiceRef } from '../../src/draws/algorithm/index.js';
 import { DrawBusyError, DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
 import { Invoice } from '../../src/invoices/invoice.entity.js';
 import { NotificationJob } from '../../src/notifications/notification-jobs.js';
-import { MaintenanceJob, PRIZE_FORFEITURE_SCHEDULER } from '../../src/prizes/prize-forfeiture.processor.js';
+import { MAINTENANCE_TICK_SCHEDULER_ID, MaintenanceJob } from '../../src/maintenance/dated-work.tick.js';
 import { PrizeForfeitureService, type ForfeitureRunResult } from '../../src/prizes/prize-forfeiture.service.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type HttpResult, type TestApi } from '../support/test-env.js';
@@ -515,7 +515,7 @@ describe('payouts.csv (operator)', () => {
     expect(audit[0]).toEqual({
       actor: `staff:${operator.id}:finance.op`,
       action: 'payouts-downloaded',
-      details: { rows: 2, grossCents: 1_010_000, taxCents: 200_000, netCents: 810_000 },
+      details: { role: 'operator', rows: 2, grossCents: 1_010_000, taxCents: 200_000, netCents: 810_000 },
     });
   });
 
@@ -545,7 +545,7 @@ describe('payouts.csv (operator)', () => {
 });
 
 describe('revocation and forfeiture', () => {
-  const run = async (): Promise<ForfeitureRunResult> => forfeiture.runDaily();
+  const run = async (): Promise<ForfeitureRunResult> => forfeiture.runDue();
 
   test('a revoked prize passes to the next alternate, skipping one whose invoice was red-flushed; logged without personal data', async () => {
     const { drawId } = scenarios.revoke;
@@ -689,9 +689,9 @@ describe('revocation and forfeiture', () => {
     expect(last.details).toMatchObject({ attempt: 1, passedTo: null, skippedAlternates: [{ alternateRank: 1, reason: 'INVOICE_RED_FLUSHED' }] });
   });
 
-  test('the daily job runs on the maintenance queue (job scheduler prize-forfeiture-daily), idempotently', async () => {
+  test('the minute tick on the maintenance queue (job scheduler maintenance-tick) runs it on the service clock, idempotently', async () => {
     const queues = api.app.get(QueueService);
-    expect((await queues.queue(QueueName.maintenance).getJobSchedulers()).map((s) => s.key)).toContain(PRIZE_FORFEITURE_SCHEDULER);
+    expect((await queues.queue(QueueName.maintenance).getJobSchedulers()).map((s) => s.key)).toContain(MAINTENANCE_TICK_SCHEDULER_ID);
 
     // Alternate 3 of the no-identity and the mismatch draws hold tier 1 now; their windows end here.
     const holders = [await current(scenarios.noIdentity.drawId, 1), await current(scenarios.mismatch.drawId, 1)];
@@ -701,11 +701,11 @@ describe('revocation and forfeiture', () => {
     const events = new QueueEvents(QueueName.maintenance, { connection: { url: api.config.REDIS_URL }, prefix: api.config.REDIS_PREFIX });
     await events.waitUntilReady();
     try {
-      const firstJob = await queues.add(QueueName.maintenance, MaintenanceJob.prizeForfeiture, {});
-      expect(await firstJob.waitUntilFinished(events, 20_000)).toEqual({ forfeited: 2, revoked: 0, passed: 0, unfilled: 2, smsQueued: 0 });
+      const firstJob = await queues.add(QueueName.maintenance, MaintenanceJob.tick, {});
+      expect((await firstJob.waitUntilFinished(events, 20_000)).prizes).toEqual({ forfeited: 2, revoked: 0, passed: 0, unfilled: 2, smsQueued: 0 });
       const before = await snapshot();
-      const secondJob = await queues.add(QueueName.maintenance, MaintenanceJob.prizeForfeiture, {});
-      expect(await secondJob.waitUntilFinished(events, 20_000)).toEqual({ forfeited: 0, revoked: 0, passed: 0, unfilled: 0, smsQueued: 0 });
+      const secondJob = await queues.add(QueueName.maintenance, MaintenanceJob.tick, {});
+      expect((await secondJob.waitUntilFinished(events, 20_000)).prizes).toEqual({ forfeited: 0, revoked: 0, passed: 0, unfilled: 0, smsQueued: 0 });
       expect(await snapshot()).toEqual(before);
     } finally {
       await events.close();

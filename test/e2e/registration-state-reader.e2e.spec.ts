@@ -27,6 +27,8 @@ afterAll(async () => {
   await destroyTestEnvironment(api.config);
 });
 
+/** No draw is scheduled in these tests (the worker schedules them): the state's `draw` is null. */
+const AUGUST = { campaignId: 'henan-2022', periodKey: '2022-08' };
 const claimOf = (ids: { invoiceCode: string; invoiceNumber: string }) => ({ ...ids }) as InvoiceClaim;
 const typed = (ids: { invoiceCode: string; invoiceNumber: string }) => ({ invoiceType: '10', ...ids, issueDate: '2022-08-08', amount: '113.00', checkCode: '567890' });
 
@@ -52,14 +54,14 @@ test('reads that arrive together share one statement, and each gets exactly what
     [987_654_321, unknown],
     [fresh.id, taken],
   ];
-  const readAll = () => Promise.all(reads.map(([consumerId, ids]) => reader.read(consumerId, claimOf(ids), '2022-08-10', '2022-08')));
+  const readAll = () => Promise.all(reads.map(([consumerId, ids]) => reader.read(consumerId, claimOf(ids), '2022-08-10', '2022-08', AUGUST)));
 
   executed = [];
   const together = await readAll();
   expect(executed).toEqual([reads.length]);
 
   const alone = [];
-  for (const [consumerId, ids] of reads) alone.push(await reader.read(consumerId, claimOf(ids), '2022-08-10', '2022-08'));
+  for (const [consumerId, ids] of reads) alone.push(await reader.read(consumerId, claimOf(ids), '2022-08-10', '2022-08', AUGUST));
   expect(together).toEqual(alone);
 
   const [aRegistry, aTaken, unverifiedUnknown, freshRegistry, missing, freshTaken] = together;
@@ -67,7 +69,7 @@ test('reads that arrive together share one statement, and each gets exactly what
   expect(aRegistry?.daySlots).toEqual(new Set([1]));
   expect(aRegistry?.monthSlots).toEqual(new Set([1, 2]));
   expect(aRegistry?.record).toMatchObject({ ...inRegistry, amountCents: 10_000, taxCents: 1_300, totalCents: 11_300, flags: ['voided'] });
-  expect(aTaken).toMatchObject({ alreadyRegistered: true, record: null });
+  expect(aTaken).toMatchObject({ alreadyRegistered: true, record: null, draw: null });
   expect(unverifiedUnknown).toMatchObject({ identityVerified: false, alreadyRegistered: false, registeredThisMonth: 0, record: null });
   expect(freshRegistry).toMatchObject({ identityVerified: true, realName: '李四', registeredToday: 0, registeredThisMonth: 0 });
   expect(freshRegistry?.record?.invoiceNumber).toBe(inRegistry.invoiceNumber);
@@ -80,20 +82,20 @@ test(`more than ${MAX_READS_PER_STATEMENT} reads at once are split; reads apart 
   const consumer = await createConsumer(api.app);
   const claims = Array.from({ length: 2 * MAX_READS_PER_STATEMENT + 3 }, () => claimOf(henanInvoice()));
   executed = [];
-  const states = await Promise.all(claims.map((claim) => reader.read(consumer.id, claim, '2022-08-10', '2022-08')));
+  const states = await Promise.all(claims.map((claim) => reader.read(consumer.id, claim, '2022-08-10', '2022-08', AUGUST)));
   expect(states.every((s) => s?.identityVerified === true && !s.alreadyRegistered)).toBe(true);
   expect(executed).toEqual([MAX_READS_PER_STATEMENT, MAX_READS_PER_STATEMENT, 3]);
 
   executed = [];
-  await reader.read(consumer.id, claims[0], '2022-08-10', '2022-08');
-  await reader.read(consumer.id, claims[1], '2022-08-10', '2022-08');
+  await reader.read(consumer.id, claims[0], '2022-08-10', '2022-08', AUGUST);
+  await reader.read(consumer.id, claims[1], '2022-08-10', '2022-08', AUGUST);
   expect(executed).toEqual([1, 1]);
 });
 
 test('the keys can be looked up through unique keys (they compare in the tables\' collation)', async () => {
   const keys = JSON.stringify([
-    [0, 1, '041012200111', '12345678', '2022-08'],
-    [1, 2, '', '22410000000000000001', '2022-08'],
+    [0, 1, '041012200111', '12345678', '2022-08', 'henan-2022', '2022-08'],
+    [1, 2, '', '22410000000000000001', '2022-08', 'henan-2022', '2022-08'],
   ]);
   const plan = (await api.app.get<DataSource>(getDataSourceToken()).query(`EXPLAIN ${READ_STATEMENT}`, [keys])) as Array<{ table: string; possible_keys: string | null }>;
   // Which key the optimizer then takes depends on the data (a handful of rows here are scanned instead);
@@ -103,4 +105,5 @@ test('the keys can be looked up through unique keys (they compare in the tables\
   expect(usable.d).toContain('UQ_invoices_identity');
   expect(usable.r).toContain('UQ_registry_invoices_identity');
   expect(usable.m).toContain('UQ_invoices_consumer_month_slot');
+  expect(usable.w).toContain('UQ_draws_period');
 });

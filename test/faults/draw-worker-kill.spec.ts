@@ -151,7 +151,7 @@ test('a worker killed mid-freeze and another killed mid-draw: the next one finis
   // The runs after a kill are the stalled job taken over, not new jobs: BullMQ counts the stall.
   const started = (phase: string) => log.filter((l) => l.action === `${phase}-job-started`).map((l) => JSON.parse(l.details ?? '{}'));
   expect(started('freeze').at(-1)).toMatchObject({ jobId: drawJobId('freeze', JULY), stalled: 1 });
-  expect(started('draw').at(-1)).toMatchObject({ jobId: drawJobId('draw', JULY), stalled: 1, trigger: 'chain' });
+  expect(started('draw').at(-1)).toMatchObject({ jobId: drawJobId('draw', JULY), stalled: 1, trigger: 'schedule' });
   expect(actions.filter((x) => x === 'frozen')).toHaveLength(1);
   expect(actions.filter((x) => x === 'drawn')).toHaveLength(1);
   expect(actions.filter((x) => x === 'freeze-job-started').length).toBeGreaterThanOrEqual(2);

@@ -23,7 +23,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CampaignLoader } from '../../src/campaigns/campaign-loader.js';
 import { Clock } from '../../src/core/clock/clock.js';
@@ -34,7 +33,9 @@ import { migrateDatabase } from '../../src/core/database/migrate.js';
 import { QueueName } from '../../src/core/queue/queue-names.js';
 import { verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DRAW_TICK_SCHEDULER_ID, drawJobId, DrawJobs } from '../../src/draws/draw-jobs.js';
+import { DrawScheduleRepository } from '../../src/draws/draw-schedule.repository.js';
 import { DrawTickService, type TickResult } from '../../src/draws/draw-tick.service.js';
+import { MAINTENANCE_TICK_SCHEDULER_ID } from '../../src/maintenance/dated-work.tick.js';
 import { QueueService } from '../../src/core/queue/queue.service.js';
 import { isolatedConfig, startTestWorker } from '../support/test-env.js';
 import { eventually, within } from '../support/waiting.js';
@@ -183,9 +184,9 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     config,
     override: (builder) =>
       builder.overrideProvider(DrawTickService).useFactory({
-        factory: (dataSource: DataSource, clock: Clock, jobs: DrawJobs, queues: QueueService, campaigns: CampaignLoader) =>
-          new HeldFirstTick(dataSource, clock, jobs, queues, campaigns),
-        inject: [getDataSourceToken(), Clock, DrawJobs, QueueService, CampaignLoader],
+        factory: (schedule: DrawScheduleRepository, clock: Clock, jobs: DrawJobs, queues: QueueService, campaigns: CampaignLoader) =>
+          new HeldFirstTick(schedule, clock, jobs, queues, campaigns),
+        inject: [DrawScheduleRepository, Clock, DrawJobs, QueueService, CampaignLoader],
       }),
   });
   worker.app.useLogger(capture);
@@ -223,9 +224,9 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     await eventually('the tick scheduler to be re-created again', 30_000, async () => (await again.getJobScheduler(DRAW_TICK_SCHEDULER_ID)) !== undefined);
     const published = await waitForDrawStatus(ds, JULY, 'published', 120_000);
     // The other schedulers the worker keeps are back as well.
-    const registry = new Queue(QueueName.registry, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
-    clients.push(registry);
-    expect(await registry.getJobScheduler('recheck-pending-daily')).toBeDefined();
+    const maintenance = new Queue(QueueName.maintenance, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
+    clients.push(maintenance);
+    expect(await maintenance.getJobScheduler(MAINTENANCE_TICK_SCHEDULER_ID)).toBeDefined();
 
     // --------------------------------------------------------------------------------------------------
     // One snapshot: the entries and the commitment made at the freeze, untouched.
@@ -241,7 +242,7 @@ test('Redis restarted empty with a draw step queued, and again with one running:
     expect(actions.filter((a) => a === 'published')).toHaveLength(1);
     // The freeze that was queued when Redis died never ran: the one that did was queued by the re-created tick.
     const started = (phase: string) => log.filter((l) => l.action === `${phase}-job-started`).map((l) => JSON.parse(l.details ?? '{}') as { trigger: string });
-    expect(started('freeze')).toEqual([expect.objectContaining({ trigger: 'tick', attempt: 1 })]);
+    expect(started('freeze')).toEqual([expect.objectContaining({ trigger: 'schedule', attempt: 1 })]);
     expect(started('draw').length).toBeGreaterThanOrEqual(1);
 
     // One secret: the sealed one, matching the hash published at the freeze.

@@ -229,6 +229,8 @@ const boardLogin = (username: string, password: string): Req => ({
   raw: new URLSearchParams({ username, password }).toString(),
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
 });
+/** Every call of the board that could change a job or queue, for every role. */
+const READ_ONLY = '403 QUEUE_BOARD_READ_ONLY';
 const q = `/admin/queues/api/queues/${NO_QUEUE}`;
 const job = `${q}/${NO_JOB}`;
 
@@ -261,6 +263,9 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/', access: 'public', expect: everyone('200'), request: () => ({ path: '/' }) },
   { method: 'GET', route: '/app.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.js' }) },
   { method: 'GET', route: '/app.css', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.css' }) },
+  { method: 'GET', route: '/draws/:id', access: 'public', expect: everyone('200'), request: () => ({ path: `/draws/${JULY}` }) },
+  { method: 'GET', route: '/verify.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/verify.js' }) },
+  { method: 'GET', route: '/verify-worker.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/verify-worker.js' }) },
   {
     method: 'GET',
     route: '/console',
@@ -462,6 +467,35 @@ const ROWS: Row[] = [
   },
   { method: 'GET', route: '/api/v1/admin/staff', access: 'staff', expect: staffOnly(['admin'], '200'), request: () => ({ path: '/api/v1/admin/staff' }) },
   {
+    method: 'PATCH',
+    route: '/api/v1/admin/staff/:id',
+    access: 'staff',
+    expect: staffOnly(['admin'], '200'),
+    note: "the target account's roles set to what they are (unchanged)",
+    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}`, body: { roles: ['operator'], active: true } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/staff/:id/password',
+    access: 'staff',
+    expect: staffOnly(['admin'], '204'),
+    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}/password`, body: { password: 'reset-staff-password-1' } }),
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/admin/staff/:id/unlock',
+    access: 'staff',
+    expect: staffOnly(['admin'], '204'),
+    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}/unlock` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/admin/staff-audit-log',
+    access: 'staff',
+    expect: staffOnly(['admin'], '200'),
+    request: () => ({ path: '/api/v1/admin/staff-audit-log' }),
+  },
+  {
     method: 'POST',
     route: '/api/v1/admin/auth/session',
     access: 'public',
@@ -536,35 +570,6 @@ const ROWS: Row[] = [
     access: 'staff',
     expect: staffOnly(['operator', 'auditor'], '200'),
     request: () => ({ path: '/api/v1/admin/registry/imports' }),
-  },
-  {
-    method: 'PATCH',
-    route: '/api/v1/admin/staff/:id',
-    access: 'staff',
-    expect: staffOnly(['admin'], '200'),
-    note: "the target account's roles set to what they are (unchanged)",
-    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}`, body: { roles: ['operator'], active: true } }),
-  },
-  {
-    method: 'POST',
-    route: '/api/v1/admin/staff/:id/password',
-    access: 'staff',
-    expect: staffOnly(['admin'], '204'),
-    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}/password`, body: { password: 'reset-staff-password-1' } }),
-  },
-  {
-    method: 'POST',
-    route: '/api/v1/admin/staff/:id/unlock',
-    access: 'staff',
-    expect: staffOnly(['admin'], '204'),
-    request: () => ({ path: `/api/v1/admin/staff/${ctx.staffTarget}/unlock` }),
-  },
-  {
-    method: 'GET',
-    route: '/api/v1/admin/staff-audit-log',
-    access: 'staff',
-    expect: staffOnly(['admin'], '200'),
-    request: () => ({ path: '/api/v1/admin/staff-audit-log' }),
   },
 
   // ---- draws (staff) ---------------------------------------------------------------------------------
@@ -735,11 +740,11 @@ const ROWS: Row[] = [
     method: 'PUT',
     route: '/admin/queues/api/queues/pause',
     access: 'board',
-    expect: board('200'),
-    note: "pauses every queue of this test's Redis prefix (no worker runs here); the next row resumes them",
+    expect: board(READ_ONLY),
+    note: 'the board is read-only for everyone',
     request: () => ({ path: '/admin/queues/api/queues/pause' }),
   },
-  { method: 'PUT', route: '/admin/queues/api/queues/resume', access: 'board', expect: board('200'), request: () => ({ path: '/admin/queues/api/queues/resume' }) },
+  { method: 'PUT', route: '/admin/queues/api/queues/resume', access: 'board', expect: board(READ_ONLY), request: () => ({ path: '/admin/queues/api/queues/resume' }) },
   ...(
     [
       ['GET', '/:queueName/metrics', `${q}/metrics`],
@@ -777,10 +782,11 @@ const ROWS: Row[] = [
       method,
       route: `/admin/queues/api/queues${route}`,
       access: 'board',
-      expect: board(allowed ?? '404'),
-      note: allowed
-        ? "Bull Board's own check of the (empty) body, which comes after the staff check"
-        : `queue ${NO_QUEUE} does not exist: Bull Board's own 404 "Queue not found" comes after the staff check`,
+      expect: board(method !== 'GET' ? READ_ONLY : (allowed ?? '404')),
+      note:
+        method !== 'GET'
+          ? 'the board is read-only for everyone: refused before Bull Board sees it'
+          : `queue ${NO_QUEUE} does not exist: Bull Board's own 404 "Queue not found" comes after the staff check`,
       request: () => ({ path, ...(method === 'GET' ? {} : { body: {} }) }),
       check: (_caller, res) => {
         if (res.status === 404) expect(res.text).toContain('QUEUE_NOT_FOUND');
@@ -898,9 +904,9 @@ describe('the matrix covers every route', () => {
     );
     const rows = new Set(ROWS.map((r) => key(r.method, r.route.replace(/:(\w+)/g, '{$1}'))));
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
-    // Not in the document: the OpenAPI UI itself, the public web page, Bull Board.
+    // Not in the document: the OpenAPI UI itself, the public web pages and their scripts, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|app(\/\{file\})?$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|app(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {

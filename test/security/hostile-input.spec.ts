@@ -32,7 +32,7 @@ beforeAll(async () => {
   // (tested in staff-login-limits.spec.ts) are lifted: hundreds of hostile logins fail here on purpose.
   api = await startTestApi({
     clock,
-    env: { TRUST_PROXY: 'loopback', STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: '1000000', STAFF_LOGIN_MAX_FAILURES_PER_IP: '1000000' },
+    env: { TRUST_PROXY: 'loopback', STAFF_LOGIN_MAX_FAILURES_PER_USERNAME: '1000000', STAFF_LOGIN_MAX_FAILURES_PER_IP: '1000000', STAFF_LOGIN_MAX_FAILURES_PER_PAIR: '1000000' },
   });
   db = api.app.get<DataSource>(getDataSourceToken());
   for (let i = 0; i < 12; i++) consumerTokens.push((await createConsumer(api.app)).token);

@@ -2,6 +2,9 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiModule } from '../../src/app/api.module.js';
 import { configureApiApp, createFastifyAdapter } from '../../src/app/api-app.js';
 import { WorkerModule } from '../../src/app/worker.module.js';
@@ -32,13 +35,18 @@ export function isolatedConfig(env: Record<string, string> = {}): AppConfig {
     REGISTRY_API_KEY: TEST_REGISTRY_KEY,
     AUTH_DEV_OTP: TEST_OTP,
     LOG_LEVEL: 'error',
+    // Draw ids repeat across test files: each file keeps its draws' artifacts apart.
+    ARTIFACTS_DIR: join(tmpdir(), `il_test_artifacts_${id}`),
     ...env,
   });
 }
 
 export interface TestOptions {
-  /** The clock the app runs on (default: a ManualClock at 2022-08-10T10:00+08:00). */
-  clock?: Clock;
+  /**
+   * The clock the app runs on (default: a ManualClock at 2022-08-10T10:00+08:00); `config`: the service's own,
+   * from CLOCK_START / CLOCK_RATE / CLOCK_ANCHOR of the configuration.
+   */
+  clock?: Clock | 'config';
   env?: Record<string, string>;
   /** Reuse a configuration (and so the database) of another app in the same test. */
   config?: AppConfig;
@@ -67,10 +75,14 @@ async function prepare(options: TestOptions) {
   return { config, clock };
 }
 
+function withClock(builder: TestingModuleBuilder, clock: Clock | 'config'): TestingModuleBuilder {
+  return clock === 'config' ? builder : builder.overrideProvider(Clock).useValue(clock);
+}
+
 /** Starts the API process's module on a real socket (port 0) against a fresh database. */
 export async function startTestApi(options: TestOptions = {}): Promise<TestApi> {
   const { config, clock } = await prepare(options);
-  let builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).overrideProvider(Clock).useValue(clock);
+  let builder = withClock(Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }), clock);
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { logger: ['error'] });
@@ -78,7 +90,7 @@ export async function startTestApi(options: TestOptions = {}): Promise<TestApi> 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
-  return { app, baseUrl, config, clock, http: new HttpClient(baseUrl), close: () => app.close() };
+  return { app, baseUrl, config, clock: app.get(Clock), http: new HttpClient(baseUrl), close: () => app.close() };
 }
 
 /** Starts the worker process's module (queue processors, no HTTP). */
@@ -86,18 +98,19 @@ export async function startTestWorker(
   options: TestOptions = {},
 ): Promise<{ app: INestApplicationContext; config: AppConfig; clock: Clock; close(): Promise<void> }> {
   const { config, clock } = await prepare(options);
-  let builder = Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }).overrideProvider(Clock).useValue(clock);
+  let builder = withClock(Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }), clock);
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = await moduleRef.init();
-  return { app, config, clock, close: () => app.close() };
+  return { app, config, clock: app.get(Clock), close: () => app.close() };
 }
 
 /** Drops the test database and deletes the test's Redis keys. */
 export async function destroyTestEnvironment(config: AppConfig): Promise<void> {
   await dropDatabase(config.DATABASE_URL);
   created.delete(config);
-  await deleteKeysWithPrefix(config.REDIS_URL, config.REDIS_PREFIX);
+  await deleteKeysWithPrefix(config, config.REDIS_PREFIX);
+  if (config.ARTIFACTS_DIR.startsWith(join(tmpdir(), 'il_test_artifacts_'))) await rm(config.ARTIFACTS_DIR, { recursive: true, force: true });
 }
 
 export interface HttpResult<T = any> {

@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     expectConfigError({ CLOCK_ANCHOR: '2026-03-01T09:00:00Z' }, 'CLOCK_ANCHOR');
   });
 
+  test('PUBLIC_BASE_URL: an absolute http(s) URL, trailing slash dropped', () => {
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://fapiao.example.cn/' }).PUBLIC_BASE_URL).toBe('https://fapiao.example.cn');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://example.cn/lottery/' }).PUBLIC_BASE_URL).toBe('https://example.cn/lottery');
+    for (const bad of ['fapiao.example.cn', 'ftp://example.cn', 'https://example.cn/?a=1', 'https://u:p@example.cn']) expectConfigError({ PUBLIC_BASE_URL: bad }, 'PUBLIC_BASE_URL');
+    expect(loadConfig({}).ARTIFACTS_DIR).toBe('var/artifacts');
+  });
+
   test('production refuses the development OTP and development secrets', () => {
     const secrets = {
       JWT_SECRET: 'x'.repeat(40),

@@ -1,5 +1,5 @@
 // The console's shell: session, navigation by role, hash routing to one view module per screen.
-import { api, setCsrfToken, setUnauthorizedHandler } from '../../web-shared/api.js';
+import { api, setCsrfToken, setUnauthorizedHandler } from '../../web-shared/api-client.js';
 import { el, show } from '../../web-shared/dom.js';
 import { errorText } from '../../web-shared/errors.js';
 import { dashboardView } from './views/dashboard.js';

@@ -2,12 +2,10 @@
 // src/web-shared/api-types.d.ts with openapi-typescript, then type-checks this file against it
 // (tsconfig.web.json), so a route, a request field or a response type that changes in the API fails the
 // build instead of drifting from the page. main.js calls only these functions.
-import { api as untypedApi } from '../../web-shared/api.js';
+import { api } from '../../web-shared/api-client.js';
 import type { components, paths } from '../../web-shared/api-types.js';
 
 type Schemas = components['schemas'];
-// web-shared/api.js is plain JavaScript: its signature, as this module uses it.
-const api = untypedApi as (path: string, options?: { method?: string; body?: unknown; headers?: Record<string, string> }) => Promise<any>;
 type JsonBody<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
   : paths[P][M] extends { requestBody?: { content: { 'application/json': infer B } } }

@@ -3,10 +3,10 @@
 // prizes (with the claim form), notices and automatic entry. Hash routing, one render function per screen.
 // It calls only the documented consumer API with the HttpOnly session cookie (POST /api/v1/auth/session)
 // and the session's CSRF token; shared code (API client, error texts, formatting) is in src/web-shared.
-import { setCsrfToken, setUnauthorizedHandler } from '../../web-shared/api.js';
+import { setCsrfToken, setUnauthorizedHandler } from '../../web-shared/api-client.js';
 import { el, show } from '../../web-shared/dom.js';
 import { explain, waitText } from '../../web-shared/errors.js';
-import { day, duration, periodLabel, when, yuan } from '../../web-shared/format.js';
+import { day, duration, periodLabel, when, yuan } from '../../web-shared/formatting.js';
 import { startCamera } from './camera.js';
 import { consumerApi } from './consumer-api.ts';
 import { parseInvoiceQr, typeName } from './invoice-qr.js';

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/config.schema.js';
-import { redisOptionsFromUrl } from '../redis/redis.js';
+import { createRedisClient, type RedisTarget } from '../redis/redis.js';
 import { ServiceClock } from './clock.js';
 
 /** How long a starting process waits for Redis to agree on the shared anchor before giving up. */
@@ -16,10 +15,9 @@ export function sharedAnchorKey(prefix: string, start: Date, rate: number): stri
  * for every process of a deployment and across their restarts. The first process to ask records its own
  * start (SET NX, no expiry); every later one, and every restart, reads that one.
  */
-export async function sharedClockAnchor(redisUrl: string, key: string, timeoutMs = SHARED_ANCHOR_TIMEOUT_MS): Promise<number> {
+export async function sharedClockAnchor(target: string | RedisTarget, key: string, timeoutMs = SHARED_ANCHOR_TIMEOUT_MS): Promise<number> {
   const giveUpAt = Date.now() + timeoutMs;
-  const redis = new Redis({
-    ...redisOptionsFromUrl(redisUrl),
+  const redis = createRedisClient(typeof target === 'string' ? { REDIS_URL: target } : target, {
     lazyConnect: true,
     connectTimeout: 2000,
     maxRetriesPerRequest: 1,
@@ -47,12 +45,12 @@ export async function sharedClockAnchor(redisUrl: string, key: string, timeoutMs
 }
 
 /** The service clock of a configuration: real time, or simulated from CLOCK_START at CLOCK_RATE from CLOCK_ANCHOR. */
-export async function createServiceClock(config: Pick<AppConfig, 'CLOCK_START' | 'CLOCK_RATE' | 'CLOCK_ANCHOR' | 'REDIS_URL' | 'REDIS_PREFIX'>): Promise<ServiceClock> {
+export async function createServiceClock(config: Pick<AppConfig, 'CLOCK_START' | 'CLOCK_RATE' | 'CLOCK_ANCHOR' | 'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_PREFIX'>): Promise<ServiceClock> {
   if (!config.CLOCK_START) return new ServiceClock();
   const start = new Date(config.CLOCK_START);
   const anchor =
     config.CLOCK_ANCHOR === 'shared'
-      ? await sharedClockAnchor(config.REDIS_URL, sharedAnchorKey(config.REDIS_PREFIX, start, config.CLOCK_RATE))
+      ? await sharedClockAnchor(config, sharedAnchorKey(config.REDIS_PREFIX, start, config.CLOCK_RATE))
       : config.CLOCK_ANCHOR
         ? Date.parse(config.CLOCK_ANCHOR)
         : undefined;

@@ -18,6 +18,21 @@ const trustProxy = z.string().transform((v, ctx): boolean | number | string => {
   return z.NEVER;
 });
 
+/** An absolute http(s) URL without query or fragment; a trailing slash is dropped. */
+const publicBaseUrl = z.string().transform((v, ctx): string => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute http(s) URL without query, e.g. https://fapiao.example.gov.cn' });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']),
@@ -26,6 +41,11 @@ const schema = z
     DATABASE_URL: mysqlUrl,
     REDIS_URL: redisUrl,
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/),
+    /** Seed nodes of a Redis Cluster (`host:port,host:port`); unset: the single Redis at REDIS_URL. */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'expected host:port[,host:port...] (the seed nodes of a Redis Cluster)')
+      .optional(),
     ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     REGISTRY_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -66,6 +86,14 @@ const schema = z
     IDENTITY_PROVIDER_RETRIES: intFromString(0, 10),
     IDENTITY_PROVIDER_BREAKER_FAILURES: intFromString(1, 1000),
     IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: intFromString(100, 3_600_000),
+    /** Where the public reaches the service: every absolute URL (the Atom feed) is built from it, never from Host. */
+    PUBLIC_BASE_URL: publicBaseUrl,
+    /** The directory of the artifact store (entries files and audit bundles, written once, served as files). */
+    ARTIFACTS_DIR: z.string().min(1),
+    /** Bearer token of the metrics endpoints (API /metrics, the worker's metrics port); unset: no metrics served. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    WORKER_METRICS_HOST: z.string().min(1),
+    WORKER_METRICS_PORT: intFromString(0, 65535),
   })
   .superRefine((c, ctx) => {
     if (c.IDENTITY_VERIFIER === 'http') {

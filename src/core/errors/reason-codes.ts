@@ -9,6 +9,11 @@ export const REASON_CODES = {
   MALFORMED_JSON: 400,
   QR_MALFORMED: 400,
   SEARCH_QUERY_INVALID: 400,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  /** A request the HTTP parser could not read (the connection is closed). */
+  BAD_REQUEST: 400,
+  /** The URL itself is malformed (bad percent-encoding), answered before routing (src/app/http-hardening.ts). */
+  BAD_URL: 400,
   // 401
   AUTH_REQUIRED: 401,
   TOKEN_INVALID: 401,
@@ -59,9 +64,17 @@ export const REASON_CODES = {
   STAFF_USERNAME_TAKEN: 409,
   STAFF_SELF_DEMOTION: 409,
   STAFF_SELF_DEACTIVATION: 409,
-  // 413, 415
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  // 408, 413, 414, 415, 416, 431 (transport-level refusals are answered before routing: src/app/http-hardening.ts)
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  FILE_TOO_LARGE: 413,
+  FILE_UNPACKED_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  FILE_TYPE_UNSUPPORTED: 415,
+  RANGE_NOT_SATISFIABLE: 416,
+  HEADERS_TOO_LARGE: 431,
   // 422
   INELIGIBLE_TYPE: 422,
   CHECK_CODE_REQUIRED: 422,
@@ -80,6 +93,12 @@ export const REASON_CODES = {
   ID_NUMBER_UNDERAGE: 422,
   IDENTITY_NOT_VERIFIED: 422,
   CLAIMANT_NAME_MISMATCH: 422,
+  CLAIMANT_IDENTITY_MISMATCH: 422,
+  // e-invoice files (src/invoices/files/file-limits.ts)
+  FILE_TOO_MANY_PAGES: 422,
+  FILE_UNREADABLE: 422,
+  FILE_NOT_AN_INVOICE: 422,
+  FILE_QR_TEXT_MISMATCH: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   // 429
   RATE_LIMITED: 429,

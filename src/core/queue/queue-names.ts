@@ -6,7 +6,7 @@ export const QueueName = {
   registry: 'registry',
   /** SMS and in-app notifications. */
   notifications: 'notifications',
-  /** Daily housekeeping such as prize forfeiture. */
+  /** The minute tick of dated work outside the draw lifecycle: prize forfeiture, the daily re-check. */
   maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import type { JobHandlers } from './job-contracts.js';
 import type { QueueName } from './queue-names.js';
 
 export const QUEUE_PROCESSOR = Symbol('QUEUE_PROCESSOR');
@@ -11,10 +11,13 @@ export interface QueueProcessorOptions {
   lockDurationMs?: number;
 }
 
-/** Marks a provider as the handler of one queue; WorkerRunner (worker process only) starts a BullMQ Worker for it. */
+/** Marks a provider as the consumer of one queue; WorkerRunner (worker process only) starts a BullMQ Worker for it. */
 export const QueueProcessor = (options: QueueProcessorOptions) => SetMetadata(QUEUE_PROCESSOR, options);
 
-export interface JobHandler {
-  /** Dispatches on job.name. Throwing retries the job with backoff; throw UnrecoverableError for permanent failures. */
-  process(job: Job): Promise<unknown>;
+/**
+ * A queue's consumer: one handler per job name of the queue's contract (job-contracts.ts), each typed with
+ * its payload. Throwing retries the job with backoff; throw UnrecoverableError for permanent failures.
+ */
+export interface JobHandler<Q extends QueueName = QueueName> {
+  readonly handlers: JobHandlers<Q>;
 }

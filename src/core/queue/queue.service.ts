@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Queue, type ConnectionOptions, type JobsOptions, type QueueOptions } from 'bullmq';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
+import { createRedisClient, isCluster, queuePrefix } from '../redis/redis.js';
+import type { JobData, JobName } from './job-contracts.js';
 import type { QueueName } from './queue-names.js';
 
 /** How long a producer's Redis command (adding a job, reading one) may take before it fails (503 in the API). */
@@ -21,17 +23,26 @@ export const PRODUCER_COMMAND_TIMEOUT_MS = 2000;
  * every job is safe to queue twice (deterministic ids, idempotent handlers).
  */
 export function bullConnection(config: AppConfig, role: 'producer' | 'worker'): ConnectionOptions {
-  return role === 'worker'
-    ? { url: config.REDIS_URL, maxRetriesPerRequest: null }
-    : {
-        url: config.REDIS_URL,
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: true,
-        connectTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
-        commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
-        // Reconnect within 2 s after an outage, as the shared client does (BullMQ's default backs off to 20 s).
-        retryStrategy: (times: number) => Math.min(times * 200, 2000),
-      };
+  const behaviour =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null }
+      : {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: true,
+          connectTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+          commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+          // Reconnect within 2 s after an outage, as the shared client does (BullMQ's default backs off to 20 s).
+          retryStrategy: (times: number) => Math.min(times * 200, 2000),
+        };
+  // BullMQ takes a cluster only as a client instance; it does not close instances it is given, so the
+  // caller disconnects it (closeBullClient) after closing the queue or worker.
+  if (isCluster(config)) return createRedisClient(config, behaviour);
+  return { url: config.REDIS_URL, ...behaviour };
+}
+
+/** Disconnects a client made by bullConnection for a cluster (BullMQ closes the ones it made itself). */
+export function closeBullClient(connection: ConnectionOptions): void {
+  if (typeof (connection as { disconnect?: unknown }).disconnect === 'function') (connection as { disconnect(): void }).disconnect();
 }
 
 /** How often the job schedulers upserted through QueueService are checked, and re-created when missing. */
@@ -78,6 +89,7 @@ class SchedulerKeepingQueue extends Queue {
 export class QueueService implements OnApplicationShutdown {
   private readonly logger = new Logger('QueueService');
   private readonly queues = new Map<string, Queue>();
+  private readonly connections = new Map<string, ConnectionOptions>();
   private readonly schedulers = new Map<string, { queue: QueueName; args: UpsertArgs }>();
   private schedulerTimer: NodeJS.Timeout | null = null;
   private checkingSchedulers: Promise<void> | null = null;
@@ -89,11 +101,13 @@ export class QueueService implements OnApplicationShutdown {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
+      const connection = bullConnection(this.config, 'producer');
+      this.connections.set(name, connection);
       queue = new SchedulerKeepingQueue(
         name,
         {
-          connection: bullConnection(this.config, 'producer'),
-          prefix: this.config.REDIS_PREFIX,
+          connection,
+          prefix: queuePrefix(this.config),
           // BullMQ otherwise waits for the first connection without any bound (a silent Redis at the first
           // use of a queue would hang the request for good) and asks for the server version (INFO) before
           // the first command, a failure of which would break the queue for the life of the process.
@@ -111,8 +125,11 @@ export class QueueService implements OnApplicationShutdown {
     return queue;
   }
 
-  /** Adds a job; with a deterministic `jobId` a repeated add is a no-op while the first job is kept. */
-  async add<T>(name: QueueName, jobName: string, data: T, options: JobsOptions = {}) {
+  /**
+   * Adds a job declared in the queue's contract (job-contracts.ts), with its payload type; with a
+   * deterministic `jobId` a repeated add is a no-op while the first job is kept.
+   */
+  async add<Q extends QueueName, N extends JobName<Q>>(name: Q, jobName: N, data: JobData<Q, N>, options: JobsOptions = {}) {
     return this.queue(name).add(jobName, data, {
       attempts: 5,
       backoff: { type: 'exponential', delay: 2000 },
@@ -185,6 +202,8 @@ export class QueueService implements OnApplicationShutdown {
       await queue.close();
     } finally {
       client?.disconnect();
+      const connection = this.connections.get(queue.name);
+      if (connection) closeBullClient(connection);
     }
   }
 }

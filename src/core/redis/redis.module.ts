@@ -1,14 +1,17 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { redisOptionsFromUrl } from './redis.js';
+import { CacheInvalidation } from './cache-invalidation.js';
+import { REDIS } from './redis-token.js';
+import { createRedisClient, type RedisClient } from './redis.js';
 
-export const REDIS = Symbol('REDIS');
+export { REDIS };
 
 /**
  * The shared Redis client for request-time work (rate limits, caches, health). It fails fast while
  * Redis is down (no offline queue) or silent (command timeout), so requests answer 503 instead of hanging.
+ * With REDIS_CLUSTER_NODES it is an ioredis Cluster (same commands; every one the service sends touches one
+ * key), so consumers keep the `Redis` type for its command signatures.
  */
 @Global()
 @Module({
@@ -18,8 +21,7 @@ export const REDIS = Symbol('REDIS');
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => {
         const logger = new Logger('Redis');
-        const client = new Redis({
-          ...redisOptionsFromUrl(config.REDIS_URL),
+        const client = createRedisClient(config, {
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
@@ -45,11 +47,12 @@ export const REDIS = Symbol('REDIS');
         return client;
       },
     },
+    CacheInvalidation,
   ],
-  exports: [REDIS],
+  exports: [REDIS, CacheInvalidation],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();

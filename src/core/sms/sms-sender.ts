@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { maskPhone } from '../masking.js';
+import { smsSends } from '../metrics/metrics.js';
 
 /**
  * Sends one text message to a mainland mobile number (11 digits). The one seam between the service and
@@ -30,4 +31,21 @@ export class LogSmsSender extends SmsSender {
 /** The message with every run of 4+ digits replaced by as many stars. */
 export function redactDigits(message: string): string {
   return message.replace(DIGIT_RUNS, (run) => '*'.repeat(run.length));
+}
+
+/** Counts every message in il_sms_sends_total by result (sent, failed), around the gateway adapter. */
+export class MeteredSmsSender extends SmsSender {
+  constructor(private readonly gateway: SmsSender) {
+    super();
+  }
+
+  async send(phone: string, message: string): Promise<void> {
+    try {
+      await this.gateway.send(phone, message);
+      smsSends.inc({ result: 'sent' });
+    } catch (error) {
+      smsSends.inc({ result: 'failed' });
+      throw error;
+    }
+  }
 }

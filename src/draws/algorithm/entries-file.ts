@@ -1,6 +1,6 @@
-import { createHash, type Hash } from 'node:crypto';
 import { DrawInputError, ENTRIES_HEADER, HEX16, HEX64, TWO_POW_53, isLowerHex } from './constants.js';
 import { EntryTable, EntryTableBuilder } from './entry-table.js';
+import { createSha256, type Sha256 } from './sha256.js';
 
 /** The entries file does not follow the ILD-1 format; `line` is 1-based (the header is line 1). */
 export class EntriesFormatError extends DrawInputError {
@@ -36,7 +36,7 @@ const FLUSH_CHARS = 1 << 16;
  * write the file in the same pass.
  */
 export class EntriesDigest {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Sha256 = createSha256();
   private pending = ENTRIES_HEADER;
   private prevRef = '';
   private n = 0;
@@ -76,7 +76,7 @@ export class EntriesDigest {
     this.n++;
     this.pending += line;
     if (this.pending.length >= FLUSH_CHARS) {
-      this.hash.update(this.pending, 'latin1');
+      this.hash.updateLatin1(this.pending);
       this.pending = '';
     }
     return line;
@@ -85,9 +85,9 @@ export class EntriesDigest {
   /** Finishes and returns the lowercase hex digest (idempotent). */
   digest(): string {
     if (this.result === null) {
-      this.hash.update(this.pending, 'latin1');
+      this.hash.updateLatin1(this.pending);
       this.pending = '';
-      this.result = this.hash.digest('hex');
+      this.result = this.hash.hexDigest();
     }
     return this.result;
   }
@@ -110,7 +110,7 @@ export interface ReadEntriesResult {
 const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = 10 + i;
-const HEADER_BYTES = Buffer.from(ENTRIES_HEADER.slice(0, -1), 'ascii');
+const HEADER_BYTES = Uint8Array.from(ENTRIES_HEADER.slice(0, -1), (c) => c.charCodeAt(0));
 const MAX_LINE = 64 + 1 + 16 + 1 + 16; // without the newline
 const MIN_LINE = 64 + 1 + 16 + 1 + 1;
 const PROGRESS_EVERY = 8 << 20;
@@ -131,10 +131,30 @@ function diagnoseLine(text: string): string {
   return 'malformed line';
 }
 
-function toBuffer(chunk: unknown): Buffer {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+// Plain Uint8Array operations, so the reader runs in browsers too (a Node Buffer is a Uint8Array, and its
+// indexOf stays Node's fast one).
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
   throw new TypeError('entries stream must yield bytes (Buffer/Uint8Array), not strings: do not set an encoding on it');
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += String.fromCharCode(buf[i]);
+  return out;
+}
+
+function isHeader(buf: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== HEADER_BYTES.length) return false;
+  for (let i = 0; i < HEADER_BYTES.length; i++) if (buf[start + i] !== HEADER_BYTES[i]) return false;
+  return true;
 }
 
 /**
@@ -149,25 +169,25 @@ export async function readEntriesFile(
   readable: AsyncIterable<Uint8Array | string>,
   onProgress?: (progress: ReadProgress) => void,
 ): Promise<ReadEntriesResult> {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   const builder = new EntryTableBuilder();
   const refWords = new Uint32Array(8);
   let lineNo = 0;
   let headerDone = false;
-  let carry: Buffer | null = null;
+  let carry: Uint8Array | null = null;
   let bytesRead = 0;
   let nextProgress = PROGRESS_EVERY;
 
-  const fail = (buf: Buffer, start: number, end: number): never => {
-    throw new EntriesFormatError(lineNo, diagnoseLine(buf.toString('latin1', start, end)));
+  const fail = (buf: Uint8Array, start: number, end: number): never => {
+    throw new EntriesFormatError(lineNo, diagnoseLine(latin1(buf, start, end)));
   };
 
   // Parses one line buf[start..end) (end = index of its '\n').
-  const processLine = (buf: Buffer, start: number, end: number): void => {
+  const processLine = (buf: Uint8Array, start: number, end: number): void => {
     lineNo++;
     if (!headerDone) {
-      if (end - start !== HEADER_BYTES.length || buf.compare(HEADER_BYTES, 0, HEADER_BYTES.length, start, end) !== 0) {
-        const got = buf.toString('utf8', start, Math.min(end, start + 60));
+      if (!isHeader(buf, start, end)) {
+        const got = new TextDecoder().decode(buf.subarray(start, Math.min(end, start + 60)));
         throw new EntriesFormatError(lineNo, `expected the header "ref,holder,tickets", got ${JSON.stringify(got)}`);
       }
       headerDone = true;
@@ -216,7 +236,7 @@ export async function readEntriesFile(
   };
 
   for await (const raw of readable) {
-    const chunk = toBuffer(raw);
+    const chunk = toBytes(raw);
     if (chunk.length === 0) continue;
     hash.update(chunk);
     bytesRead += chunk.length;
@@ -224,11 +244,11 @@ export async function readEntriesFile(
     if (carry !== null) {
       const nl = chunk.indexOf(10);
       if (nl === -1) {
-        carry = Buffer.concat([carry, chunk]);
+        carry = concatBytes(carry, chunk);
         if (carry.length > MAX_LINE) throw new EntriesFormatError(lineNo + 1, `line too long (at most ${MAX_LINE} chars before \\n)`);
         continue;
       }
-      const line: Buffer = Buffer.concat([carry, chunk.subarray(0, nl)]);
+      const line = concatBytes(carry, chunk.subarray(0, nl));
       carry = null;
       processLine(line, 0, line.length);
       pos = nl + 1;
@@ -237,7 +257,7 @@ export async function readEntriesFile(
     while (pos < len) {
       const nl = chunk.indexOf(10, pos);
       if (nl === -1) {
-        carry = Buffer.from(chunk.subarray(pos)); // copy: do not keep the whole chunk alive
+        carry = Uint8Array.prototype.slice.call(chunk, pos); // a copy (Buffer#slice is a view): do not keep the whole chunk alive
         if (carry.length > MAX_LINE) throw new EntriesFormatError(lineNo + 1, `line too long (at most ${MAX_LINE} chars before \\n)`);
         break;
       }
@@ -256,5 +276,5 @@ export async function readEntriesFile(
   const entryCount = builder.count;
   const totalTickets = builder.totalTickets;
   onProgress?.({ bytesRead, entryCount });
-  return { table: builder.build(), entriesDigest: hash.digest('hex'), entryCount, totalTickets };
+  return { table: builder.build(), entriesDigest: hash.hexDigest(), entryCount, totalTickets };
 }

@@ -42,3 +42,37 @@ export {
   type BuildAuditBundleParams,
   type VerifyResult,
 } from './audit.js';
+// ILI-1, verifiable instant draws (docs/draw-algorithm.md, part 2).
+export {
+  INSTANT_ALGORITHM_ID,
+  ODDS_DENOMINATOR,
+  INSTANT_LOG_HEADER,
+  InstantDay,
+  InstantLogFormatError,
+  assertBandId,
+  validateInstantRules,
+  instantEntryKey,
+  instantEntryStream,
+  hashInstantSecret,
+  runInstantDay,
+  formatInstantLog,
+  formatInstantLogLine,
+  readInstantLog,
+  type InstantTier,
+  type InstantBand,
+  type BudgetReturn,
+  type InstantDayRules,
+  type InstantLogEntry,
+  type InstantTally,
+  type InstantOutcome,
+} from './instant.js';
+export {
+  buildInstantCommitment,
+  publishInstantDay,
+  verifyInstantDay,
+  verifyBudgetReturns,
+  verifyReturnsFromPublishedDays,
+  type InstantCommitment,
+  type InstantDayBundle,
+  type InstantVerifyResult,
+} from './instant-audit.js';

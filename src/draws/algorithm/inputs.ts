@@ -1,9 +1,5 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { ALGORITHM_ID, DrawInputError, HEX64 } from './constants.js';
-
-function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+import { hmacSha256Hex, randomHex, sha256Hex } from './sha256.js';
 
 /**
  * Tickets an invoice earns: `min(cap, floor(amountCents / unitCents))`, computed exactly.
@@ -47,20 +43,20 @@ export function invoiceRef(invoiceCode: string, invoiceNumber: string): string {
  * An entry's `holder`: the first 16 lowercase hex chars of HMAC-SHA256(key, `<drawId>:<consumerId>`).
  * Stable within a draw (so the win limit can be applied) but unlinkable across draws without the key.
  */
-export function holderPseudonym(key: string | Buffer, drawId: string, consumerId: string | number): string {
+export function holderPseudonym(key: string | Uint8Array, drawId: string, consumerId: string | number): string {
   if (key.length === 0) throw new DrawInputError('holder pseudonym key must not be empty');
-  return createHmac('sha256', key).update(`${drawId}:${consumerId}`, 'utf8').digest('hex').slice(0, 16);
+  return hmacSha256Hex(key, `${drawId}:${consumerId}`).slice(0, 16);
 }
 
 /** A fresh draw secret: 32 bytes from the CSPRNG written as 64 lowercase hex chars. */
 export function generateSecret(): string {
-  return randomBytes(32).toString('hex');
+  return randomHex(32);
 }
 
 /** `secretHash`: lowercase hex SHA-256 over the 64 ASCII bytes of the secret's hex string (not the raw 32 bytes). */
 export function hashSecret(secret: string): string {
   if (!HEX64.test(secret)) throw new DrawInputError('secret must be 64 lowercase hex chars');
-  return sha256Hex(Buffer.from(secret, 'ascii'));
+  return sha256Hex(secret); // 64 hex characters: their UTF-8 bytes are their ASCII bytes
 }
 
 /** Checks a draw id: non-empty printable ASCII without spaces (it is embedded in a newline-separated string). */
@@ -88,5 +84,5 @@ export function deriveSeed({ drawId, entriesDigest, secret, beacon }: SeedInputs
   if (!HEX64.test(secret)) throw new DrawInputError('secret must be 64 lowercase hex chars');
   const b = beacon ?? '';
   if (typeof b !== 'string') throw new DrawInputError('beacon must be a string');
-  return sha256Hex(Buffer.from(`${ALGORITHM_ID}\n${drawId}\n${entriesDigest}\n${secret}\n${b}`, 'utf8'));
+  return sha256Hex(`${ALGORITHM_ID}\n${drawId}\n${entriesDigest}\n${secret}\n${b}`);
 }

@@ -1,28 +1,46 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
 import type { DrawRequestStatus } from '../draw-request.entity.js';
 import type { DrawPhase, DrawStatus } from '../draw.entity.js';
 
 export const DRAW_STATUSES: readonly DrawStatus[] = ['scheduled', 'frozen', 'drawn', 'published', 'failed'];
 
+export const BEACON_MAX_CHARACTERS = 256;
+
 /**
- * Any visible text, Chinese included (e.g. the welfare lottery's result as announced), without control,
- * format (zero-width), private-use or unassigned characters: the beacon goes into the ILD-1 seed as its
- * UTF-8 bytes exactly as published, so what anyone sees and re-types must be all there is.
+ * Why a beacon is refused, or null when it is fine. A beacon is any visible UTF-8 text, Chinese included (e.g.
+ * the welfare lottery's result as announced; ILD-1 hashes its UTF-8 bytes): 1-256 characters (code points),
+ * NFC-normalized (so the same visible text is always the same bytes, and a verifier who re-types it gets the
+ * same seed), and none of Unicode's "other" characters (\p{C}: control characters such as line breaks, tabs
+ * and NUL; format characters such as zero-width ones; lone surrogates, which have no UTF-8 form; private-use
+ * and unassigned ones): what anyone sees and re-types must be all there is. It is stored and published exactly
+ * as given: nothing is trimmed or normalized on the way.
  */
-export const BEACON_PATTERN = /^[^\p{C}]{1,200}$/u;
+export function beaconProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'beacon must be a string';
+  const characters = [...value].length;
+  if (characters < 1 || characters > BEACON_MAX_CHARACTERS) return `beacon must be 1-${BEACON_MAX_CHARACTERS} characters`;
+  if (/\p{Cs}/u.test(value)) return 'beacon must be valid Unicode text';
+  if (/\p{Cc}/u.test(value)) return 'beacon must not contain control characters';
+  if (/\p{C}/u.test(value)) return 'beacon must be visible text without control or zero-width characters';
+  if (value.normalize('NFC') !== value) return 'beacon must be NFC-normalized Unicode text';
+  return null;
+}
 
 export class CreateDrawRequestDto {
   @ApiPropertyOptional({
     description:
       'A public value nobody could know when the entries froze, mixed into the seed exactly as given, e.g. the official result of ' +
-      "that day's welfare lottery draw. 1-200 characters of visible text (no control or zero-width characters); used as its UTF-8 bytes.",
-    example: 'ssq-2022088:02,09,14,21,27,33+11',
+      "that day's welfare lottery draw. 1-256 characters of NFC-normalized visible text (no control or zero-width characters); " +
+      'stored and published exactly as given (ILD-1 hashes its UTF-8 bytes).',
+    example: '2022-09-06 福彩3D 第2022236期 开奖号码 1 2 3',
   })
   @IsOptional()
   @IsString()
-  @Length(1, 200, { message: 'beacon must be 1-200 characters' })
-  @Matches(BEACON_PATTERN, { message: 'beacon must be visible text without control or zero-width characters' })
+  @ValidateBy({
+    name: 'isBeacon',
+    validator: { validate: (value: unknown) => beaconProblem(value) === null, defaultMessage: (args) => beaconProblem(args?.value) ?? 'beacon is invalid' },
+  })
   beacon?: string;
 }
 
@@ -94,10 +112,19 @@ export class DrawJobDto {
   @ApiProperty() attemptsMade: number;
   @ApiPropertyOptional() progress: unknown;
   @ApiPropertyOptional({ type: String, nullable: true }) failedReason: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true }) trigger: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) queuedAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) startedAt: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) finishedAt: string | null;
+}
+
+export class DrawNextStepDto {
+  @ApiPropertyOptional({ enum: ['freeze', 'draw', 'publish'], nullable: true, description: 'the step due now, by the draw state machine' })
+  step: DrawPhase | null;
+  @ApiPropertyOptional({ enum: ['schedule', 'approved-request', 'drawn'], nullable: true }) trigger: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) requestId: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'DRAW_TIME_NOT_REACHED', description: 'why nothing is due' }) code: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) reason: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'when the schedule makes the next step due' }) waitUntil: string | null;
 }
 
 export class DrawRulesDto {
@@ -113,6 +140,7 @@ export class DrawDetailDto extends DrawSummaryDto {
   @ApiPropertyOptional({ type: DrawProgressDto, nullable: true, description: 'of the step running now' }) progress: DrawProgressDto | null;
   @ApiPropertyOptional({ type: DrawCommitmentDto, nullable: true, description: 'published at the freeze' }) commitment: DrawCommitmentDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) beacon: string | null;
+  @ApiProperty({ type: DrawNextStepDto }) next: DrawNextStepDto;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'after the draw' }) seed: string | null;
   @ApiProperty() rules: DrawRulesDto;
   @ApiPropertyOptional({ nullable: true, description: 'after the draw' }) results: { winners: number; alternates: number } | null;
@@ -126,7 +154,7 @@ export class DrawDetailDto extends DrawSummaryDto {
 export class DrawAuditEntryDto {
   @ApiProperty() id: number;
   @ApiProperty() at: string;
-  @ApiProperty({ example: 'staff:3:auditor.wang', description: 'system, or staff:<id>:<username>' }) actor: string;
+  @ApiProperty({ example: 'staff:3:auditor.wang', description: 'scheduler (the clock made it due), worker (failures, refused jobs), or staff:<id>:<username> with details.role' }) actor: string;
   @ApiProperty({ example: 'draw-request-approved' }) action: string;
   @ApiPropertyOptional({ nullable: true }) details: unknown;
 }

@@ -8,8 +8,9 @@
  * code and a 20-digit number.
  */
 
-/** How a claim arrived: scanned, typed, or built from the tax bureau's record for an opted-in buyer (automatic entry). */
-export type InvoiceSource = 'qr' | 'typed' | 'auto';
+/** How the invoice arrived: a scanned QR code, the typed form, the e-invoice file (PDF/OFD/XML), or built from
+ * the tax bureau's record for an opted-in buyer (automatic entry). */
+export type InvoiceSource = 'qr' | 'typed' | 'file' | 'auto';
 
 export interface InvoiceClaim {
   /** Two-digit type code: '04' paper ordinary, '10' electronic ordinary, '32' fully digital ordinary, … */

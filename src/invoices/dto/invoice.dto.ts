@@ -4,7 +4,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { InvoiceStatus } from '../invoice.entity.js';
 
 /**
- * Either `{ qr }` (the text of the invoice's QR code) or the typed fields. The body is validated by the
+ * Either `{ qr }` (the text of the invoice's QR code), the typed fields, or `{ file, fileName? }` (the
+ * e-invoice file as issued: PDF, OFD or the tax system's XML, in base64; see invoices/files). The body is validated by the
  * pure parsers in invoices/domain (QR_MALFORMED / VALIDATION_FAILED), not by class-validator, so this
  * class documents the shape for OpenAPI only.
  */
@@ -17,6 +18,14 @@ export class RegisterInvoiceDto {
   @ApiPropertyOptional({ example: '2022-08-12' }) issueDate?: string;
   @ApiPropertyOptional({ example: '128.50', description: 'yuan as a string, at most 2 decimals' }) amount?: string;
   @ApiPropertyOptional({ example: '567890', description: '20 digits, or the last 6' }) checkCode?: string;
+  @ApiPropertyOptional({
+    description:
+      'the e-invoice file (PDF, OFD or tax XML) in standard base64, at most 768,000 bytes before encoding; a data: URL prefix is accepted. ' +
+      'Refusals: 413 FILE_TOO_LARGE / FILE_UNPACKED_TOO_LARGE, 415 FILE_TYPE_UNSUPPORTED, 422 FILE_UNREADABLE / FILE_TOO_MANY_PAGES / FILE_NOT_AN_INVOICE / FILE_QR_TEXT_MISMATCH',
+    format: 'byte',
+  })
+  file?: string;
+  @ApiPropertyOptional({ example: 'dzfp_26432000000000123456.pdf', description: 'informational only; the kind is read from the content' }) fileName?: string;
 }
 
 export class RegistrationResultDto {

@@ -105,7 +105,9 @@
       return pageStatus(errorText(e), true);
     }
     if (!campaigns.length) return pageStatus('暂无活动。');
-    const wanted = new URLSearchParams(location.search).get('campaign');
+    // The server rendered the page for one campaign (and on /draws/<id> for one draw): enhance that.
+    const wanted = document.body.dataset.campaignId || new URLSearchParams(location.search).get('campaign');
+    const onlyDraw = document.body.dataset.drawId || null;
     const campaign = campaigns.find((c) => c.id === wanted) || campaigns[0];
     renderCampaign(campaign, campaigns);
     let draws;
@@ -114,6 +116,7 @@
     } catch (e) {
       return pageStatus(errorText(e), true);
     }
+    if (onlyDraw) draws = draws.filter((d) => d.id === onlyDraw);
     renderDraws(draws);
     pageStatus('');
   }
@@ -126,7 +129,7 @@
   }
 
   function renderCampaign(c, all) {
-    document.title = `${c.name} · 开奖公告`;
+    if (!document.body.dataset.drawId) document.title = `${c.name} · 开奖公告`;
     $('campaign-name').textContent = c.name;
     $('campaign-meta').textContent = `活动时间 ${c.startDate} 至 ${c.endDate}，按月开奖，共 ${c.periodCount} 期`;
     if (all.length > 1) {
@@ -136,6 +139,7 @@
         el('ul', {}, all.map((x) => el('li', {}, el('a', { href: `?campaign=${encodeURIComponent(x.id)}`, 'aria-current': x.id === c.id ? 'page' : null }, x.name)))),
       ]);
     }
+    if (!$('rules-body')) return; // a draw's own page shows no rules
     const rules = clear($('rules-body'));
     append(rules, [
       el('table', { class: 'stack' },
@@ -163,7 +167,7 @@
       fromHash = null; // a malformed link: open the latest draw instead
     }
     const published = draws.filter((d) => d.status === 'published');
-    const openId = fromHash || (published.length ? published[published.length - 1].id : null);
+    const openId = document.body.dataset.drawId || fromHash || (published.length ? published[published.length - 1].id : null);
     // Newest first.
     for (const d of draws.slice().reverse()) root.appendChild(drawArticle(d, d.id === openId));
     // A link to one draw (e.g. from the Atom feed): the element exists only now, so scroll to it here.
@@ -216,7 +220,7 @@
     else if (detail.summary) body.appendChild(el('p', { class: 'notice' }, '本期已开奖，中奖名单审核后公布；公布时一并公开密钥、信标、种子与审计包。'));
     if (detail.commitment) {
       body.appendChild(chartPanel(detail));
-      body.appendChild(auditPanel(detail));
+      if (!$('audit')) body.appendChild(auditPanel(detail)); // a draw's own page has it server-rendered
     }
   }
 
@@ -483,6 +487,7 @@
 
   function setupCheckForm() {
     const form = $('check-form');
+    if (!form) return; // a draw's own page has no check form
     const out = $('check-result');
     const button = $('check-submit');
     form.addEventListener('submit', async (event) => {

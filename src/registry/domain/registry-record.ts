@@ -52,7 +52,6 @@ export const RECORD_FIELDS = [
 export type RecordField = (typeof RECORD_FIELDS)[number] | 'buyerIdNumber';
 
 export const REGISTRY_LINE_ERROR_CODES = ['MALFORMED_JSON', 'MISSING_FIELD', 'INVALID_FIELD'] as const;
-export type RegistryLineErrorCode = (typeof REGISTRY_LINE_ERROR_CODES)[number];
 
 export type RegistryLineResult =
   | { ok: true; record: RegistryRecord }

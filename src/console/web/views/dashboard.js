@@ -1,7 +1,7 @@
-import { api } from '../../../web-shared/api.js';
+import { api } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { ERROR_TEXTS, errorText } from '../../../web-shared/errors.js';
-import { count, duration, periodLabel, when } from '../../../web-shared/format.js';
+import { count, duration, periodLabel, when } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { disposeCharts, STATUS_COLORS, stackedBars } from './charts.js';
 import { every, REG_STATUS } from './common.js';

@@ -1,7 +1,7 @@
-import { api } from '../../../web-shared/api.js';
+import { api } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { errorText } from '../../../web-shared/errors.js';
-import { count, periodLabel, when, yuan } from '../../../web-shared/format.js';
+import { count, periodLabel, when, yuan } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { can, me, toast, toastError } from '../main.js';
 import { badge, CLAIM, DRAW_STATUS, every, kv, PHASE, REQUEST_STATUS } from './common.js';

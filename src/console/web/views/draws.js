@@ -1,7 +1,7 @@
-import { api } from '../../../web-shared/api.js';
+import { api } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { errorText } from '../../../web-shared/errors.js';
-import { count, periodLabel, when } from '../../../web-shared/format.js';
+import { count, periodLabel, when } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { badge, DRAW_STATUS, every } from './common.js';
 

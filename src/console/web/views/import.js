@@ -1,7 +1,7 @@
-import { api, upload } from '../../../web-shared/api.js';
+import { api, upload } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { ERROR_TEXTS, errorText } from '../../../web-shared/errors.js';
-import { bytes, count, when } from '../../../web-shared/format.js';
+import { bytes, count, when } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { every } from './common.js';
 

@@ -1,4 +1,4 @@
-import { api } from '../../../web-shared/api.js';
+import { api } from '../../../web-shared/api-client.js';
 import { el } from '../../../web-shared/dom.js';
 import { errorText } from '../../../web-shared/errors.js';
 import { signedIn } from '../main.js';

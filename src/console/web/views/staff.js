@@ -1,7 +1,7 @@
-import { api } from '../../../web-shared/api.js';
+import { api } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { errorText } from '../../../web-shared/errors.js';
-import { when } from '../../../web-shared/format.js';
+import { when } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { ROLE_NAMES, toast, toastError } from '../main.js';
 

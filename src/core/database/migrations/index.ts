@@ -9,6 +9,10 @@ import { StaffAccountStatus1700000012100 } from './1700000012100-staff-account-s
 import { BuyerIdsAndAutoEntry1700000012200 } from './1700000012200-buyer-ids-and-auto-entry.js';
 import { RegistryImports1700000013000 } from './1700000013000-registry-imports.js';
 import { RegistrationCounts1700000013100 } from './1700000013100-registration-counts.js';
+import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
+import { DrawEntriesClosed1700000016500 } from './1700000016500-draw-entries-closed.js';
+import { AutoEntrySource1700000018100 } from './1700000018100-auto-entry-source.js';
+import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -23,4 +27,8 @@ export const migrations = [
   BuyerIdsAndAutoEntry1700000012200,
   RegistryImports1700000013000,
   RegistrationCounts1700000013100,
+  Utf8Beacons1700000016000,
+  DrawEntriesClosed1700000016500,
+  InvoiceFileSource1700000018000,
+  AutoEntrySource1700000018100,
 ];
