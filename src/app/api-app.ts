@@ -1,6 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
@@ -9,6 +9,7 @@ import { ApiExceptionFilter } from '../core/errors/api-exception.filter.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { installApiMetrics } from '../core/metrics/api-metrics.js';
 import { BodyDepthPipe } from './body-depth.pipe.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './http-hardening.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
 import { registerBullBoard } from './bull-board.js';
@@ -57,15 +58,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
         ),
     }),
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Invoice lottery draw service')
-      .setDescription('Henan 2022 consumer invoice lottery: registration, verifiable draws, public results')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document);
   await registerBullBoard(app);
 }

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import { ConsoleModule } from '../console/console.module.js';
+import { ConsumerAppModule } from '../consumer-app/consumer-app.module.js';
 import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { ConsumersModule } from '../consumers/consumers.module.js';
 import { CoreModule } from '../core/core.module.js';
@@ -22,7 +23,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, IdentityModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule, DashboardModule],
+      imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, IdentityModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule, DashboardModule, ConsumerAppModule],
     };
   }
 }

@@ -13,8 +13,9 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
 };
-const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.map', '.txt', '.svg']);
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.map', '.txt', '.svg', '.webmanifest']);
 
 interface Asset {
   type: string;

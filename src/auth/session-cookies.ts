@@ -7,7 +7,7 @@ import { SessionStore, type Session, type SessionKind } from './session.store.js
  *
  * | kind     | cookie                | path            | sign-in route                       |
  * | staff    | `il_staff_session`    | `/api/v1/admin` | `POST /api/v1/admin/auth/session`   |
- * | consumer | `il_consumer_session` | `/api/v1`       | (the consumer web app's, to come)   |
+ * | consumer | `il_consumer_session` | `/api/v1`       | `POST /api/v1/auth/session`         |
  *
  * The cookie is HttpOnly (page script never sees it), SameSite=Strict, and Secure when the request came
  * over TLS (as the trusted proxy says). CSRF: every state-changing request (not GET/HEAD/OPTIONS) that

@@ -50,6 +50,14 @@ export class ConsumerAuthService {
    * works once (idempotent in effect: the account is created at most once, also under concurrent logins).
    */
   async login(phoneInput: string, code: string, clientIp: string | undefined): Promise<string> {
+    return this.tokens.issueConsumerToken(await this.authenticate(phoneInput, code, clientIp));
+  }
+
+  /**
+   * The consumer these credentials open (the checks, limits and account creation of login, which issues a
+   * token; the web app's sign-in opens a cookie session instead). Idempotent in effect like login.
+   */
+  async authenticate(phoneInput: string, code: string, clientIp: string | undefined): Promise<number> {
     await this.limits.consume(['loginPerIp', clientAddressKey(clientIp)]);
     const phone = this.normalize(phoneInput);
     const check = await this.codes.verify(this.pii.lookupHash('phone', phone), code);
@@ -64,7 +72,7 @@ export class ConsumerAuthService {
         throw DomainError.unauthorized('OTP_EXPIRED', 'No valid code for this phone; request a new code');
     }
     const consumer = await this.consumers.findOrCreateByPhone(phone);
-    return this.tokens.issueConsumerToken(consumer.id);
+    return consumer.id;
   }
 
   private normalize(input: string): string {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 import { CurrentStaff, StaffOnly } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { DrawRequestsService, type StaffSubject } from './draw-requests.service.js';
@@ -36,6 +37,7 @@ export class DrawsController {
   @Get(':id')
   @StaffOnly('operator', 'auditor')
   @ApiOperation({ summary: 'One draw: status, progress of the running step, timings, commitment, failure, jobs, requests' })
+  @ApiErrors('DRAW_NOT_FOUND')
   detail(@Param('id', DrawIdPipe) id: string): Promise<DrawDetailDto> {
     return this.draws.detail(id);
   }
@@ -43,6 +45,7 @@ export class DrawsController {
   @Get(':id/audit-log')
   @StaffOnly('operator', 'auditor')
   @ApiOperation({ summary: "The draw's append-only audit log, oldest first" })
+  @ApiErrors('DRAW_NOT_FOUND')
   auditLog(@Param('id', DrawIdPipe) id: string): Promise<DrawAuditEntryDto[]> {
     return this.draws.auditLog(id);
   }
@@ -52,6 +55,7 @@ export class DrawsController {
   @StaffOnly('operator')
   @ApiOperation({ summary: 'Retry a failed draw: back to the status before the failed step, which is queued again when due' })
   @ApiResponse({ status: 409, description: 'DRAW_NOT_FAILED' })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FAILED', 'DRAW_IN_PROGRESS')
   retry(@Param('id', DrawIdPipe) id: string, @CurrentStaff() staff: StaffSubject): Promise<DrawDetailDto> {
     return this.draws.retry(id, staff);
   }
@@ -59,6 +63,7 @@ export class DrawsController {
   @Get(':id/draw-requests')
   @StaffOnly('operator', 'auditor')
   @ApiOperation({ summary: 'The two-person draw requests of a draw' })
+  @ApiErrors('DRAW_NOT_FOUND')
   listRequests(@Param('id', DrawIdPipe) id: string): Promise<DrawRequestDto[]> {
     return this.draws.listRequests(id);
   }
@@ -68,6 +73,7 @@ export class DrawsController {
   @ApiBody({ type: CreateDrawRequestDto, required: false })
   @ApiOperation({ summary: 'Request the draw of a frozen period now (needs the approval of an auditor other than you)' })
   @ApiResponse({ status: 409, description: 'DRAW_NOT_FROZEN, DRAW_ALREADY_APPROVED' })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FROZEN', 'DRAW_ALREADY_APPROVED', 'DRAW_IN_PROGRESS')
   request(@Param('id', DrawIdPipe) id: string, @Body() body: CreateDrawRequestDto, @CurrentStaff() staff: StaffSubject): Promise<DrawRequestDto> {
     return this.draws.request(id, body?.beacon, staff);
   }
@@ -78,6 +84,7 @@ export class DrawsController {
   @ApiOperation({ summary: 'Approve a pending draw request: stores its beacon on the draw and queues the draw' })
   @ApiResponse({ status: 403, description: 'SELF_APPROVAL_FORBIDDEN, ROLE_REQUIRED' })
   @ApiResponse({ status: 409, description: 'DRAW_REQUEST_ALREADY_DECIDED, DRAW_NOT_FROZEN, DRAW_IN_PROGRESS, DRAW_ALREADY_APPROVED' })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_REQUEST_NOT_FOUND', 'SELF_APPROVAL_FORBIDDEN', 'DRAW_REQUEST_ALREADY_DECIDED', 'DRAW_ALREADY_APPROVED', 'DRAW_NOT_FROZEN')
   approve(
     @Param('id', DrawIdPipe) id: string,
     @Param('rid', requestIdPipe) rid: number,
@@ -90,6 +97,7 @@ export class DrawsController {
   @HttpCode(200)
   @StaffOnly('auditor', 'operator')
   @ApiOperation({ summary: 'Reject a pending draw request (an auditor), or withdraw your own (the requester)' })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_REQUEST_NOT_FOUND', 'DRAW_REQUEST_ALREADY_DECIDED')
   reject(
     @Param('id', DrawIdPipe) id: string,
     @Param('rid', requestIdPipe) rid: number,

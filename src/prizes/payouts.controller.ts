@@ -5,6 +5,7 @@ import type { AuthSubject } from '../auth/auth-subject.js';
 import { CurrentStaff, StaffOnly } from '../auth/guards.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { PayoutsService } from './payouts.service.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 const DRAW_ID = /^[a-z0-9-]{1,64}$/;
 
@@ -21,6 +22,7 @@ export class PayoutsController {
       'Operator: the claimed prizes of a draw for finance (UTF-8 CSV with BOM; full bank account, each prefixed with a tab so Excel keeps the digits). ' +
       'Every download is audit-logged. 404 DRAW_NOT_FOUND, 409 DRAW_NOT_PUBLISHED',
   })
+  @ApiErrors('DRAW_NOT_FOUND')
   async csv(
     @Param('id') id: string,
     @CurrentStaff() staff: Extract<AuthSubject, { kind: 'staff' }>,

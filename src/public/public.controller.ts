@@ -17,6 +17,7 @@ import type { CachedBody } from './public-cache.js';
 import { PublicArtifacts } from './public-artifacts.js';
 import { PublicRateLimitGuard } from './public-rate-limit.guard.js';
 import { PublicService } from './public.service.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -42,12 +43,15 @@ export class PublicController {
 
   @Get('campaigns')
   @ApiOkResponse({ type: CampaignListDto })
+  @ApiOperation({ summary: 'The campaigns: name, dates, rules and prize tiers' })
   campaigns(@Res({ passthrough: true }) reply: FastifyReply): string | Buffer {
     return send(reply, this.service.campaigns(), JSON_TYPE, 60);
   }
 
   @Get('campaigns/:id/draws')
   @ApiOkResponse({ type: CampaignDrawsDto })
+  @ApiOperation({ summary: "A campaign's draws: period, status, times, entry count, total tickets, tiers" })
+  @ApiErrors('CAMPAIGN_NOT_FOUND')
   async campaignDraws(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.campaignDraws(id));
   }
@@ -55,6 +59,7 @@ export class PublicController {
   @Get('draws/:id')
   @ApiOperation({ summary: 'A draw: status and times, the commitment from the freeze on, per-tier counts after the draw, seed material from publication on' })
   @ApiOkResponse({ type: DrawDetailDto })
+  @ApiErrors('DRAW_NOT_FOUND')
   async draw(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.draw(id));
   }
@@ -66,6 +71,7 @@ export class PublicController {
       '400 SEARCH_QUERY_INVALID otherwise); 409 DRAW_NOT_PUBLISHED before publication',
   })
   @ApiOkResponse({ type: WinnersPageDto })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_PUBLISHED', 'SEARCH_QUERY_INVALID')
   async winners(@Param('id') id: string, @Query() query: WinnersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.winners(id, query.tier, query.page ?? 1, query.pageSize ?? 20, query.q));
   }
@@ -73,6 +79,7 @@ export class PublicController {
   @Get('draws/:id/bands')
   @ApiOperation({ summary: 'Per amount band: share of tickets (from the freeze on) and of winners and prize money (from publication on)' })
   @ApiOkResponse({ type: BandsDto })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FROZEN', 'RANGE_NOT_SATISFIABLE')
   async bands(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     return send(reply, await this.service.bands(id));
   }
@@ -82,6 +89,7 @@ export class PublicController {
     summary:
       'The ILD-1 audit bundle (reveals the secret and lists the winners), an immutable file: strong ETag, Range, gzip/br; 409 DRAW_NOT_PUBLISHED before publication',
   })
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_PUBLISHED', 'RANGE_NOT_SATISFIABLE')
   audit(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.artifacts.sendAudit(id, request, reply);
   }
@@ -92,6 +100,7 @@ export class PublicController {
       'The exact ILD-1 entries file, an immutable file (X-Entries-Digest is its SHA-256 and its ETag; Range, gzip/br; no database work). 409 DRAW_NOT_FROZEN before the freeze',
   })
   @ApiProduces('text/csv')
+  @ApiErrors('DRAW_NOT_FOUND', 'DRAW_NOT_FROZEN')
   entries(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.artifacts.sendEntries(id, request, reply);
   }

@@ -10,6 +10,7 @@ import { ImportProgressStore } from './import-progress.js';
 import { NDJSON_CONTENT_TYPE, NDJSON_ROUTE, ndjsonBodyStream } from './ndjson-body.js';
 import { MAX_BODY_BYTES } from './registry-importer.js';
 import { RegistryService } from './registry.service.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 type Staff = Extract<AuthSubject, { kind: 'staff' }>;
 const PROGRESS_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -65,6 +66,7 @@ export class RegistryAdminController {
   @ApiQuery({ name: 'progressId', required: false })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: ImportSummaryDto })
+  @ApiErrors('UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE')
   async import(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -100,6 +102,7 @@ export class RegistryAdminController {
   @StaffOnly('operator')
   @ApiOperation({ summary: "Operator: progress of one's own upload (bytes and lines read, counts so far); 404 IMPORT_NOT_FOUND" })
   @ApiOkResponse({ type: ImportProgressDto })
+  @ApiErrors('IMPORT_NOT_FOUND')
   async progressOf(@Param('progressId') progressId: string, @CurrentStaff() staff: Staff): Promise<ImportProgressDto> {
     const found = PROGRESS_ID.test(progressId) ? await this.progress.get(progressId) : null;
     if (!found || found.actorId !== staff.id) throw DomainError.notFound('IMPORT_NOT_FOUND', 'No such upload of yours');

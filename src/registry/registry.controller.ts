@@ -8,6 +8,7 @@ import { ImportSummaryDto, VoidInvoicesDto, VoidResultDto } from './dto/registry
 import { NDJSON_CONTENT_TYPE, NDJSON_ROUTE, ndjsonBodyStream } from './ndjson-body.js';
 import { MAX_BODY_BYTES } from './registry-importer.js';
 import { RegistryService } from './registry.service.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 /** The tax bureau's feed. Only the registry API key opens these routes; consumer and staff tokens do not. */
 @ApiTags('registry')
@@ -23,6 +24,7 @@ export class RegistryController {
   @ApiConsumes(NDJSON_CONTENT_TYPE)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: ImportSummaryDto })
+  @ApiErrors('UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE')
   async import(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportSummaryDto> {
     const body = ndjsonBodyStream(request);
     if (!body) throw new DomainError(415, 'UNSUPPORTED_MEDIA_TYPE', `The body must be ${NDJSON_CONTENT_TYPE}`);

@@ -7,6 +7,7 @@ import { SessionStore, type Session } from '../auth/session.store.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { StaffLoginDto } from './dto/staff.dto.js';
 import { StaffService } from './staff.service.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 export class StaffSessionDto {
   @ApiProperty() id: number;
@@ -42,6 +43,7 @@ export class StaffSessionController {
       'Staff sign-in for the browser: sets the HttpOnly session cookie and returns the CSRF token. Same limits and errors as auth/login; ' +
       '403 CSRF_ORIGIN_MISMATCH when sent from another site',
   })
+  @ApiErrors('INVALID_CREDENTIALS', 'STAFF_ACCOUNT_DISABLED', 'RATE_LIMITED', 'CSRF_ORIGIN_MISMATCH')
   async signIn(@Body() body: StaffLoginDto, @Ip() ip: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<StaffSessionDto> {
     // Login CSRF: a browser always sends Origin on a POST; a form on another site must not sign us in as someone else.
     if (request.headers.origin !== undefined) assertSameOrigin(request);
@@ -56,6 +58,7 @@ export class StaffSessionController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The signed-in staff member of the session cookie and its CSRF token; 401 SESSION_REQUIRED or SESSION_EXPIRED' })
+  @ApiErrors('SESSION_REQUIRED', 'SESSION_EXPIRED')
   current(@Req() request: FastifyRequest): StaffSessionDto {
     const context = (request as SessionRequest).sessionContext;
     if (context?.kind !== 'staff') throw DomainError.unauthorized('SESSION_REQUIRED', 'No staff session cookie');

@@ -6,6 +6,7 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { AccessTokenDto, CreateStaffDto, ResetStaffPasswordDto, StaffAccountDto, StaffAuditEntryDto, StaffLoginDto, UpdateStaffDto } from './dto/staff.dto.js';
 import type { StaffAccount } from './staff-account.entity.js';
 import { StaffService } from './staff.service.js';
+import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
 type Staff = Extract<AuthSubject, { kind: 'staff' }>;
 
@@ -31,6 +32,7 @@ export class StaffController {
     summary:
       'Staff sign-in. 401 INVALID_CREDENTIALS; 403 STAFF_ACCOUNT_DISABLED; too many failures per (username, address), username or address: 429 RATE_LIMITED with Retry-After',
   })
+  @ApiErrors('INVALID_CREDENTIALS', 'STAFF_ACCOUNT_DISABLED', 'RATE_LIMITED')
   async login(@Body() body: StaffLoginDto, @Ip() ip: string): Promise<AccessTokenDto> {
     return { accessToken: await this.staff.login(body.username, body.password, ip) };
   }
@@ -38,6 +40,7 @@ export class StaffController {
   @Post('staff')
   @StaffOnly('admin')
   @ApiOperation({ summary: 'Create a staff account (audit-logged). 409 STAFF_USERNAME_TAKEN' })
+  @ApiErrors('STAFF_USERNAME_TAKEN')
   async create(@CurrentStaff() actor: Staff, @Body() body: CreateStaffDto): Promise<StaffAccountDto> {
     return toDto(await this.staff.create(actor, body.username, body.password, body.roles));
   }
@@ -64,6 +67,7 @@ export class StaffController {
     summary:
       'Change roles and/or deactivate/reactivate (audit-logged; deactivation revokes tokens). 404 STAFF_NOT_FOUND, 409 STAFF_SELF_DEACTIVATION / STAFF_SELF_DEMOTION',
   })
+  @ApiErrors('STAFF_NOT_FOUND', 'STAFF_SELF_DEACTIVATION', 'STAFF_SELF_DEMOTION')
   async update(@CurrentStaff() actor: Staff, @Param('id', idPipe) id: number, @Body() body: UpdateStaffDto): Promise<StaffAccountDto> {
     return toDto(await this.staff.update(actor, id, { roles: body.roles, active: body.active }));
   }
@@ -72,6 +76,7 @@ export class StaffController {
   @StaffOnly('admin')
   @HttpCode(204)
   @ApiOperation({ summary: "Set a new password (12+ characters; audit-logged); the account's existing tokens are revoked. 404 STAFF_NOT_FOUND" })
+  @ApiErrors('STAFF_NOT_FOUND')
   async resetPassword(@CurrentStaff() actor: Staff, @Param('id', idPipe) id: number, @Body() body: ResetStaffPasswordDto): Promise<void> {
     await this.staff.resetPassword(actor, id, body.password);
   }
@@ -80,6 +85,7 @@ export class StaffController {
   @StaffOnly('admin')
   @HttpCode(204)
   @ApiOperation({ summary: "Lift the sign-in lockouts of the account's username (audit-logged). 404 STAFF_NOT_FOUND" })
+  @ApiErrors('STAFF_NOT_FOUND')
   async unlock(@CurrentStaff() actor: Staff, @Param('id', idPipe) id: number): Promise<void> {
     await this.staff.unlock(actor, id);
   }

@@ -297,6 +297,33 @@ const ROWS: Row[] = [
     },
   },
 
+  {
+    method: 'POST',
+    route: '/api/v1/auth/session',
+    access: 'public',
+    expect: everyone('200'),
+    note: "the consumer web app's sign-in: sets the HttpOnly session cookie (cookie sessions: 'consumer cookie session' below)",
+    request: async () => {
+      const phone = `135${String(fresh()).padStart(8, '0')}`;
+      const otp = await send('POST', { path: '/api/v1/auth/otp', body: { phone } });
+      if (otp.status !== 202) throw new Error(`otp: ${otp.status} ${otp.text}`);
+      return { path: '/api/v1/auth/session', body: { phone, code: TEST_OTP } };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/auth/session',
+    access: 'public',
+    expect: everyone('401 SESSION_REQUIRED'),
+    note: 'a bearer token is no session: only the consumer session cookie opens it (below)',
+    request: () => ({ path: '/api/v1/auth/session' }),
+  },
+  { method: 'DELETE', route: '/api/v1/auth/session', access: 'public', expect: everyone('204'), note: 'sign-out is idempotent', request: () => ({ path: '/api/v1/auth/session' }) },
+
+  // ---- the consumer web app's page (its data comes from the consumer routes) -------------------------
+  { method: 'GET', route: '/app', access: 'public', expect: everyone('200'), request: () => ({ path: '/app' }) },
+  { method: 'GET', route: '/app/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/app/app.js' }) },
+
   // ---- the consumer's own account --------------------------------------------------------------------
   { method: 'GET', route: '/api/v1/me', access: 'consumer', expect: consumerOnly('200'), request: () => ({ path: '/api/v1/me' }) },
   {
@@ -879,7 +906,7 @@ describe('the matrix covers every route', () => {
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
     // Not in the document: the OpenAPI UI itself, the public web pages and their scripts, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|app(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {
@@ -998,6 +1025,36 @@ describe('specific rules', () => {
     }
     // B's prize is untouched by B's attempts on A's: still awaiting its claim.
     expect((await as('consumerB', 'GET', { path: '/api/v1/me/prizes' })).body.items[0]).toMatchObject({ id: ctx.prizeB, status: 'awaiting_claim' });
+  });
+
+  test('consumer cookie session: HttpOnly cookie, CSRF token and Origin on every state-changing call, consumer routes only, sign-out ends it', async () => {
+    const phone = `135${String(fresh()).padStart(8, '0')}`;
+    expect((await send('POST', { path: '/api/v1/auth/otp', body: { phone } })).status).toBe(202);
+    const origin = api.baseUrl;
+    const signIn = await send('POST', { path: '/api/v1/auth/session', body: { phone, code: TEST_OTP }, headers: { origin: 'https://evil.example' } });
+    expect(outcome(signIn)).toBe('403 CSRF_ORIGIN_MISMATCH');
+    const ok = await send('POST', { path: '/api/v1/auth/session', body: { phone, code: TEST_OTP }, headers: { origin } });
+    expect(ok.status).toBe(200);
+    const setCookie = ok.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^il_consumer_session=[^;]+; Path=\/api\/v1; HttpOnly; SameSite=Strict/);
+    expect(JSON.stringify(ok.body)).not.toContain(setCookie.split(';')[0].split('=')[1]);
+    const cookie = setCookie.split(';')[0];
+    const csrf = ok.body.csrfToken as string;
+    const withCookie = (extra: Record<string, string> = {}) => ({ cookie, ...extra });
+
+    expect(outcome(await send('GET', { path: '/api/v1/me', headers: withCookie() }))).toBe('200');
+    expect((await send('GET', { path: '/api/v1/auth/session', headers: withCookie() })).body).toMatchObject({ consumerId: ok.body.consumerId, csrfToken: csrf });
+    const patch = (headers: Record<string, string>) => send('PATCH', { path: '/api/v1/me', body: { autoEntry: false }, headers: withCookie(headers) });
+    expect(outcome(await patch({ origin }))).toBe('403 CSRF_TOKEN_INVALID');
+    expect(outcome(await patch({ origin, 'x-csrf-token': 'forged' }))).toBe('403 CSRF_TOKEN_INVALID');
+    expect(outcome(await patch({ 'x-csrf-token': csrf }))).toBe('403 CSRF_ORIGIN_MISMATCH');
+    expect(outcome(await patch({ origin: 'https://evil.example', 'x-csrf-token': csrf }))).toBe('403 CSRF_ORIGIN_MISMATCH');
+    expect(outcome(await patch({ origin, 'x-csrf-token': csrf }))).toBe('200');
+    // The consumer session opens no staff route.
+    expect(outcome(await send('GET', { path: '/api/v1/admin/draws', headers: withCookie() }))).toBe('401 AUTH_REQUIRED');
+
+    expect((await send('DELETE', { path: '/api/v1/auth/session', headers: withCookie({ origin, 'x-csrf-token': csrf }) })).status).toBe(204);
+    expect(outcome(await send('GET', { path: '/api/v1/me', headers: withCookie() }))).toBe('401 SESSION_EXPIRED');
   });
 
   test('the board login refuses an auditor (403) and a wrong password (401), setting no cookie', async () => {
