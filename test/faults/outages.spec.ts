@@ -533,10 +533,11 @@ describe('Redis unreachable while the API and the worker run', () => {
       events.on(event, ({ jobId }: { jobId: string }) => seen.set(jobId, [...(seen.get(jobId) ?? []), event]));
     try {
       await events.waitUntilReady();
-      // Let the daily recheck the worker schedules at start-up run first, so the counts below are ours alone.
-      await eventually('the start-up recheck to finish', 10_000, async () => {
+      // Let the day's recheck, which the worker's dated-work tick queues at start-up, run first, so the counts
+      // below are ours alone (waiting for an empty queue alone could pass before the tick has queued it).
+      await eventually('the start-up recheck to finish', 15_000, async () => {
         const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
-        return counts.active + counts.waiting + counts.prioritized === 0;
+        return runs.length > 0 && counts.active + counts.waiting + counts.prioritized === 0;
       });
       const consumer = await createConsumer(api.app);
       const registerPending = async (n: number) => {
