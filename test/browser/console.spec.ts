@@ -262,10 +262,9 @@ describe('the console in Chromium', () => {
     staffAdminPage = adminPage;
   });
 
-  // PENDING i12-identity: needs PATCH /api/v1/admin/staff/:id (deactivation), which the identity branch adds
-  // (403 STAFF_ACCOUNT_DISABLED at sign-in there). Enable once it is merged into main; its deactivation must
-  // also end the account's open sessions (SessionStore.closeAllOf, or the guard's status re-check).
-  test.skip('as admin, deactivates that operator, whose session ends and who is then refused', async () => {
+  // Deactivation (PATCH /api/v1/admin/staff/:id) ends the account's open sessions through the staff access
+  // re-check, and sign-in refuses the account.
+  browserTest('as admin, deactivates that operator, whose session ends and who is then refused', async () => {
     await staffAdminPage.locator('[data-toggle-active="operator.new"]').click();
     await staffAdminPage.locator('tr', { hasText: 'operator.new' }).locator('text=已停用').waitFor();
     // The open session ends: the next call sends the page back to the sign-in form.
