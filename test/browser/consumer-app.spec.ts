@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/core/clock/clock.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
 import { insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, TEST_OTP, type TestApi } from '../support/test-env.js';
+import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
 
 /**
  * The consumers' web app at /app in a real headless Chromium (Debian's /usr/bin/chromium driven by
@@ -24,17 +25,8 @@ import { destroyTestEnvironment, startTestApi, TEST_OTP, type TestApi } from '..
 declare const navigator: any;
 declare const DOMException: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = (() => {
-  try {
-    return statSync(CHROMIUM).isFile();
-  } catch {
-    return false;
-  }
-})();
-if (!haveChromium && process.env.CI) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run should have installed it`);
-if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`);
-const browserTest = haveChromium ? test : test.skip;
+const CHROMIUM = CHROMIUM_PATH;
+const { haveChromium, browserTest } = browserTests(import.meta.url, CHROMIUM);
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'consumer-app');
 const PHONE = { width: 360, height: 740 };

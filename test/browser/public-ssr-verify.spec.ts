@@ -1,11 +1,11 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import type { AuditBundle } from '../../src/draws/algorithm/index.js';
 import { AUGUST_DRAW, drawThroughLifecycle, type RegisteredInvoice } from '../support/draw-through-lifecycle.js';
 import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
+import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
 
 /**
  * The server-rendered pages and the in-browser verifier in Debian's Chromium (playwright-core, never a
@@ -17,18 +17,9 @@ import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/t
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const CAMPAIGN_NAME = '河南省2022年有奖发票促消费活动';
-const haveChromium = (() => {
-  try {
-    return statSync(CHROMIUM).isFile();
-  } catch {
-    return false;
-  }
-})();
-if (!haveChromium && process.env.CI) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run should have installed it`);
-if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk)`);
-const browserTest = haveChromium ? test : test.skip;
+const { haveChromium, browserTest } = browserTests(import.meta.url, CHROMIUM);
 
 const clock = new ManualClock('2022-08-10T10:00:00+08:00');
 let api: TestApi;
