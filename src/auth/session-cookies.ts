@@ -106,3 +106,21 @@ async function readSession(request: FastifyRequest, store: SessionStore): Promis
       return;
     }
 }
+
+/**
+ * The open session of `kind` this request's cookie names, for a `GET …/session`: 401 SESSION_REQUIRED when the
+ * request has no such cookie, SESSION_EXPIRED when the cookie's session has ended. Read-only.
+ */
+export function openSessionOf(request: FastifyRequest, kind: SessionKind): Session {
+  const context = (request as SessionRequest).sessionContext;
+  if (context?.kind !== kind) throw DomainError.unauthorized('SESSION_REQUIRED', `No ${kind} session cookie`);
+  if (!context.session) throw DomainError.unauthorized('SESSION_EXPIRED', 'The session has ended (signed out or idle too long); sign in again');
+  return context.session;
+}
+
+/** Sign-out of `kind`: ends the cookie's session, if any, and clears the cookie. Idempotent. */
+export async function signOutSession(store: SessionStore, request: FastifyRequest, reply: FastifyReply, kind: SessionKind): Promise<void> {
+  const context = (request as SessionRequest).sessionContext;
+  if (context?.kind === kind) await store.close(kind, context.id);
+  void reply.header('Set-Cookie', clearSessionCookieHeader(request, kind));
+}

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Ip, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertSameOrigin, clearSessionCookieHeader, sessionCookieHeader, type SessionRequest } from '../auth/session-cookies.js';
+import { assertSameOrigin, openSessionOf, sessionCookieHeader, signOutSession, type SessionRequest } from '../auth/session-cookies.js';
 import { SessionStore, type Session } from '../auth/session.store.js';
 import { Clock } from '../core/clock/clock.js';
 import { DomainError } from '../core/errors/domain-error.js';
@@ -63,10 +63,7 @@ export class ConsumerSessionController {
   @ApiResponse({ status: 200, type: ConsumerSessionDto })
   @ApiErrors('SESSION_REQUIRED', 'SESSION_EXPIRED')
   current(@Req() request: FastifyRequest): ConsumerSessionDto {
-    const context = (request as SessionRequest).sessionContext;
-    if (context?.kind !== 'consumer') throw DomainError.unauthorized('SESSION_REQUIRED', 'No consumer session cookie');
-    if (!context.session) throw DomainError.unauthorized('SESSION_EXPIRED', 'The session has ended (signed out or idle too long); sign in again');
-    return view(context.session, this.sessions.idleTimeoutSeconds, this.clock.now());
+    return view(openSessionOf(request, 'consumer'), this.sessions.idleTimeoutSeconds, this.clock.now());
   }
 
   @Delete()
@@ -75,8 +72,6 @@ export class ConsumerSessionController {
   @ApiOperation({ summary: 'Sign out: ends the session and clears the cookie (needs X-CSRF-Token). Idempotent' })
   @ApiResponse({ status: 204 })
   async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const context = (request as SessionRequest).sessionContext;
-    if (context?.kind === 'consumer') await this.sessions.close('consumer', context.id);
-    void reply.header('Set-Cookie', clearSessionCookieHeader(request, 'consumer'));
+    await signOutSession(this.sessions, request, reply, 'consumer');
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Ip, Post, Req, Res } f
 import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STAFF_ROLES, type StaffRole } from '../auth/auth-subject.js';
-import { assertSameOrigin, clearSessionCookieHeader, sessionCookieHeader, type SessionRequest } from '../auth/session-cookies.js';
+import { assertSameOrigin, openSessionOf, sessionCookieHeader, signOutSession, type SessionRequest } from '../auth/session-cookies.js';
 import { SessionStore, type Session } from '../auth/session.store.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { StaffLoginDto } from './dto/staff.dto.js';
@@ -60,10 +60,7 @@ export class StaffSessionController {
   @ApiOperation({ summary: 'The signed-in staff member of the session cookie and its CSRF token; 401 SESSION_REQUIRED or SESSION_EXPIRED' })
   @ApiErrors('SESSION_REQUIRED', 'SESSION_EXPIRED')
   current(@Req() request: FastifyRequest): StaffSessionDto {
-    const context = (request as SessionRequest).sessionContext;
-    if (context?.kind !== 'staff') throw DomainError.unauthorized('SESSION_REQUIRED', 'No staff session cookie');
-    if (!context.session) throw DomainError.unauthorized('SESSION_EXPIRED', 'The session has ended (signed out or idle too long); sign in again');
-    return view(context.session, this.sessions.idleTimeoutSeconds);
+    return view(openSessionOf(request, 'staff'), this.sessions.idleTimeoutSeconds);
   }
 
   @Delete()
@@ -72,8 +69,6 @@ export class StaffSessionController {
   @ApiOperation({ summary: 'Sign out: ends the session and clears the cookie (needs X-CSRF-Token). Idempotent' })
   @ApiResponse({ status: 204 })
   async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const context = (request as SessionRequest).sessionContext;
-    if (context?.kind === 'staff') await this.sessions.close('staff', context.id);
-    void reply.header('Set-Cookie', clearSessionCookieHeader(request, 'staff'));
+    await signOutSession(this.sessions, request, reply, 'staff');
   }
 }
