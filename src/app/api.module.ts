@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
-import type { AppConfig } from '../core/config/config.schema.js';
+import { assertApiConfig, type AppConfig } from '../core/config/config.schema.js';
 import { ConsoleModule } from '../console/console.module.js';
 import { ConsumerAppModule } from '../consumer-app/consumer-app.module.js';
 import { DashboardModule } from '../dashboard/dashboard.module.js';
@@ -21,6 +21,7 @@ import { StaffModule } from '../staff/staff.module.js';
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
+    assertApiConfig(config);
     return {
       module: ApiModule,
       imports: [CoreModule.forRoot(config), CampaignsModule, DrawsCoreModule, AuthModule, IdentityModule, HealthModule, StaffModule, InvoicesModule, ConsumersModule, RegistryModule, DrawsModule, PrizesModule, PublicModule, ConsoleModule, DashboardModule, ConsumerAppModule],

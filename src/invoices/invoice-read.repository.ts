@@ -28,4 +28,40 @@ export class InvoiceReadRepository {
     for (const r of rows) out.set(String(r.id), r);
     return out;
   }
+
+  /** What an instant draw reads of a registration: its campaign, ref, amount, status and when it was registered. */
+  async instantFacts(
+    invoiceId: number,
+  ): Promise<{ id: number; consumerId: number; campaignId: string; ref: string; amountCents: number; status: string; registeredAt: Date } | null> {
+    const [row] = await this.db.query(
+      `SELECT id, consumer_id, campaign_id, ref, amount_cents, status, registered_at FROM invoices WHERE id = ?`,
+      [invoiceId],
+    );
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      consumerId: Number(row.consumer_id),
+      campaignId: row.campaign_id,
+      ref: row.ref,
+      amountCents: Number(row.amount_cents),
+      status: row.status,
+      registeredAt: new Date(row.registered_at),
+    };
+  }
+
+  /**
+   * Registrations of a campaign registered in [from, to) with an amount in [minCents, maxCents), id after
+   * `afterId`, ascending (at most `limit`): the candidates of an instant day, for the sweep that asks again
+   * for outcomes whose request was lost. Not rejected ones.
+   */
+  async registeredBetween(campaignId: string, from: Date, to: Date, minCents: number, maxCents: number | null, afterId: number, limit: number): Promise<number[]> {
+    const rows: Array<{ id: number | string }> = await this.db.query(
+      `SELECT id FROM invoices
+        WHERE campaign_id = ? AND registered_at >= ? AND registered_at < ? AND amount_cents >= ? AND (? IS NULL OR amount_cents < ?)
+          AND status <> 'rejected' AND id > ?
+        ORDER BY id LIMIT ${Math.max(1, Math.floor(limit))}`,
+      [campaignId, from, to, minCents, maxCents, maxCents, afterId],
+    );
+    return rows.map((r) => Number(r.id));
+  }
 }

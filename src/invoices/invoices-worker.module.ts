@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { InstantModule } from '../instant/instant.module.js';
 import { Consumer } from '../consumers/consumer.entity.js';
 import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
 import { AutoEntryService } from './auto-entry.service.js';
+import { InvoiceReadRepository } from './invoice-read.repository.js';
 import { InvoiceVerificationProcessor } from './invoice-verification.processor.js';
 import { InvoiceVerificationService } from './invoice-verification.service.js';
 import { Invoice } from './invoice.entity.js';
@@ -13,8 +15,8 @@ import { RegistrationStateReader } from './registration-state.reader.js';
 
 /** Worker process only: the registry queue's processor. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
-  providers: [InvoiceVerificationService, InvoiceVerificationProcessor, PendingRecheckSchedule, InvoicesService, RegistrationLimiter, RegistrationStateReader, AutoEntryService],
-  exports: [InvoiceVerificationService, PendingRecheckSchedule, AutoEntryService],
+  imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice]), InstantModule],
+  providers: [InvoiceVerificationService, InvoiceVerificationProcessor, PendingRecheckSchedule, InvoicesService, RegistrationLimiter, RegistrationStateReader, AutoEntryService, InvoiceReadRepository],
+  exports: [InvoiceVerificationService, PendingRecheckSchedule, AutoEntryService, InvoiceReadRepository],
 })
 export class InvoicesWorkerModule {}

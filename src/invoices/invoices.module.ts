@@ -1,6 +1,7 @@
 import { InvoiceReadRepository } from './invoice-read.repository.js';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { InstantModule } from '../instant/instant.module.js';
 import { Consumer } from '../consumers/consumer.entity.js';
 import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
 import { Invoice } from './invoice.entity.js';
@@ -11,7 +12,7 @@ import { RegistrationStateReader } from './registration-state.reader.js';
 import { RegistrationStats } from './registration-stats.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
+  imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice]), InstantModule],
   controllers: [InvoicesController],
   providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, RegistrationStats, InvoiceReadRepository],
   exports: [InvoicesService, RegistrationStats, InvoiceReadRepository],

@@ -11,6 +11,8 @@ import { executePrepared } from '../core/database/prepared-statement.js';
 import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate, shanghaiMonth } from '../core/time/shanghai.js';
 import { invoiceRef } from '../draws/algorithm/index.js';
+import { InstantOutcomes } from '../instant/instant-outcomes.js';
+import type { InstantAnswer } from '../instant/instant-result.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { checkEligibility } from './domain/eligibility.js';
@@ -27,6 +29,8 @@ export interface RegistrationResult {
   status: 'verified' | 'pending' | 'revoked';
   tickets: number;
   reason?: string;
+  /** Campaigns with instant pools, an amount in an instant band: the instant draw's outcome (or `pending`). */
+  instant?: InstantAnswer;
 }
 
 /** A registration's answer, and whether this call created it (201) or found the consumer's own earlier one (200). */
@@ -70,6 +74,7 @@ export class InvoicesService {
     private readonly clock: Clock,
     private readonly limits: RegistrationLimiter,
     private readonly states: RegistrationStateReader,
+    private readonly instant: InstantOutcomes,
   ) {}
 
   /**
@@ -110,7 +115,7 @@ export class InvoicesService {
       const reading = this.states.read(consumerId, claim, today, month, periodKey);
       const [, state] = await Promise.all([attempt === 1 ? limited : undefined, reading]);
       if (!state) throw DomainError.unauthorized('TOKEN_INVALID', 'The consumer account no longer exists');
-      if (state.holder?.consumerId === consumerId) return { registration: await this.existing(state.holder.id), created: false };
+      if (state.holder?.consumerId === consumerId) return { registration: await this.withInstant(campaign, claim.amountCents, await this.existing(state.holder.id)), created: false };
       if (state.alreadyRegistered) throw this.alreadyRegistered();
 
       // The slots are the binding check (unique keys); the counts also include rows written around intake
@@ -148,7 +153,7 @@ export class InvoicesService {
         const registration: RegistrationResult = verified
           ? { id, status: 'verified', tickets: ticketsFor(campaign, verified.paidCents) }
           : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
-        return { registration, created: true };
+        return { registration: await this.withInstant(campaign, claim.amountCents, registration), created: true };
       } catch (error) {
         if (error instanceof PeriodClosedAtInsert) throw periodClosed();
         const index = violatedUniqueIndex(error);
@@ -213,13 +218,15 @@ export class InvoicesService {
       // Only the record's own buyer by ID: a record without a buyer ID is never entered automatically.
       if (match.result !== 'verified' || !record.buyerIdHash || record.buyerIdHash !== state.idNumberHash) return match.result === 'verified' ? 'NOT_THE_BUYER' : `INVOICE_${match.result.toUpperCase()}`;
       try {
-        await this.insertRegistration(consumerId, claim, campaign, period as DrawPeriod, match, {
+        const id = await this.insertRegistration(consumerId, claim, campaign, period as DrawPeriod, match, {
           now,
           today,
           month,
           daySlot: daySlot as number,
           monthSlot: monthSlot as number,
         });
+        // An automatic entry is drawn like any registration, without waiting (the consumer is not there).
+        if (this.instant.isInstant(campaign, claim.amountCents)) this.instant.requestWithoutWaiting(id);
         return 'entered';
       } catch (error) {
         if (error instanceof PeriodClosedAtInsert) return 'PERIOD_CLOSED';
@@ -229,6 +236,17 @@ export class InvoicesService {
         if (!lostSlot || attempt > rules.monthlyLimit) throw error;
       }
     }
+  }
+
+  /**
+   * Adds the instant draw's outcome to a registration's answer when its amount is in an instant band of the
+   * campaign. The draw happens at registration, pending (not yet tax-verified) registrations included, as the
+   * pilots show it at upload; the second check before payment requires the registration verified and not
+   * voided or red-flushed by then (InstantPrizes). Idempotent: the worker draws a registration once.
+   */
+  private async withInstant(campaign: CampaignDefinition, amountCents: number, registration: RegistrationResult): Promise<RegistrationResult> {
+    if (!this.instant.isInstant(campaign, amountCents)) return registration;
+    return { ...registration, instant: await this.instant.outcome(registration.id) };
   }
 
   /** The answer a consumer's own earlier registration gives a repeat of it. Read-only. */
@@ -308,7 +326,10 @@ export class InvoicesService {
   async getForConsumer(consumerId: number, id: number) {
     const invoice = await this.invoices.findOneBy({ id, consumerId });
     if (!invoice) throw DomainError.notFound('INVOICE_NOT_FOUND', 'No such invoice registration');
-    return this.view(invoice);
+    const campaign = this.campaigns.get(invoice.campaignId);
+    if (!campaign || !this.instant.isInstant(campaign, invoice.amountCents)) return this.view(invoice);
+    // The instant outcome as stored (`pending` until the worker has drawn it): the app shows it when it arrives.
+    return { ...this.view(invoice), instant: (await this.instant.stored(invoice.id)) ?? { status: 'pending' as const } };
   }
 
   view(invoice: Invoice) {

@@ -6,6 +6,8 @@ import { QueueName } from '../core/queue/queue-names.js';
 import { QueueProcessor, type JobHandler } from '../core/queue/queue-processor.js';
 import { QueueService } from '../core/queue/queue.service.js';
 import { PendingRecheckSchedule } from '../invoices/pending-recheck.schedule.js';
+import { InstantDaysTick, type InstantDueResult } from '../instant/instant-days.tick.js';
+import { InstantPrizes, type InstantCheckResult } from '../prizes/instant-prizes.js';
 import { PrizeForfeitureService, type ForfeitureRunResult } from '../prizes/prize-forfeiture.service.js';
 
 /** Job names on the `maintenance` queue (declared with their payloads in core/queue/job-contracts.ts). */
@@ -26,11 +28,16 @@ export interface DatedWorkResult {
   prizes: ForfeitureRunResult;
   /** The service-clock day whose re-check of pending registrations is queued (once per day). */
   recheckDay: string;
+  /** Instant prizes' second checks (payable or revoked) and forfeitures. */
+  instantPrizes: InstantCheckResult;
+  /** Instant-draw days: commitments, steps (open, close, publish) and re-queued lost requests. */
+  instantDays: InstantDueResult;
 }
 
 /**
  * The dated work outside the draw lifecycle, on the service clock: prize revocation and forfeiture (with the
- * pass to alternates) and the daily re-check of pending registrations. Each module says what is due at a
+ * pass to alternates), the daily re-check of pending registrations, the second check of instant prizes and
+ * the instant-draw days (commit before a day opens, open, close, publish). Each module says what is due at a
  * given instant; this only reads the clock once and asks them. A sibling of the draw tick rather than part
  * of it, so a long forfeiture run never holds back a freeze or a draw.
  */
@@ -42,6 +49,8 @@ export class DatedWorkTick {
     private readonly clock: Clock,
     private readonly forfeiture: PrizeForfeitureService,
     private readonly recheck: PendingRecheckSchedule,
+    private readonly instantPrizes: InstantPrizes,
+    private readonly instantDays: InstantDaysTick,
   ) {}
 
   /** Idempotent: each step does only what is due at `now` and not done yet; a second tick at the same time changes nothing. */
@@ -49,8 +58,11 @@ export class DatedWorkTick {
     const now = this.clock.now();
     const prizes = await this.forfeiture.runDue(now);
     const { day } = await this.recheck.runDue(now);
+    // Second checks before the day commitments: a prize revoked now returns its budget to the next day committed.
+    const instantPrizes = await this.instantPrizes.runDue(now);
+    const instantDays = await this.instantDays.runDue(now);
     if (prizes.forfeited || prizes.revoked) this.logger.log(`Tick at ${now.toISOString()}: ${JSON.stringify(prizes)}`);
-    return { now: now.toISOString(), prizes, recheckDay: day };
+    return { now: now.toISOString(), prizes, recheckDay: day, instantPrizes, instantDays };
   }
 }
 

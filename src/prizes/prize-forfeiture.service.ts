@@ -88,6 +88,7 @@ interface CandidateRow {
  *   unique keys UQ_prizes_slot_attempt / UQ_prizes_alternate back this up. Every end is written to the
  *   draw audit log (`prize-forfeited` / `prize-revoked`) with prize ids, tier, slot, ranks and reasons only.
  * - Idempotent: a second run with the same clock finds nothing to do.
+ * - Prizes of kind `draw` only: instant prizes have their second check and forfeiture in InstantPrizes.
  */
 @Injectable()
 export class PrizeForfeitureService {
@@ -124,7 +125,7 @@ export class PrizeForfeitureService {
         `SELECT p.id FROM prizes p
            JOIN invoices i ON i.id = p.invoice_id
            LEFT JOIN registry_invoices r ON r.invoice_code = i.invoice_code AND r.invoice_number = i.invoice_number
-          WHERE p.status = 'awaiting_claim' AND p.id > ? AND ${REVOKED_INVOICE_SQL}
+          WHERE p.kind = 'draw' AND p.status = 'awaiting_claim' AND p.id > ? AND ${REVOKED_INVOICE_SQL}
           ORDER BY p.id LIMIT ${BATCH}`,
         [afterId],
       );
@@ -135,7 +136,7 @@ export class PrizeForfeitureService {
 
     for (let afterId = 0; ; ) {
       const rows: Array<{ id: number | string }> = await this.dataSource.query(
-        `SELECT id FROM prizes WHERE status = 'awaiting_claim' AND claim_deadline <= ? AND id > ? ORDER BY id LIMIT ${BATCH}`,
+        `SELECT id FROM prizes WHERE kind = 'draw' AND status = 'awaiting_claim' AND claim_deadline <= ? AND id > ? ORDER BY id LIMIT ${BATCH}`,
         [now, afterId],
       );
       if (rows.length === 0) break;

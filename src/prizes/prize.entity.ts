@@ -1,7 +1,10 @@
 import { Column, Entity, Generated, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../core/database/transformers.js';
 
-export type PrizeStatus = 'awaiting_claim' | 'claimed' | 'forfeited' | 'revoked';
+/** `awaiting_check`: an instant prize won, waiting for its second check before it can be claimed and paid. */
+export type PrizeStatus = 'awaiting_check' | 'awaiting_claim' | 'claimed' | 'forfeited' | 'revoked';
+/** `draw`: a slot of a periodic (ILD-1) draw; `instant`: an instant (ILI-1) win, draw_id the day id and slot its position. */
+export type PrizeKind = 'draw' | 'instant';
 
 /**
  * A prize slot (draw, tier, slot) held by one person: the winner (attempt 0), or after a forfeit or
@@ -15,6 +18,9 @@ export class Prize {
 
   @Column({ name: 'draw_id', type: 'varchar', length: 64 })
   drawId: string;
+
+  @Column({ type: 'enum', enum: ['draw', 'instant'] })
+  kind: PrizeKind;
 
   @Column({ type: 'int', unsigned: true })
   tier: number;
@@ -52,11 +58,15 @@ export class Prize {
   @Column({ name: 'net_cents', type: 'bigint', transformer: bigintAsNumber })
   netCents: number;
 
-  @Column({ type: 'enum', enum: ['awaiting_claim', 'claimed', 'forfeited', 'revoked'] })
+  @Column({ type: 'enum', enum: ['awaiting_check', 'awaiting_claim', 'claimed', 'forfeited', 'revoked'] })
   status: PrizeStatus;
 
   @Column({ name: 'claim_deadline', type: 'datetime', precision: 3 })
   claimDeadline: Date;
+
+  /** Instant prizes: when the second check is due (the win + the pool's paymentDelayDays); null for draw prizes. */
+  @Column({ name: 'payable_at', type: 'datetime', precision: 3, nullable: true })
+  payableAt: Date | null;
 
   @Column({ name: 'claimed_at', type: 'datetime', precision: 3, nullable: true })
   claimedAt: Date | null;

@@ -8,10 +8,12 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { maskBankAccount, maskInvoiceNumber } from '../core/masking.js';
 import { sameName } from '../registry/domain/match.js';
 import { invoiceRevocation } from './invoice-revocation.js';
-import type { PrizeStatus } from './prize.entity.js';
+import type { PrizeKind, PrizeStatus } from './prize.entity.js';
 
 export interface PrizeView {
   id: number;
+  /** `draw`: a periodic draw's prize; `instant`: an instant win (drawId is the instant day, slot its log position). */
+  kind: PrizeKind;
   drawId: string;
   period: string;
   tier: number;
@@ -30,10 +32,14 @@ export interface PrizeView {
   invoiceNumber: string;
   endedAt: string | null;
   endReason: string | null;
+  /** Instant prizes: when the second check is due (claimable after it passes); null for draw prizes. */
+  payableAt: string | null;
 }
 
 interface PrizeRow {
   id: number | string;
+  kind: PrizeKind;
+  payable_at: Date | null;
   draw_id: string;
   period_key: string;
   tier: number;
@@ -59,11 +65,11 @@ interface PrizeRow {
 }
 
 const SELECT_PRIZE = `
-  SELECT p.id, p.draw_id, d.period_key, p.tier, p.tier_name, p.slot, p.attempt, p.consumer_id, p.invoice_id,
+  SELECT p.id, p.kind, p.payable_at, p.draw_id, COALESCE(d.period_key, SUBSTRING(p.draw_id, -10)) AS period_key, p.tier, p.tier_name, p.slot, p.attempt, p.consumer_id, p.invoice_id,
          p.gross_cents, p.tax_cents, p.net_cents, p.status, p.claim_deadline, p.claimed_at, p.bank_name,
          p.bank_account_encrypted, p.bank_account_masked, p.ended_at, p.end_reason, i.invoice_number, r.buyer_name, r.buyer_id_hash
     FROM prizes p
-    JOIN draws d ON d.id = p.draw_id
+    LEFT JOIN draws d ON d.id = p.draw_id
     JOIN invoices i ON i.id = p.invoice_id
     LEFT JOIN registry_invoices r ON r.invoice_code = i.invoice_code AND r.invoice_number = i.invoice_number`;
 
@@ -72,7 +78,8 @@ const SELECT_PRIZE = `
  *  - only the prize's own consumer sees or claims it (anyone else: 404 PRIZE_NOT_FOUND, like a missing one);
  *  - already claimed: the same bank name and account again is 200 with the stored result (idempotent),
  *    anything else 409 PRIZE_ALREADY_CLAIMED;
- *  - forfeited 409 PRIZE_FORFEITED, revoked 409 PRIZE_REVOKED; at or after the deadline on the service clock
+ *  - forfeited 409 PRIZE_FORFEITED, revoked 409 PRIZE_REVOKED; an instant prize before its second check 409
+ *    PRIZE_NOT_YET_PAYABLE; at or after the deadline on the service clock
  *    409 PRIZE_CLAIM_CLOSED (even before the daily job has marked it forfeited);
  *  - its invoice voided or red-flushed since the freeze: 409 PRIZE_REVOKED (the daily job passes it on);
  *  - a three-element-verified identity is required (422 IDENTITY_REQUIRED); when the registry record of the
@@ -107,6 +114,10 @@ export class PrizesService {
       if (prize.status === 'claimed') return this.sameClaimOrConflict(prize, bankName, bankAccount, now);
       if (prize.status === 'forfeited') throw DomainError.conflict('PRIZE_FORFEITED', 'This prize was not claimed in time and has passed to an alternate');
       if (prize.status === 'revoked') throw DomainError.conflict('PRIZE_REVOKED', "This prize was revoked because its invoice was voided or red-flushed");
+      if (prize.status === 'awaiting_check')
+        throw DomainError.conflict('PRIZE_NOT_YET_PAYABLE', 'This instant prize becomes claimable after its second check of the invoice', {
+          payableAt: prize.payable_at ? new Date(prize.payable_at).toISOString() : null,
+        });
       if (now.getTime() >= new Date(prize.claim_deadline).getTime())
         throw DomainError.conflict('PRIZE_CLAIM_CLOSED', 'The claim window of this prize has closed');
       if (await invoiceRevocation(this.dataSource.manager, Number(prize.invoice_id)))
@@ -148,6 +159,7 @@ function toView(r: PrizeRow, now: Date): PrizeView {
   const deadline = new Date(r.claim_deadline);
   return {
     id: Number(r.id),
+    kind: r.kind,
     drawId: r.draw_id,
     period: r.period_key,
     tier: Number(r.tier),
@@ -166,5 +178,6 @@ function toView(r: PrizeRow, now: Date): PrizeView {
     invoiceNumber: maskInvoiceNumber(r.invoice_number),
     endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
     endReason: r.end_reason,
+    payableAt: r.payable_at ? new Date(r.payable_at).toISOString() : null,
   };
 }

@@ -3,6 +3,8 @@ import { InvoicesModule } from '../invoices/invoices.module.js';
 import { PrizesModule } from '../prizes/prizes.module.js';
 import { Module } from '@nestjs/common';
 import { DrawsCoreModule } from '../draws/draws-core.module.js';
+import { InstantModule } from '../instant/instant.module.js';
+import { InstantDaysController } from './instant-days.controller.js';
 import { PublicArtifacts } from './public-artifacts.js';
 import { PublicCache } from './public-cache.js';
 import { PublicPageController } from './public-page.controller.js';
@@ -12,8 +14,8 @@ import { PublicService } from './public.service.js';
 
 /** What the public sees: the cached, rate-limited public API and the web page at `/`. */
 @Module({
-  imports: [DrawsCoreModule, PrizesModule, InvoicesModule, ConsumersModule],
-  controllers: [PublicController, PublicPageController],
+  imports: [DrawsCoreModule, PrizesModule, InvoicesModule, ConsumersModule, InstantModule],
+  controllers: [PublicController, PublicPageController, InstantDaysController],
   providers: [PublicService, PublicCache, PublicRateLimitGuard, PublicArtifacts],
 })
 export class PublicModule {}

@@ -94,6 +94,14 @@ const schema = z
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     WORKER_METRICS_HOST: z.string().min(1),
     WORKER_METRICS_PORT: intFromString(0, 65535),
+    /**
+     * The worker's key for instant-draw day secrets (ILI-1: secret = HMAC-SHA256(key, day id)), 64 hex chars.
+     * Worker only: required by the worker when a campaign has instant pools, refused by the API at start-up
+     * (the API must never be able to compute a day's secret before it is revealed).
+     */
+    /** How long a registration waits for the worker's instant-draw outcome before answering `pending`. */
+    INSTANT_OUTCOME_WAIT_MS: intFromString(0, 30_000),
+    INSTANT_SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (32 bytes)').optional(),
   })
   .superRefine((c, ctx) => {
     if (c.IDENTITY_VERIFIER === 'http') {
@@ -120,6 +128,15 @@ const schema = z
   });
 
 export type AppConfig = z.infer<typeof schema>;
+
+/**
+ * The API process's check of its configuration: it must not hold the instant-draw secret key (only the
+ * worker derives day secrets). Throws ConfigError naming the variable.
+ */
+export function assertApiConfig(config: AppConfig): void {
+  if (config.INSTANT_SECRET_KEY !== undefined)
+    throw new ConfigError('INSTANT_SECRET_KEY', 'must not be set for the API process: only the worker holds the instant-draw secret key');
+}
 
 export class ConfigError extends Error {
   constructor(

@@ -32,6 +32,13 @@ export interface QueueJobs {
     /** The minute tick of dated work on the service clock (a job scheduler, and once at start-up): prize forfeiture, the day's re-check. */
     tick: Record<string, never>;
   };
+  instant: {
+    /**
+     * Draw the instant outcome of a registration (its id only; everything else is read from the database).
+     * Job id `instant-entry-<invoiceId>`: the API waits for it; a repeat finds the same job or the same entry.
+     */
+    'draw-entry': { invoiceId: number };
+  };
 }
 
 export interface DrawStepPayload {
@@ -69,6 +76,7 @@ export const JOBS = {
   registry: { recheckPending: 'recheck-pending', revokeInvoices: 'revoke-invoices' },
   notifications: { drawPublished: 'draw-published', prizePassed: 'prize-passed' },
   maintenance: { tick: 'tick' },
+  instant: { drawEntry: 'draw-entry' },
 } as const;
 
 type SameNames<Q extends QueueName> = [(typeof JOBS)[Q][keyof (typeof JOBS)[Q]]] extends [JobName<Q>]
@@ -76,7 +84,7 @@ type SameNames<Q extends QueueName> = [(typeof JOBS)[Q][keyof (typeof JOBS)[Q]]]
     ? true
     : never
   : never;
-const namesMatchContract: { [Q in QueueName]: SameNames<Q> } = { draws: true, registry: true, notifications: true, maintenance: true };
+const namesMatchContract: { [Q in QueueName]: SameNames<Q> } = { draws: true, registry: true, notifications: true, maintenance: true, instant: true };
 void namesMatchContract;
 
 /** The declared job names of each queue, as data (checked against the handlers at the worker's start-up). */

@@ -8,5 +8,7 @@ export const QueueName = {
   notifications: 'notifications',
   /** The minute tick of dated work outside the draw lifecycle: prize forfeiture, the daily re-check. */
   maintenance: 'maintenance',
+  /** Instant-draw outcomes (ILI-1): the API asks, the worker (which alone holds the day secrets) draws. */
+  instant: 'instant',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

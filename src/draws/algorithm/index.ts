@@ -55,6 +55,8 @@ export {
   instantEntryStream,
   hashInstantSecret,
   runInstantDay,
+  drawInstantEntry,
+  initialBudgets,
   formatInstantLog,
   formatInstantLogLine,
   readInstantLog,

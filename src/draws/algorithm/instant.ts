@@ -200,6 +200,37 @@ function drawnIndex(tiers: readonly InstantTier[], r: number): number {
 }
 
 /**
+ * The outcome of ONE entry (spec 2.5, 2.6) given the budgets left in its band before it (`left`, one count per
+ * tier in published order), which it decreases for a win. For a service that keeps a day's position and
+ * budgets in a database row rather than in an {@link InstantDay}; the caller has validated the rules and
+ * checked that the ref is new to the day and the position the next one.
+ */
+export function drawInstantEntry(dayId: string, secret: string, position: number, ref: string, band: InstantBand, left: number[]): InstantOutcome {
+  if (left.length !== band.tiers.length) throw new DrawInputError(`band ${band.band}: ${left.length} budgets for ${band.tiers.length} tiers`);
+  const rng = instantEntryStream(instantEntryKey(dayId, secret, position, ref, band.band));
+  const r = uniformBelow(rng, ODDS_DENOMINATOR);
+  const drawn = drawnIndex(band.tiers, r);
+  let outcome = 0;
+  if (drawn >= 0) {
+    for (let j = drawn; j < band.tiers.length; j++) {
+      if (left[j] > 0) {
+        left[j]--;
+        outcome = band.tiers[j].tier;
+        break;
+      }
+    }
+  }
+  return { position, ref, band: band.band, r, drawnTier: drawn >= 0 ? band.tiers[drawn].tier : 0, outcome };
+}
+
+/** The budgets of each band at the start of the day (tiers' budgets plus returned prizes), in published order. */
+export function initialBudgets(rules: InstantDayRules): Record<string, number[]> {
+  return Object.fromEntries(
+    rules.bands.map((b) => [b.band, b.tiers.map((t) => t.budget + rules.returns.filter((r) => r.band === b.band && r.tier === t.tier).length)]),
+  );
+}
+
+/**
  * One instant-draw day in progress: holds the remaining budgets and the next position. The worker that
  * holds the secret feeds it the day's entries in log order; {@link InstantDay.replay} rebuilds the
  * state from a log after a restart. Not safe for concurrent use: the log order is the call order.
@@ -237,23 +268,10 @@ export class InstantDay {
     if (!spec) throw new DrawInputError(`band ${JSON.stringify(band)} is not a band of day ${this.rules.dayId}`);
     if (this.refs.has(ref)) throw new DrawInputError(`ref ${ref} is already in day ${this.rules.dayId}`);
     const position = this.nextPosition;
-    const rng = instantEntryStream(instantEntryKey(this.rules.dayId, this.secret, position, ref, band));
-    const r = uniformBelow(rng, ODDS_DENOMINATOR);
-    const drawn = drawnIndex(spec.tiers, r);
-    const left = this.remaining.get(band) as number[];
-    let outcome = 0;
-    if (drawn >= 0) {
-      for (let j = drawn; j < spec.tiers.length; j++) {
-        if (left[j] > 0) {
-          left[j]--;
-          outcome = spec.tiers[j].tier;
-          break;
-        }
-      }
-    }
+    const outcome = drawInstantEntry(this.rules.dayId, this.secret, position, ref, spec, this.remaining.get(band) as number[]);
     this.refs.add(ref);
     this.nextPosition++;
-    return { position, ref, band, r, drawnTier: drawn >= 0 ? spec.tiers[drawn].tier : 0, outcome };
+    return outcome;
   }
 
   /** Budget accounting so far, band by band and tier by tier in published order. */

@@ -28,11 +28,33 @@ export class RegisterInvoiceDto {
   @ApiPropertyOptional({ example: 'dzfp_26432000000000123456.pdf', description: 'informational only; the kind is read from the content' }) fileName?: string;
 }
 
+export class InstantOutcomeDto {
+  @ApiProperty({
+    enum: ['drawn', 'not-entered', 'pending'],
+    description: 'drawn: the outcome below; not-entered: no instant draw (reason); pending: the worker has not answered yet (shown on GET /api/v1/invoices/:id when it has, and a notice for a prize)',
+  })
+  status: 'drawn' | 'not-entered' | 'pending';
+  @ApiPropertyOptional({ example: 'zhuzhou-2026-instant-2026-11-03', description: 'the instant-draw day (ILI-1 day id)' }) dayId?: string;
+  @ApiPropertyOptional({ description: "the registration's position in the day's published log (the receipt)" }) position?: number;
+  @ApiPropertyOptional({ example: 'instant-100', description: 'the instant pool (band) of the amount' }) band?: string;
+  @ApiPropertyOptional({ description: 'the tier won, 0 for no prize' }) outcome?: number;
+  @ApiPropertyOptional({ example: '30元红包' }) tierName?: string;
+  @ApiPropertyOptional({ description: 'integer cents' }) prizeCents?: number;
+  @ApiPropertyOptional({ description: 'when the second check of the invoice is due; the prize is claimable after it passes' }) payableAt?: string;
+  @ApiPropertyOptional({
+    enum: ['REGISTRATION_NOT_FOUND', 'REGISTRATION_REJECTED', 'NOT_IN_INSTANT_BAND', 'OUTSIDE_INSTANT_DAYS', 'INSTANT_DAY_CLOSED', 'ALREADY_DRAWN_TODAY'],
+    description: 'why not entered',
+  })
+  reason?: string;
+}
+
 export class RegistrationResultDto {
   @ApiProperty() id: number;
   @ApiProperty({ enum: ['verified', 'pending', 'revoked'], description: 'revoked only when answering a retry of a registration revoked since' }) status: InvoiceStatus;
   @ApiProperty({ description: 'tickets in the period draw (0 while pending)' }) tickets: number;
   @ApiPropertyOptional({ description: 'why the invoice is not (yet) in the draw' }) reason?: string;
+  @ApiPropertyOptional({ type: InstantOutcomeDto, description: 'campaigns with instant draws, an amount in an instant band: the instant outcome' })
+  instant?: InstantOutcomeDto;
 }
 
 export class InvoiceViewDto {
@@ -49,6 +71,8 @@ export class InvoiceViewDto {
   @ApiProperty({ description: 'draw period, YYYY-MM' }) period: string;
   @ApiProperty({ enum: ['manual', 'auto'], description: 'registered by the consumer, or entered automatically (自动参与)' }) source: 'manual' | 'auto';
   @ApiProperty() registeredAt: string;
+  @ApiPropertyOptional({ type: InstantOutcomeDto, description: 'GET one registration: its instant outcome when its amount is in an instant band (pending until drawn)' })
+  instant?: InstantOutcomeDto;
 }
 
 export class InvoicePageDto {

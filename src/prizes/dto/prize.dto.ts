@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import type { PrizeStatus } from '../prize.entity.js';
+import type { PrizeKind, PrizeStatus } from '../prize.entity.js';
 import { BANK_ACCOUNT_PATTERN, normalizeBankAccount } from '../bank-account.js';
 
 export class ClaimPrizeDto {
@@ -22,8 +22,9 @@ export class ClaimPrizeDto {
 
 export class PrizeViewDto {
   @ApiProperty() id: number;
+  @ApiProperty({ enum: ['draw', 'instant'], description: 'draw: a periodic draw; instant: an instant win (drawId is the instant day, slot its log position)' }) kind: PrizeKind;
   @ApiProperty({ example: 'henan-2022-2022-08' }) drawId: string;
-  @ApiProperty({ example: '2022-08' }) period: string;
+  @ApiProperty({ example: '2022-08', description: "the draw's period, or an instant prize's day (YYYY-MM-DD)" }) period: string;
   @ApiProperty() tier: number;
   @ApiProperty({ example: '一等奖' }) tierName: string;
   @ApiProperty({ description: '1-based index of the prize within its tier' }) slot: number;
@@ -31,7 +32,7 @@ export class PrizeViewDto {
   @ApiProperty({ description: 'prize value, integer cents' }) grossCents: number;
   @ApiProperty({ description: 'income tax withheld (偶然所得, 20% above ¥800), integer cents' }) taxCents: number;
   @ApiProperty({ description: 'paid out: gross - tax, integer cents' }) netCents: number;
-  @ApiProperty({ enum: ['awaiting_claim', 'claimed', 'forfeited', 'revoked'] }) status: PrizeStatus;
+  @ApiProperty({ enum: ['awaiting_check', 'awaiting_claim', 'claimed', 'forfeited', 'revoked'], description: 'awaiting_check: an instant prize waiting for its second check (payableAt)' }) status: PrizeStatus;
   @ApiProperty({ description: 'true while it can be claimed now (awaiting claim, before the deadline)' }) claimable: boolean;
   @ApiProperty() claimDeadline: string;
   @ApiProperty({ nullable: true, type: String }) claimedAt: string | null;
@@ -40,6 +41,7 @@ export class PrizeViewDto {
   @ApiProperty({ example: '****5678', description: 'the winning invoice, masked' }) invoiceNumber: string;
   @ApiProperty({ nullable: true, type: String, description: 'forfeited or revoked at' }) endedAt: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'CLAIM_WINDOW_EXPIRED' }) endReason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'instant prizes: when the second check of the invoice is due' }) payableAt: string | null;
 }
 
 export class PrizeListDto {
