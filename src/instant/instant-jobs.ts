@@ -21,6 +21,9 @@ export class InstantJobs {
    * idempotent, so a job added again after removal answers the same log line.
    */
   request(invoiceId: number): Promise<Job> {
+    // Every registration waiting for its answer listens for the queue's closing (BullMQ waitUntilFinished):
+    // hundreds at once are normal here, not a leak.
+    this.queues.queue(QueueName.instant).setMaxListeners(0);
     return this.queues.add(QueueName.instant, InstantJob.drawEntry, { invoiceId }, { jobId: instantEntryJobId(invoiceId), attempts: 5, backoff: { type: 'exponential', delay: 200 } });
   }
 
