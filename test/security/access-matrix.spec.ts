@@ -21,7 +21,7 @@ import type { StaffRole } from '../../src/auth/auth-subject.js';
 import { CampaignCatalog } from '../../src/campaigns/campaign-catalog.js';
 import { makeResidentId } from '../../src/consumers/domain/resident-id.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
-import { invoiceRef } from '../../src/draws/algorithm/index.js';
+import { buildInstantCommitment, invoiceRef } from '../../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
 import { Invoice } from '../../src/invoices/invoice.entity.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
@@ -35,6 +35,8 @@ const AUGUST = `${CAMPAIGN}-2022-08`;
 const SEPTEMBER = `${CAMPAIGN}-2022-09`;
 const OCTOBER = `${CAMPAIGN}-2022-10`;
 const NOVEMBER = `${CAMPAIGN}-2022-11`;
+/** A committed instant-draw day (rows inserted directly: Henan's file has no instant pool). */
+const INSTANT_DAY = `${CAMPAIGN}-instant-2022-12-11`;
 /** A queue, job, scheduler that do not exist: Bull Board's mutating routes must never touch a real queue here. */
 const NO_QUEUE = 'no-such-queue';
 const NO_JOB = 'no-such-job';
@@ -695,6 +697,42 @@ const ROWS: Row[] = [
   },
   { method: 'GET', route: '/api/v1/public/feed.atom', access: 'public', expect: everyone('200'), request: () => ({ path: '/api/v1/public/feed.atom' }) },
 
+  // Instant-draw days: one committed day (inserted below; no worker runs here). Its log and bundle answer
+  // 409 INSTANT_DAY_NOT_PUBLISHED to everyone: a domain answer after the day was found, so the route let the
+  // caller through (nothing is published before the day closes).
+  {
+    method: 'GET',
+    route: '/api/v1/public/campaigns/:id/instant-days',
+    access: 'public',
+    expect: everyone('200'),
+    request: () => ({ path: `/api/v1/public/campaigns/${CAMPAIGN}/instant-days` }),
+    check: (_caller, res) => expect(res.body.items.map((d: { dayId: string }) => d.dayId)).toEqual([INSTANT_DAY]),
+  },
+  { method: 'GET', route: '/api/v1/public/instant-days/:dayId', access: 'public', expect: everyone('200'), request: () => ({ path: `/api/v1/public/instant-days/${INSTANT_DAY}` }) },
+  {
+    method: 'GET',
+    route: '/api/v1/public/instant-days/:dayId/commitment',
+    access: 'public',
+    expect: everyone('200'),
+    request: () => ({ path: `/api/v1/public/instant-days/${INSTANT_DAY}/commitment` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/public/instant-days/:dayId/log',
+    access: 'public',
+    expect: everyone('409 INSTANT_DAY_NOT_PUBLISHED'),
+    note: 'the day is committed, not published: the refusal comes after the lookup',
+    request: () => ({ path: `/api/v1/public/instant-days/${INSTANT_DAY}/log` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/public/instant-days/:dayId/bundle',
+    access: 'public',
+    expect: everyone('409 INSTANT_DAY_NOT_PUBLISHED'),
+    note: 'the day is committed, not published: the refusal comes after the lookup',
+    request: () => ({ path: `/api/v1/public/instant-days/${INSTANT_DAY}/bundle` }),
+  },
+
   // ---- Bull Board ----------------------------------------------------------------------------------------
   { method: 'GET', route: '/admin/queues', access: 'board', expect: board('200'), request: () => ({ path: '/admin/queues' }) },
   { method: 'GET', route: '/admin/queues/', access: 'board', expect: board('200'), request: () => ({ path: '/admin/queues/' }) },
@@ -804,6 +842,13 @@ beforeAll(async () => {
   const db = api.app.get<DataSource>(getDataSourceToken());
   const lifecycle = api.app.get(DrawLifecycleService);
   await lifecycle.ensureCampaign(api.app.get(CampaignCatalog).get(CAMPAIGN)!);
+  const instantRules = { dayId: INSTANT_DAY, bands: [{ band: 'b100', tiers: [{ tier: 1, name: '红包', prizeCents: 3000, odds: 100000, budget: 5 }] }], returns: [] };
+  const commitment = buildInstantCommitment(instantRules, 'ab'.repeat(32));
+  await db.query(
+    `INSERT INTO instant_days (id, campaign_id, day, opens_at, closes_at, status, secret_hash, commitment, entry_count, budgets_left, committed_at)
+     VALUES (?, ?, '2022-12-11', '2022-12-10 16:00:00', '2022-12-11 16:00:00', 'committed', ?, ?, 0, '{"b100":[5]}', '2022-12-10 01:00:00')`,
+    [INSTANT_DAY, CAMPAIGN, commitment.secretHash, JSON.stringify(commitment)],
+  );
 
   // Staff: the bootstrap admin creates the operator, the auditor and the operator+auditor.
   tokens.admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
