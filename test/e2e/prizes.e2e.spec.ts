@@ -245,6 +245,7 @@ describe('a winner sees the prize', () => {
     const [invoice] = await db.query(`SELECT invoice_number FROM invoices WHERE id = ?`, [first.invoice_id]);
     expect(big).toEqual({
       id: first.id,
+      kind: 'draw',
       drawId,
       period: '2022-01',
       tier: 1,
@@ -263,6 +264,7 @@ describe('a winner sees the prize', () => {
       invoiceNumber: `****${invoice.invoice_number.slice(-4)}`,
       endedAt: null,
       endReason: null,
+      payableAt: null,
     });
     const [small] = await myPrizes(second.consumer_id);
     expect(small).toMatchObject({ tier: 2, tierName: '二等奖', grossCents: 10_000, taxCents: 0, netCents: 10_000, status: 'awaiting_claim' });
