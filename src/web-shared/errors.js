@@ -77,6 +77,8 @@ export const ERROR_TEXTS = {
   PRIZE_CLAIM_CONFLICT: '这个奖已用另一个银行账户申领过',
   PRIZE_FORFEITED: '逾期未领，已转给候补中奖人',
   PRIZE_REVOKED: '奖项已取消',
+  PRIZE_NOT_YET_PAYABLE: '即开即奖奖金须待发票复核通过后领取',
+  INVOICE_NOT_VERIFIED: '发票未通过税务核验',
   CLAIMANT_NAME_MISMATCH: '实名信息与发票购买方不一致',
   CLAIMANT_IDENTITY_MISMATCH: '实名身份与发票购买方不一致',
   CLAIM_WINDOW_EXPIRED: '超过60天领奖期限',
