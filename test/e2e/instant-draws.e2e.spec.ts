@@ -6,7 +6,7 @@
  *
  * The API runs WITHOUT the instant-draw key (its configuration refuses one); only the worker has it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,6 +313,59 @@ describe('the worker answers at once, many at a time, or later', () => {
       });
     } finally {
       await slowApi.close();
+    }
+  });
+
+  test('a real API process refuses the key at start-up; run with verbose logs, its output never holds a day secret', async () => {
+    const spawnApi = (extra: Record<string, string>) => {
+      const child = spawn(process.execPath, ['dist/src/main.api.js'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'test',
+          DATABASE_URL: apiConfig.DATABASE_URL,
+          REDIS_URL: apiConfig.REDIS_URL,
+          REDIS_PREFIX: apiConfig.REDIS_PREFIX,
+          CAMPAIGNS_DIR: campaignsDir,
+          ARTIFACTS_DIR: apiConfig.ARTIFACTS_DIR,
+          HOST: '127.0.0.1',
+          ...extra,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      return { child, exited, output: () => output };
+    };
+    const refused = spawnApi({ PORT: '0', INSTANT_SECRET_KEY: KEY });
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toContain('INSTANT_SECRET_KEY must not be set for the API process');
+
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const real = spawnApi({ PORT: port, LOG_LEVEL: 'verbose', CLOCK_START: clock.now().toISOString(), CLOCK_RATE: '1' });
+    try {
+      await eventually('the API process listening', 20_000, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
+      const consumer = await createConsumer(api.app, { realName: '进程' });
+      const answers = [];
+      for (let i = 0; i < 5; i++) {
+        const inv = await invoiceFor('2026-11-08', '进程');
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/invoices`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${consumer.token}` },
+          body: JSON.stringify(inv.body),
+        });
+        expect(res.status).toBe(201);
+        answers.push(await res.json());
+      }
+      expect(answers.map((a) => a.instant.status)).toEqual(Array(5).fill('drawn'));
+      expect(real.output()).not.toBe('');
+      const secret = deriveInstantDaySecret(KEY, dayId('2026-11-08'));
+      expect(real.output()).not.toContain(secret);
+      expect(JSON.stringify(answers)).not.toContain(secret);
+    } finally {
+      real.child.kill('SIGTERM');
+      await real.exited;
     }
   });
 
