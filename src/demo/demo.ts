@@ -18,6 +18,7 @@
  *    to verify by hand, and keeps serving until Ctrl-C (or exits at once with --exit).
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -209,7 +210,9 @@ async function main(): Promise<void> {
   useDemoClock(api);
   await configureApiApp(api);
   await api.listen(port, config.HOST);
-  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
+  // Only the worker holds the instant-draw key (the API refuses one): a fresh key for this run.
+  const workerConfig = { ...config, INSTANT_SECRET_KEY: config.INSTANT_SECRET_KEY ?? randomBytes(32).toString('hex') };
+  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerConfig), { logger });
   useDemoClock(worker);
   const local = `http://127.0.0.1:${port}`;
   const shown = `http://localhost:${port}`;

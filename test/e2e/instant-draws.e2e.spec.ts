@@ -300,7 +300,7 @@ describe('the worker answers at once, many at a time, or later', () => {
     worker = null;
     const consumer = await createConsumer(api.app, { realName: '晚到' });
     const inv = await invoiceFor(date, '晚到');
-    const slowApi = await startTestApi({ config: { ...apiConfig, INSTANT_OUTCOME_WAIT_MS: '300' }, clock });
+    const slowApi = await startTestApi({ config: { ...apiConfig, INSTANT_OUTCOME_WAIT_MS: 300 }, clock });
     try {
       const res = await slowApi.http.post('/api/v1/invoices', inv.body, consumer.token);
       expect(res.status).toBe(201);
@@ -347,7 +347,7 @@ describe('the worker answers at once, many at a time, or later', () => {
     try {
       await eventually('the API process listening', 20_000, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
       const consumer = await createConsumer(api.app, { realName: '进程' });
-      const answers = [];
+      const answers: any[] = [];
       for (let i = 0; i < 5; i++) {
         const inv = await invoiceFor('2026-11-08', '进程');
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/invoices`, {
