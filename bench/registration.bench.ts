@@ -30,13 +30,19 @@
  *    over every measured request; CPU seconds of the server process, of the MariaDB server and of this
  *    process are read from /proc.
  * 6. Checks on the API's table afterwards: rows = 201 answers, no consumer above 5 a day.
+ * With --compare instant: the bare server, the API on Henan's campaign (no instant draws) and the API on an
+ * instant campaign (a Zhuzhou-shaped file over the same Henan invoices: one instant pool over every amount with
+ * the Zhuzhou odds and budgets too large to run out, plus the periodic pool) with a worker process holding
+ * INSTANT_SECRET_KEY, so that every registration of that API waits for its ILI-1 outcome from the worker
+ * (`draw-entry` job, one log line under the day row's lock, a prize for a win). The two APIs share one request
+ * source (each invoice registered once); the instant target's CPU is its API's plus its worker's.
  * With --profile the API runs with --cpu-prof and the self time by function and by package is printed
  * (profiling slows it down: use that run for where the time goes, not for the throughput).
  */
 import 'reflect-metadata';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -86,7 +92,7 @@ const ONLY = values.only as 'both' | 'api' | 'bare';
  * process with metrics off, one with METRICS_TOKEN set and /metrics scraped every 5 s), `fleet` (the bare
  * server, one API process, and two API processes sharing the load, half the connections each).
  */
-const COMPARE = values.compare as 'bare-api' | 'metrics' | 'fleet';
+const COMPARE = values.compare as 'bare-api' | 'metrics' | 'fleet' | 'instant';
 /** Seconds of one measured slice: --duration per server, split into --rounds turns. */
 const SLICE_S = DURATION / ROUNDS;
 if (
@@ -94,9 +100,9 @@ if (
   !(Number.isSafeInteger(WARMUP) && WARMUP >= 0) ||
   !(REGISTRY_SHARE >= 0 && REGISTRY_SHARE <= 1) ||
   !['both', 'api', 'bare'].includes(ONLY) ||
-  !['bare-api', 'metrics', 'fleet'].includes(COMPARE)
+  !['bare-api', 'metrics', 'fleet', 'instant'].includes(COMPARE)
 ) {
-  console.error('usage: [--duration S] [--rounds R] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--compare bare-api|metrics|fleet] [--profile]');
+  console.error('usage: [--duration S] [--rounds R] [--warmup S] [--connections C] [--consumers N] [--invoices N] [--registry-share 0..1] [--only both|api|bare] [--compare bare-api|metrics|fleet|instant] [--profile]');
   process.exit(2);
 }
 
@@ -356,7 +362,11 @@ function requestSource(tokens: string[], bodies: string[]) {
       };
     },
     onResponse: (status: number, body: string) => {
-      if (status === 201) count(body.includes('"verified"') ? '201 verified' : '201 pending');
+      if (status === 201) {
+        const registration = body.includes('"verified"') ? '201 verified' : '201 pending';
+        const instant = /"instant":\{"status":"([a-z-]+)"/.exec(body);
+        count(instant ? `${registration}, instant ${instant[1]}` : registration);
+      }
       else {
         let code = '?';
         try {
@@ -560,6 +570,8 @@ async function main(): Promise<void> {
   // The draws scheduled, as the worker does at start-up: registration reads the period's draw and its
   // INSERT checks it (PERIOD_CLOSED follows the draw's state).
   execFileSync(process.execPath, [join(ROOT, 'dist/src/campaigns/campaign-loader.cli.js')], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const instantDir = COMPARE === 'instant' ? writeInstantCampaigns() : null;
+  if (instantDir) execFileSync(process.execPath, [join(ROOT, 'dist/src/campaigns/campaign-loader.cli.js')], { env: { ...process.env, ...env, CAMPAIGNS_DIR: instantDir, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const db = await mysql.createConnection({ uri: config.DATABASE_URL, charset: 'utf8mb4_unicode_ci', timezone: 'Z' });
   if (values['without-count-triggers']) {
     // For the A/B of what the dashboard's registration_counts triggers cost registration (BENCHMARKS.md).
@@ -617,6 +629,23 @@ async function main(): Promise<void> {
       targets.push(newTarget('API, metrics off', off.base, off.child.pid, source), newTarget('API, metrics on', on.base, on.child.pid, source));
       // Prometheus scrapes every 15 s or so; every 5 s here, so the scrape's own cost shows.
       scraper = setInterval(() => void fetch(`${on.base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((r) => r.text()), 5000);
+    } else if (COMPARE === 'instant') {
+      const source = requestSource(tokens, bodies);
+      bare = await startBare();
+      const plain = await startApi();
+      const instantEnv = { CAMPAIGNS_DIR: instantDir!, INSTANT_OUTCOME_WAIT_MS: '5000' };
+      const instantApi = await startApi(instantEnv);
+      const worker = spawn(process.execPath, [join(ROOT, 'dist/src/main.worker.js')], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, ...instantEnv, INSTANT_SECRET_KEY: randomBytes(32).toString('hex'), WORKER_METRICS_PORT: String(await freePort()), WORKER_METRICS_HOST: '127.0.0.1' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.push(worker);
+      targets.push(
+        bare,
+        newTarget('API, no instant draws', plain.base, plain.child.pid, source),
+        newTarget('API + worker, instant draws', instantApi.base, [instantApi.child.pid, worker.pid], source),
+      );
     } else if (COMPARE === 'fleet') {
       const source = requestSource(tokens, bodies);
       bare = await startBare();
@@ -680,6 +709,16 @@ async function main(): Promise<void> {
         `API table: ${Number(row.total).toLocaleString('en-US')} rows (${Number(row.verified).toLocaleString('en-US')} verified, ${Number(row.pending).toLocaleString('en-US')} pending) after ${api.source.issued().toLocaleString('en-US')} requests issued (warm-up included); most registrations of one consumer on one day: ${limit[0].maxPerDay}`,
       );
     }
+    if (COMPARE === 'instant') {
+      // Every outcome a log line, positions 1..n of one day without gaps, each registration drawn once.
+      const [[row]] = (await db.query(
+        'SELECT COUNT(*) AS entries, COUNT(DISTINCT day_id) AS days, MAX(position) AS maxPosition, COUNT(DISTINCT invoice_id) AS invoices, SUM(outcome > 0) AS wins FROM instant_entries',
+      )) as unknown as [[{ entries: number; days: number; maxPosition: number; invoices: number; wins: string }]];
+      const [[prizes]] = (await db.query("SELECT COUNT(*) AS n FROM prizes WHERE kind = 'instant'")) as unknown as [[{ n: number }]];
+      console.log(
+        `instant log: ${Number(row.entries).toLocaleString('en-US')} entries in ${row.days} day(s), last position ${row.maxPosition}, ${Number(row.invoices).toLocaleString('en-US')} registrations, ${Number(row.wins).toLocaleString('en-US')} wins = ${Number(prizes.n).toLocaleString('en-US')} instant prizes`,
+      );
+    }
     if (bare) {
       const [[row]] = (await db.query('SELECT COUNT(*) AS total FROM bare_invoices')) as unknown as [[{ total: number }]];
       console.log(`bare table: ${Number(row.total).toLocaleString('en-US')} rows after ${bare.source.issued().toLocaleString('en-US')} requests issued (warm-up included)`);
@@ -696,7 +735,35 @@ async function main(): Promise<void> {
     await dropDatabase(config.DATABASE_URL);
     await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    if (instantDir) rmSync(instantDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * --compare instant: a campaign directory holding an instant campaign over the same Henan invoices (listed
+ * first, so registrations go to it) and Henan's file (so the worker knows every scheduled draw).
+ */
+function writeInstantCampaigns(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'il-reg-instant-'));
+  const henan = JSON.parse(readFileSync(join(ROOT, 'config/campaigns/henan-2022.json'), 'utf8'));
+  const zhuzhou = JSON.parse(readFileSync(join(ROOT, 'config/examples/zhuzhou-2026.json'), 'utf8'));
+  const instantPool = zhuzhou.pools.find((p: { mode: string }) => p.mode === 'instant');
+  const { tiers, ...rest } = henan;
+  writeFileSync(
+    join(dir, 'a-instant-bench.json'),
+    JSON.stringify({
+      ...rest,
+      id: 'instant-bench',
+      name: '即开即奖基准',
+      pools: [
+        // Zhuzhou's odds (20 % win) with budgets no run of this benchmark exhausts: every win writes a prize.
+        { ...instantPool, band: { minCents: henan.intake.minAmountCents, maxCents: null }, tiers: instantPool.tiers.map((t: object) => ({ ...t, dailyBudget: 1_000_000 })) },
+        { id: 'main', name: 'periodic', mode: 'periodic', band: { minCents: henan.intake.minAmountCents, maxCents: null }, tiers },
+      ],
+    }),
+  );
+  writeFileSync(join(dir, 'henan-2022.json'), JSON.stringify(henan));
+  return dir;
 }
 
 main().then(
