@@ -184,13 +184,26 @@ export class InstantDaysRepository {
     return rows.length > 0;
   }
 
-  async appendEntry(em: EntityManager, e: InstantEntryRow, budgetsLeft: Record<string, number[]>): Promise<void> {
-    await em.query(
-      `INSERT INTO instant_entries (day_id, position, invoice_id, consumer_id, ref, band, drawn_tier, outcome, prize_cents, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [e.dayId, e.position, e.invoiceId, e.consumerId, e.ref, e.band, e.drawnTier, e.outcome, e.prizeCents, e.createdAt],
+  /** Which of these registrations or refs already have a line in the day (under the day's lock). */
+  async existingInDay(em: EntityManager, dayId: string, invoiceIds: number[], refs: string[]): Promise<InstantEntryRow[]> {
+    const rows = await em.query(
+      `SELECT * FROM instant_entries WHERE invoice_id IN (${invoiceIds.map(() => '?').join(',')})
+       UNION SELECT * FROM instant_entries WHERE day_id = ? AND ref IN (${refs.map(() => '?').join(',')})`,
+      [...invoiceIds, dayId, ...refs],
     );
-    await em.query(`UPDATE instant_days SET entry_count = ?, budgets_left = ? WHERE id = ?`, [e.position, JSON.stringify(budgetsLeft), e.dayId]);
+    return rows.map(toEntry);
+  }
+
+  /** Appends log lines (one multi-row INSERT) and sets the day's count and budgets. */
+  async appendEntries(em: EntityManager, dayId: string, entries: readonly InstantEntryRow[], entryCount: number, budgetsLeft: Record<string, number[]>): Promise<void> {
+    if (entries.length > 0) {
+      await em.query(
+        `INSERT INTO instant_entries (day_id, position, invoice_id, consumer_id, ref, band, drawn_tier, outcome, prize_cents, created_at)
+         VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        entries.flatMap((e) => [e.dayId, e.position, e.invoiceId, e.consumerId, e.ref, e.band, e.drawnTier, e.outcome, e.prizeCents, e.createdAt]),
+      );
+    }
+    await em.query(`UPDATE instant_days SET entry_count = ?, budgets_left = ? WHERE id = ?`, [entryCount, JSON.stringify(budgetsLeft), dayId]);
   }
 
   /** The day's log in position order. */

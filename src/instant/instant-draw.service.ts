@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../core/config/config.module.js';
 import { databaseNameOf, type AppConfig } from '../core/config/config.schema.js';
 import { ARTIFACT_STORE, type ArtifactStore } from '../core/artifacts/artifact-store.js';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
-import { instantPoolsOf, poolForAmount, type CampaignDefinition } from '../campaigns/campaign-definition.js';
+import { instantPoolsOf, poolForAmount, type CampaignDefinition, type InstantPool } from '../campaigns/campaign-definition.js';
 import { Clock } from '../core/clock/clock.js';
 import { violatedUniqueIndex } from '../core/errors/unique-violation.js';
 import { shanghaiDate } from '../core/time/shanghai.js';
@@ -17,7 +17,7 @@ import {
   type InstantDayRules,
 } from '../draws/algorithm/index.js';
 import { InvoiceReadRepository } from '../invoices/invoice-read.repository.js';
-import { InstantPrizes } from '../prizes/instant-prizes.js';
+import { InstantPrizes, type InstantWin } from '../prizes/instant-prizes.js';
 import {
   acceptsEntries,
   daysToCommit,
@@ -49,6 +49,23 @@ export function bandsOfCampaign(campaign: CampaignDefinition): InstantBand[] {
   }));
 }
 
+/** At most this many registrations are drawn in one transaction of a day. */
+const MAX_BATCH = 200;
+
+interface PendingEntry {
+  invoiceId: number;
+  facts: NonNullable<Awaited<ReturnType<InvoiceReadRepository['instantFacts']>>>;
+  campaign: CampaignDefinition;
+  pool: InstantPool;
+  resolve: (result: InstantEntryResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface DayQueue {
+  pending: PendingEntry[];
+  running: boolean;
+}
+
 export interface InstantTickResult {
   committed: string[];
   steps: Array<{ dayId: string; step: InstantDayStep }>;
@@ -64,8 +81,8 @@ export interface InstantTickResult {
  * - `advance`: the day's steps as the state machine finds them due (open, close, publish).
  * - `drawEntry`: a registration's outcome: under the day row's lock, the next position, ILI-1 with the
  *   budgets left, the log line, the budgets and (for a win) the prize through the prizes module, in one
- *   transaction. Idempotent per registration (a unique key on the invoice: a retried job or a repeated
- *   request answers the same line).
+ *   transaction shared by the registrations of that day waiting at the same moment (a batch). Idempotent
+ *   per registration (a unique key on the invoice: a retried job or a repeated request answers the same line).
  * - publication: the log and the day bundle (secret revealed) written as immutable artifacts, after the
  *   stored outcomes are recomputed from the secret and found equal.
  */
@@ -73,6 +90,10 @@ export interface InstantTickResult {
 export class InstantDrawService {
   private readonly logger = new Logger('InstantDraws');
   private readonly namespace: string;
+  /** Days known to have a row (committed or later), so a draw does not look again. */
+  private readonly knownDays = new Set<string>();
+  /** Per day: the registrations waiting for the next batch of this process. */
+  private readonly batches = new Map<string, DayQueue>();
 
   constructor(
     private readonly repo: InstantDaysRepository,
@@ -208,7 +229,9 @@ export class InstantDrawService {
 
   /**
    * The instant outcome of a registration (the `draw-entry` job). Idempotent: the registration's existing
-   * log line is answered as it is; a registration is drawn at most once (unique key on the invoice).
+   * log line is answered as it is; a registration is drawn at most once (unique key on the invoice, and the
+   * check under the day's lock). The registration's own facts are read here, concurrently with other jobs;
+   * the draw itself joins the day's batch (see drawBatch).
    */
   async drawEntry(invoiceId: number, now: Date = this.clock.now()): Promise<InstantEntryResult> {
     const existing = await this.repo.entryOfInvoice(invoiceId);
@@ -222,66 +245,139 @@ export class InstantDrawService {
     const date = shanghaiDate(facts.registeredAt);
     if (!isInstantDayOfCampaign(campaign, date)) return { status: 'not-entered', reason: 'OUTSIDE_INSTANT_DAYS' };
     const dayId = instantDayId(campaign.id, date);
-    // A day not committed yet (the tick has not run since the clock reached it): committed now, before its
-    // first entry, as the spec allows; never once it has closed.
-    if (!(await this.repo.day(dayId)) && now.getTime() < instantDayTimes(date).closesAt.getTime()) await this.commitDay(campaign, date, now);
-    const secret = this.secrets.secretOf(dayId);
-
-    let result: InstantEntryResult | null = null;
+    if (!this.knownDays.has(dayId)) {
+      // A day not committed yet (the tick has not run since the clock reached it): committed now, before its
+      // first entry, as the spec allows; never once it has closed.
+      if (!(await this.repo.day(dayId)) && now.getTime() < instantDayTimes(date).closesAt.getTime()) await this.commitDay(campaign, date, now);
+      if (await this.repo.day(dayId)) this.knownDays.add(dayId);
+    }
     try {
-      result = await this.repo.dataSource.transaction(async (em): Promise<InstantEntryResult> => {
-        const day = await this.repo.day(dayId, em, true);
-        if (!day || !acceptsEntries(day, facts.registeredAt)) return { status: 'not-entered', reason: 'INSTANT_DAY_CLOSED' };
-        const again = await this.repo.entryOfInvoice(invoiceId, em);
-        if (again) return this.resultOf(again);
-        if (await this.repo.refInDay(em, dayId, facts.ref)) return { status: 'not-entered', reason: 'ALREADY_DRAWN_TODAY' };
-        const band = day.commitment.bands.find((b) => b.band === pool.id);
-        if (!band) return { status: 'not-entered', reason: 'NOT_IN_INSTANT_BAND' };
-        if (day.status === 'committed') await this.repo.transition(em, dayId, 'committed', 'open', now);
-        const budgetsLeft = day.budgetsLeft;
-        const left = budgetsLeft[band.band];
-        const position = day.entryCount + 1;
-        const o = drawInstantEntry(dayId, secret, position, facts.ref, band, left);
-        const tier = band.tiers.find((t) => t.tier === o.outcome);
-        const entry: InstantEntryRow = {
-          dayId,
-          position,
-          invoiceId,
-          consumerId: facts.consumerId,
-          ref: facts.ref,
-          band: band.band,
-          drawnTier: o.drawnTier,
-          outcome: o.outcome,
-          prizeCents: tier?.prizeCents ?? 0,
-          createdAt: now,
-        };
-        await this.repo.appendEntry(em, entry, budgetsLeft);
-        if (tier) {
-          await this.prizes.award(em, {
-            dayId,
-            position,
-            tier: tier.tier,
-            tierName: tier.name,
-            prizeCents: tier.prizeCents,
-            consumerId: facts.consumerId,
-            invoiceId,
-            ref: facts.ref,
-            now,
-            paymentDelayDays: pool.paymentDelayDays,
-            claimWindowDays: campaign.claimWindowDays,
-          });
-        }
-        return this.resultOf(entry);
-      });
+      return await this.joinBatch(dayId, { invoiceId, facts, campaign, pool });
     } catch (error) {
-      // The same registration drawn by a concurrent job: answer its line.
+      // The same registration drawn by a concurrent job of another worker: answer its line.
       if (violatedUniqueIndex(error) === 'UQ_instant_entries_invoice') {
         const line = await this.repo.entryOfInvoice(invoiceId);
         if (line) return this.resultOf(line);
       }
       throw error;
     }
-    return result;
+  }
+
+  private joinBatch(dayId: string, entry: Omit<PendingEntry, 'resolve' | 'reject'>): Promise<InstantEntryResult> {
+    return new Promise((resolve, reject) => {
+      let queue = this.batches.get(dayId);
+      if (!queue) {
+        queue = { pending: [], running: false };
+        this.batches.set(dayId, queue);
+      }
+      queue.pending.push({ ...entry, resolve, reject });
+      if (!queue.running) void this.drain(dayId, queue);
+    });
+  }
+
+  /** Runs the day's waiting entries in batches, one transaction each, until none wait (one drain per day and process). */
+  private async drain(dayId: string, queue: DayQueue): Promise<void> {
+    queue.running = true;
+    try {
+      while (queue.pending.length > 0) {
+        const batch = queue.pending.splice(0, MAX_BATCH);
+        try {
+          const results = await this.drawBatch(dayId, batch);
+          batch.forEach((e, i) => e.resolve(results[i]));
+        } catch (error) {
+          // Nothing of the batch was written: each job retries on its own.
+          batch.forEach((e) => e.reject(error));
+        }
+      }
+    } finally {
+      queue.running = false;
+      this.batches.delete(dayId);
+    }
+  }
+
+  /**
+   * Draws a batch of a day's registrations in arrival order, in ONE transaction under the day row's lock:
+   * the registrations (or refs) already in the day are answered from the log, the others get the next
+   * positions, their ILI-1 outcomes with the budgets left, their log lines (one INSERT), the day's count and
+   * budgets (one UPDATE) and the prizes of the wins (through the prizes module). Batching is what keeps the
+   * day's lock short per registration: the lines of a busy second share one lock, one round of statements
+   * and one commit. Positions stay exactly the order in which the day's lock granted them.
+   */
+  private async drawBatch(dayId: string, batch: PendingEntry[]): Promise<InstantEntryResult[]> {
+    const secret = this.secrets.secretOf(dayId);
+    return this.repo.dataSource.transaction(async (em) => {
+      const now = this.clock.now();
+      const day = await this.repo.day(dayId, em, true);
+      if (!day) return batch.map(() => ({ status: 'not-entered', reason: 'INSTANT_DAY_CLOSED' }) as const);
+      const known = await this.repo.existingInDay(em, dayId, batch.map((e) => e.invoiceId), batch.map((e) => e.facts.ref));
+      const byInvoice = new Map(known.map((e) => [e.invoiceId, e]));
+      const refs = new Set(known.filter((e) => e.dayId === dayId).map((e) => e.ref));
+      const budgetsLeft = day.budgetsLeft;
+      let position = day.entryCount;
+      const lines: InstantEntryRow[] = [];
+      const wins: InstantWin[] = [];
+      const results: InstantEntryResult[] = [];
+      for (const e of batch) {
+        const line = byInvoice.get(e.invoiceId);
+        if (line) {
+          results.push(this.resultOf(line));
+          continue;
+        }
+        if (!acceptsEntries(day, e.facts.registeredAt)) {
+          results.push({ status: 'not-entered', reason: 'INSTANT_DAY_CLOSED' });
+          continue;
+        }
+        if (refs.has(e.facts.ref)) {
+          results.push({ status: 'not-entered', reason: 'ALREADY_DRAWN_TODAY' });
+          continue;
+        }
+        const band = day.commitment.bands.find((b) => b.band === e.pool.id);
+        if (!band) {
+          results.push({ status: 'not-entered', reason: 'NOT_IN_INSTANT_BAND' });
+          continue;
+        }
+        position += 1;
+        const o = drawInstantEntry(dayId, secret, position, e.facts.ref, band, budgetsLeft[band.band]);
+        const tier = band.tiers.find((t) => t.tier === o.outcome);
+        const entry: InstantEntryRow = {
+          dayId,
+          position,
+          invoiceId: e.invoiceId,
+          consumerId: e.facts.consumerId,
+          ref: e.facts.ref,
+          band: band.band,
+          drawnTier: o.drawnTier,
+          outcome: o.outcome,
+          prizeCents: tier?.prizeCents ?? 0,
+          createdAt: now,
+        };
+        lines.push(entry);
+        refs.add(e.facts.ref);
+        byInvoice.set(e.invoiceId, entry);
+        if (tier) {
+          wins.push({
+            dayId,
+            position,
+            tier: tier.tier,
+            tierName: tier.name,
+            prizeCents: tier.prizeCents,
+            consumerId: e.facts.consumerId,
+            invoiceId: e.invoiceId,
+            ref: e.facts.ref,
+            now,
+            paymentDelayDays: e.pool.paymentDelayDays,
+            claimWindowDays: e.campaign.claimWindowDays,
+          });
+        }
+        results.push(this.resultOf(entry));
+      }
+      if (lines.length > 0) {
+        if (day.status === 'committed') await this.repo.transition(em, dayId, 'committed', 'open', now);
+        await this.repo.appendEntries(em, dayId, lines, position, budgetsLeft);
+        await this.prizes.award(em, wins);
+      }
+      return results;
+    });
   }
 
   private resultOf(e: InstantEntryRow): InstantEntryResult {

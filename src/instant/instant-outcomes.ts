@@ -41,8 +41,9 @@ export class InstantOutcomes implements OnApplicationShutdown {
    * The instant outcome of a registration: its log line if drawn already, else asks the worker and waits.
    * Idempotent: the same registration always gets the same line (the worker draws it once).
    */
-  async outcome(invoiceId: number): Promise<InstantAnswer> {
-    const line = await this.read.entryOfInvoice(invoiceId);
+  async outcome(invoiceId: number, justRegistered = false): Promise<InstantAnswer> {
+    // A registration made by this very request has no line yet: no need to look.
+    const line = justRegistered ? null : await this.read.entryOfInvoice(invoiceId);
     if (line) return entryResult(line, this.catalog.campaigns);
     try {
       const job = await this.jobs.request(invoiceId);

@@ -13,10 +13,10 @@ import { InstantSecretKeyMissing, InstantSecrets } from './instant-secrets.js';
 /**
  * Worker only: the `instant` queue. `draw-entry` draws one registration's outcome (InstantDrawService). The
  * entries of a day are serialized by the day row's lock in the database, so several jobs at once (and several
- * workers) only queue on that lock; the concurrency keeps the database busy while one waits for Redis.
+ * workers) only queue on that lock; the concurrency lets the registrations of a busy moment join one batch (one transaction) per day.
  */
 @Injectable()
-@QueueProcessor({ queue: QueueName.instant, concurrency: 16, lockDurationMs: 30_000 })
+@QueueProcessor({ queue: QueueName.instant, concurrency: 64, lockDurationMs: 30_000 })
 export class InstantProcessor implements JobHandler<'instant'>, OnApplicationBootstrap {
   private readonly logger = new Logger('InstantProcessor');
 

@@ -153,7 +153,7 @@ export class InvoicesService {
         const registration: RegistrationResult = verified
           ? { id, status: 'verified', tickets: ticketsFor(campaign, verified.paidCents) }
           : { id, status: 'pending', tickets: 0, reason: PENDING_REASON };
-        return { registration: await this.withInstant(campaign, claim.amountCents, registration), created: true };
+        return { registration: await this.withInstant(campaign, claim.amountCents, registration, true), created: true };
       } catch (error) {
         if (error instanceof PeriodClosedAtInsert) throw periodClosed();
         const index = violatedUniqueIndex(error);
@@ -244,9 +244,9 @@ export class InvoicesService {
    * pilots show it at upload; the second check before payment requires the registration verified and not
    * voided or red-flushed by then (InstantPrizes). Idempotent: the worker draws a registration once.
    */
-  private async withInstant(campaign: CampaignDefinition, amountCents: number, registration: RegistrationResult): Promise<RegistrationResult> {
+  private async withInstant(campaign: CampaignDefinition, amountCents: number, registration: RegistrationResult, justRegistered = false): Promise<RegistrationResult> {
     if (!this.instant.isInstant(campaign, amountCents)) return registration;
-    return { ...registration, instant: await this.instant.outcome(registration.id) };
+    return { ...registration, instant: await this.instant.outcome(registration.id, justRegistered) };
   }
 
   /** The answer a consumer's own earlier registration gives a repeat of it. Read-only. */

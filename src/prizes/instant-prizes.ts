@@ -75,27 +75,33 @@ export class InstantPrizes {
   ) {}
 
   /**
-   * Creates the prize of an instant win on `em` (the transaction that appends the log entry). Idempotent
-   * through the unique slot key (day, tier, position, attempt 0): a second call changes nothing.
+   * Creates the prizes of instant wins on `em` (the transaction that appends their log lines), one
+   * multi-row INSERT for the prizes and one for the notices. Idempotent through the unique slot key (day,
+   * tier, position, attempt 0) and the notices' dedupe keys: a second call changes nothing.
    */
-  async award(em: EntityManager, win: InstantWin): Promise<void> {
-    const { taxCents, netCents } = incidentalIncomeTax(win.prizeCents);
-    const payableAt = new Date(win.now.getTime() + win.paymentDelayDays * DAY_MS);
-    const claimDeadline = new Date(payableAt.getTime() + win.claimWindowDays * DAY_MS);
+  async award(em: EntityManager, wins: readonly InstantWin[]): Promise<void> {
+    if (wins.length === 0) return;
+    const values: unknown[] = [];
+    for (const win of wins) {
+      const { taxCents, netCents } = incidentalIncomeTax(win.prizeCents);
+      const payableAt = new Date(win.now.getTime() + win.paymentDelayDays * DAY_MS);
+      const claimDeadline = new Date(payableAt.getTime() + win.claimWindowDays * DAY_MS);
+      values.push(win.dayId, win.tier, win.tierName, win.position, win.position, win.consumerId, win.invoiceId, win.ref, win.prizeCents, taxCents, netCents, claimDeadline, payableAt, win.now);
+    }
     await em.query(
       `INSERT INTO prizes (draw_id, kind, tier, tier_name, slot, attempt, pick_index, alternate_rank, consumer_id, invoice_id, ref,
                            gross_cents, tax_cents, net_cents, status, claim_deadline, payable_at, created_at)
-       VALUES (?, 'instant', ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?, ?, ?, 'awaiting_check', ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
-      [win.dayId, win.tier, win.tierName, win.position, win.position, win.consumerId, win.invoiceId, win.ref, win.prizeCents, taxCents, netCents, claimDeadline, payableAt, win.now],
+       VALUES ${wins.map(() => "(?, 'instant', ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?, ?, ?, 'awaiting_check', ?, ?, ?)").join(', ')} ON DUPLICATE KEY UPDATE id = id`,
+      values,
     );
-    await this.notifications.create(
-      {
+    await this.notifications.createMany(
+      wins.map((win) => ({
         consumerId: win.consumerId,
         kind: 'instant-prize-won',
         title: `即开即奖：${win.tierName}`,
-        body: `您登记的发票获得即开即奖${win.tierName}（¥${formatCents(win.prizeCents)}）。发票经 ${shanghaiDate(payableAt)} 复核仍有效后即可领取。`,
+        body: `您登记的发票获得即开即奖${win.tierName}（¥${formatCents(win.prizeCents)}）。发票经 ${shanghaiDate(new Date(win.now.getTime() + win.paymentDelayDays * DAY_MS))} 复核仍有效后即可领取。`,
         dedupeKey: `instant-prize-won:${win.dayId}:${win.position}`,
-      },
+      })),
       em,
     );
   }

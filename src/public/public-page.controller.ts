@@ -10,6 +10,7 @@ import { chooseEncoding } from '../core/artifacts/serve-artifact.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
 import type { CampaignDto, DrawDetailDto, DrawSummaryDto, WinnersPageDto } from './dto/public.dto.js';
+import { InstantReadRepository } from '../instant/instant-read.repository.js';
 import { PublicService } from './public.service.js';
 import { renderDrawPage, renderHomePage, type PageData } from './ssr/public-pages.js';
 
@@ -72,6 +73,7 @@ export class PublicPageController {
   constructor(
     private readonly service: PublicService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly instant: InstantReadRepository,
   ) {
     this.assets = Object.fromEntries(FILES.map(([name, type, file]) => [name, asset(readFileSync(file()), type)]));
     this.basePath = new URL(config.PUBLIC_BASE_URL).pathname.replace(/\/+$/, '');
@@ -82,7 +84,9 @@ export class PublicPageController {
     const campaigns = this.campaigns();
     const campaign = campaigns.find((c) => c.id === wanted) ?? campaigns[0] ?? null;
     const draws = campaign ? this.parse<{ items: DrawSummaryDto[] }>(await this.service.campaignDraws(campaign.id)).items : [];
-    const data: PageData = { basePath: this.basePath, campaign, campaigns, draws, winners: await this.firstWinnerPages(draws) };
+    // The last two weeks of instant-draw days, when the campaign has them.
+    const instantDays = campaign ? (await this.instant.daysOfCampaign(campaign.id)).slice(0, 14) : [];
+    const data: PageData = { basePath: this.basePath, campaign, campaigns, draws, winners: await this.firstWinnerPages(draws), instantDays };
     await this.sendPage(renderHomePage(data), request, reply);
   }
 

@@ -196,6 +196,16 @@ describe('a simulated week of instant draws', () => {
     }
   });
 
+  test('the public page lists the instant days with their commitment, and log and bundle once published', async () => {
+    const page = await api.http.get(`/?campaign=${CAMPAIGN}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('即开即奖');
+    expect(page.text).toContain(`api/v1/public/instant-days/${dayId('2026-11-03')}/log`);
+    expect(page.text).toContain(`api/v1/public/instant-days/${dayId('2026-11-08')}/commitment`);
+    expect(page.text).not.toContain(`api/v1/public/instant-days/${dayId('2026-11-08')}/log`);
+    expect(page.text).toContain(commitments.get(dayId('2026-11-03')).secretHash);
+  });
+
   test('budgets run out and a spent tier falls through to the next one', async () => {
     const rows: Array<{ drawn_tier: number; outcome: number; day_id: string }> = await db.query(`SELECT day_id, drawn_tier, outcome FROM instant_entries`);
     // Fall-through: drawn a tier whose budget was spent, won a smaller one (never a larger one).

@@ -19,6 +19,38 @@ export interface PageData {
   draws: DrawSummaryDto[];
   /** Published draws' first page of winners, by draw id. */
   winners: Map<string, WinnersPageDto>;
+  /** The campaign's instant-draw days (即开即奖), newest first; empty or absent for a campaign without them. */
+  instantDays?: InstantDaySummary[];
+}
+
+/** An instant-draw day as the home page lists it. */
+export interface InstantDaySummary {
+  dayId: string;
+  date: string;
+  status: string;
+  entryCount: number;
+  secretHash: string;
+}
+
+const INSTANT_STATUS_TEXT: Record<string, string> = { committed: '已承诺，未开始', open: '进行中', closed: '已结束，待公布', published: '已公布' };
+
+/** 即开即奖: each day's commitment (before it opens), and its log and bundle once published, with the command that checks them. */
+function instantDaysSection(days: InstantDaySummary[]): SafeHtml {
+  const api = (d: InstantDaySummary) => `api/v1/public/instant-days/${encodeURIComponent(d.dayId)}`;
+  return html`
+    <section id="instant-days" class="card" aria-labelledby="instant-title">
+      <h2 id="instant-title">即开即奖（每日公开验证）</h2>
+      <p>每天开始前公布当天的承诺（密钥哈希、各档中奖概率与预算）；当天结束后公布按登记顺序排列的抽奖记录和密钥，任何人都可以重算每一笔结果（公开算法 ILI-1）。</p>
+      <table class="stack">
+        <thead><tr><th scope="col">日期</th><th scope="col">状态</th><th scope="col" class="num">参与笔数</th><th scope="col">密钥哈希（SHA-256）</th><th scope="col">公开文件</th></tr></thead>
+        <tbody>${days.map(
+          (d) => html`<tr><td data-label="日期">${d.date}</td><td data-label="状态">${INSTANT_STATUS_TEXT[d.status] ?? d.status}</td><td data-label="参与笔数" class="num">${count(d.entryCount)}</td><td data-label="密钥哈希"><code class="hash">${d.secretHash}</code></td><td data-label="公开文件"><a href="${api(d)}/commitment">承诺</a>${
+            d.status === 'published' ? html` · <a href="${api(d)}/log" download="${d.dayId}-log.csv">抽奖记录</a> · <a href="${api(d)}/bundle">公布包</a>` : ''
+          }</td></tr>`,
+        )}</tbody>
+      </table>
+      <p>验证某一天（输出 MATCH 即一致）：</p><pre><code>npm run verify -- --instant-day api/v1/public/instant-days/&lt;日期编号&gt;/bundle --log …/log --commitment …/commitment</code></pre>
+    </section>`;
 }
 
 export interface DrawPageData extends PageData {
@@ -178,7 +210,8 @@ ${c ? rules(c) : ''}
     <section id="draws-section" aria-labelledby="draws-title">
       <h2 id="draws-title">各期开奖</h2>
       <div id="draws">${data.draws.length ? data.draws.slice().reverse().map((d) => drawArticle(d, data.winners.get(d.id), d.id === latest)) : html`<p class="notice">暂无开奖安排。</p>`}</div>
-    </section>`;
+    </section>
+${data.instantDays?.length ? instantDaysSection(data.instantDays) : ''}`;
   return layout(data, c ? `${c.name} · 开奖公告` : '有奖发票开奖公告', main, ['app.js'], c ? html` data-campaign-id="${c.id}"` : html``);
 }
 
