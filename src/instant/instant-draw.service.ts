@@ -234,9 +234,8 @@ export class InstantDrawService {
    * the draw itself joins the day's batch (see drawBatch).
    */
   async drawEntry(invoiceId: number, now: Date = this.clock.now()): Promise<InstantEntryResult> {
-    const existing = await this.repo.entryOfInvoice(invoiceId);
+    const [existing, facts] = await Promise.all([this.repo.entryOfInvoice(invoiceId), this.invoices.instantFacts(invoiceId)]);
     if (existing) return this.resultOf(existing);
-    const facts = await this.invoices.instantFacts(invoiceId);
     if (!facts) return { status: 'not-entered', reason: 'REGISTRATION_NOT_FOUND' };
     if (facts.status === 'rejected') return { status: 'not-entered', reason: 'REGISTRATION_REJECTED' };
     const campaign = this.catalog.get(facts.campaignId);

@@ -16,7 +16,7 @@ import { InstantSecretKeyMissing, InstantSecrets } from './instant-secrets.js';
  * workers) only queue on that lock; the concurrency lets the registrations of a busy moment join one batch (one transaction) per day.
  */
 @Injectable()
-@QueueProcessor({ queue: QueueName.instant, concurrency: 64, lockDurationMs: 30_000 })
+@QueueProcessor({ queue: QueueName.instant, concurrency: 32, workers: 4, lockDurationMs: 30_000 })
 export class InstantProcessor implements JobHandler<'instant'>, OnApplicationBootstrap {
   private readonly logger = new Logger('InstantProcessor');
 

@@ -9,6 +9,12 @@ export interface QueueProcessorOptions {
   concurrency?: number;
   /** How long a job's lock lives before another worker may take it over (BullMQ renews it while the job runs). */
   lockDurationMs?: number;
+  /**
+   * BullMQ Worker instances this process runs for the queue (default 1), each with its own connection and
+   * `concurrency`: for a queue of many short jobs, where one Worker's round trips to Redis to take each job
+   * would limit the rate.
+   */
+  workers?: number;
 }
 
 /** Marks a provider as the consumer of one queue; WorkerRunner (worker process only) starts a BullMQ Worker for it. */

@@ -50,28 +50,30 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
         if (!handler) throw new UnrecoverableError(`Unknown ${options.queue} job ${job.name}`);
         return handler.call(instance, job);
       };
-      const connection = bullConnection(this.config, 'worker');
-      this.connections.push(connection);
-      const worker = new Worker(options.queue, dispatch, {
-        connection,
-        prefix: queuePrefix(this.config),
-        // Recorded on each job it takes (job.processedBy): which process of the fleet ran or holds it.
-        name: `${hostname()}:${process.pid}`,
-        concurrency: options.concurrency ?? 1,
-        lockDuration: options.lockDurationMs ?? 60_000,
-        stalledInterval: 15_000,
-        maxStalledCount: 3,
-      });
-      worker.on('error', (error) => this.logger.warn(`Worker ${options.queue}: ${error.message}`));
-      worker.on('failed', (job, error) => {
-        this.logger.warn(`Job ${options.queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
-        if (job?.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'failed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
-      });
-      worker.on('completed', (job) => {
-        for (const listener of this.completedListeners) listener(options.queue, job);
-        if (job.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'completed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
-      });
-      this.workers.push(worker);
+      for (let n = 0; n < (options.workers ?? 1); n++) {
+        const connection = bullConnection(this.config, 'worker');
+        this.connections.push(connection);
+        const worker = new Worker(options.queue, dispatch, {
+          connection,
+          prefix: queuePrefix(this.config),
+          // Recorded on each job it takes (job.processedBy): which process of the fleet ran or holds it.
+          name: `${hostname()}:${process.pid}`,
+          concurrency: options.concurrency ?? 1,
+          lockDuration: options.lockDurationMs ?? 60_000,
+          stalledInterval: 15_000,
+          maxStalledCount: 3,
+        });
+        worker.on('error', (error) => this.logger.warn(`Worker ${options.queue}: ${error.message}`));
+        worker.on('failed', (job, error) => {
+          this.logger.warn(`Job ${options.queue}/${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+          if (job?.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'failed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+        });
+        worker.on('completed', (job) => {
+          for (const listener of this.completedListeners) listener(options.queue, job);
+          if (job.processedOn) jobDuration.observe({ queue: options.queue, name: job.name, result: 'completed' }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+        });
+        this.workers.push(worker);
+      }
       this.logger.log(`Processing queue "${options.queue}" with ${name}`);
     }
   }
