@@ -52,11 +52,17 @@ export class PayoutsService {
     private readonly audit: DrawAuditService,
   ) {}
 
-  /** 404 DRAW_NOT_FOUND; 409 DRAW_NOT_PUBLISHED before the draw is published (no prizes exist yet). */
+  /**
+   * 404 DRAW_NOT_FOUND; 409 DRAW_NOT_PUBLISHED before the draw is published (no prizes exist yet). An
+   * instant-draw day's id (its prizes are `kind = 'instant'`, claimable once their second check passed) lists
+   * that day's claimed instant prizes the same way.
+   */
   async payoutsCsv(drawId: string, staff: Staff): Promise<{ csv: string; rows: number }> {
     const [draw]: Array<{ id: string; status: string }> = await this.dataSource.query(`SELECT id, status FROM draws WHERE id = ?`, [drawId]);
-    if (!draw) throw DomainError.notFound('DRAW_NOT_FOUND', 'No such draw');
-    if (draw.status !== 'published') throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'The draw has not been published; it has no prizes yet');
+    if (!draw) {
+      const [instant]: Array<{ id: number }> = await this.dataSource.query(`SELECT id FROM prizes WHERE draw_id = ? AND kind = 'instant' LIMIT 1`, [drawId]);
+      if (!instant) throw DomainError.notFound('DRAW_NOT_FOUND', 'No such draw');
+    } else if (draw.status !== 'published') throw DomainError.conflict('DRAW_NOT_PUBLISHED', 'The draw has not been published; it has no prizes yet');
 
     const rows: PayoutRow[] = await this.dataSource.query(
       `SELECT p.id, p.draw_id, p.tier, p.tier_name, p.slot, p.attempt, p.gross_cents, p.tax_cents, p.net_cents, p.claimed_at,

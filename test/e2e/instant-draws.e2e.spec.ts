@@ -19,7 +19,7 @@ import { hashInstantSecret, invoiceRef, verifyInstantDay, verifyReturnsFromPubli
 import { InstantSecrets, deriveInstantDaySecret } from '../../src/instant/instant-secrets.js';
 import { DatedWorkTick } from '../../src/maintenance/dated-work.tick.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
-import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker, type TestApi } from '../support/test-env.js';
+import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker, TEST_ADMIN, type TestApi } from '../support/test-env.js';
 import { eventually } from '../support/waiting.js';
 
 const run = promisify(execFile);
@@ -287,6 +287,14 @@ describe('a simulated week of instant draws', () => {
     const claimed = await api.http.post(`/api/v1/me/prizes/${payable!.id}/claim`, claim, tokenOf(payable!.consumer_id));
     expect(claimed.status).toBe(200);
     expect(claimed.body).toMatchObject({ kind: 'instant', status: 'claimed', taxCents: 0 });
+    // Finance's payout list of that day has it, with the full account, like a draw's.
+    const admin = await api.http.staffToken(TEST_ADMIN.username, TEST_ADMIN.password);
+    expect((await api.http.post('/api/v1/admin/staff', { username: 'instant.finance', password: 'operator-password-1', roles: ['operator'] }, admin)).status).toBe(201);
+    const operator = await api.http.staffToken('instant.finance', 'operator-password-1');
+    const csv = await api.http.request('GET', `/api/v1/admin/draws/${claimed.body.drawId}/payouts.csv`, { token: operator });
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain(claim.bankAccount);
+    expect(csv.text).toContain(claimed.body.drawId);
   });
 });
 
