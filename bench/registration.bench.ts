@@ -634,8 +634,10 @@ async function main(): Promise<void> {
       bare = await startBare();
       const plain = await startApi();
       const instantEnv = { CAMPAIGNS_DIR: instantDir!, INSTANT_OUTCOME_WAIT_MS: '5000' };
-      const instantApi = await startApi(instantEnv);
-      const worker = spawn(process.execPath, [join(ROOT, 'dist/src/main.worker.js')], {
+      // INSTANT_PROFILE_DIR=<dir>: CPU profiles of the instant target's API and worker (where their time goes).
+      const profile = process.env.INSTANT_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.INSTANT_PROFILE_DIR}`] : [];
+      const instantApi = await startApi(instantEnv, profile);
+      const worker = spawn(process.execPath, [...profile, join(ROOT, 'dist/src/main.worker.js')], {
         cwd: ROOT,
         env: { ...process.env, ...env, ...instantEnv, INSTANT_SECRET_KEY: randomBytes(32).toString('hex'), WORKER_METRICS_PORT: String(await freePort()), WORKER_METRICS_HOST: '127.0.0.1' },
         stdio: ['ignore', 'inherit', 'inherit'],

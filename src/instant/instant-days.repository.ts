@@ -174,6 +174,15 @@ export class InstantDaysRepository {
     return Number(result.affectedRows ?? 0) === 1;
   }
 
+  /** The lines of these registrations, by registration id (one query). */
+  async entriesOfInvoices(invoiceIds: number[]): Promise<Map<number, InstantEntryRow>> {
+    const out = new Map<number, InstantEntryRow>();
+    if (invoiceIds.length === 0) return out;
+    const rows = await this.dataSource.query(`SELECT * FROM instant_entries WHERE invoice_id IN (${invoiceIds.map(() => '?').join(',')})`, invoiceIds);
+    for (const r of rows) out.set(Number(r.invoice_id), toEntry(r));
+    return out;
+  }
+
   async entryOfInvoice(invoiceId: number, em: EntityManager = this.dataSource.manager): Promise<InstantEntryRow | null> {
     const [row] = await em.query(`SELECT * FROM instant_entries WHERE invoice_id = ?`, [invoiceId]);
     return row ? toEntry(row) : null;

@@ -16,7 +16,7 @@ import {
   type InstantBand,
   type InstantDayRules,
 } from '../draws/algorithm/index.js';
-import { InvoiceReadRepository } from '../invoices/invoice-read.repository.js';
+import { InvoiceReadRepository, type InstantFacts } from '../invoices/invoice-read.repository.js';
 import { InstantPrizes, type InstantWin } from '../prizes/instant-prizes.js';
 import {
   acceptsEntries,
@@ -54,7 +54,7 @@ const MAX_BATCH = 200;
 
 interface PendingEntry {
   invoiceId: number;
-  facts: NonNullable<Awaited<ReturnType<InvoiceReadRepository['instantFacts']>>>;
+  facts: InstantFacts;
   campaign: CampaignDefinition;
   pool: InstantPool;
   resolve: (result: InstantEntryResult) => void;
@@ -79,7 +79,7 @@ export interface InstantTickResult {
  *   secret, in one transaction with the returns it takes (a revoked prize is returned once: primary key);
  *   then writes the commitment to the artifact store.
  * - `advance`: the day's steps as the state machine finds them due (open, close, publish).
- * - `drawEntry`: a registration's outcome: under the day row's lock, the next position, ILI-1 with the
+ * - `drawEntries`: registrations' outcomes: under the day row's lock, the next position, ILI-1 with the
  *   budgets left, the log line, the budgets and (for a win) the prize through the prizes module, in one
  *   transaction shared by the registrations of that day waiting at the same moment (a batch). Idempotent
  *   per registration (a unique key on the invoice: a retried job or a repeated request answers the same line).
@@ -228,13 +228,22 @@ export class InstantDrawService {
   }
 
   /**
-   * The instant outcome of a registration (the `draw-entry` job). Idempotent: the registration's existing
-   * log line is answered as it is; a registration is drawn at most once (unique key on the invoice, and the
-   * check under the day's lock). The registration's own facts are read here, concurrently with other jobs;
-   * the draw itself joins the day's batch (see drawBatch).
+   * The instant outcomes of registrations (the `draw-entries` job), in the order given. Idempotent: a
+   * registration's existing log line is answered as it is; a registration is drawn at most once (unique key
+   * on the invoice, and the check under the day's lock). The registrations' facts and earlier lines are read
+   * in one query each; the draws join their day's batch (see drawBatch).
    */
+  async drawEntries(invoiceIds: number[], now: Date = this.clock.now()): Promise<InstantEntryResult[]> {
+    const [existing, facts] = await Promise.all([this.repo.entriesOfInvoices(invoiceIds), this.invoices.instantFacts(invoiceIds)]);
+    return Promise.all(invoiceIds.map((id) => this.drawOne(id, existing.get(id) ?? null, facts.get(id) ?? null, now)));
+  }
+
+  /** One registration's outcome, from what drawEntries read. */
   async drawEntry(invoiceId: number, now: Date = this.clock.now()): Promise<InstantEntryResult> {
-    const [existing, facts] = await Promise.all([this.repo.entryOfInvoice(invoiceId), this.invoices.instantFacts(invoiceId)]);
+    return (await this.drawEntries([invoiceId], now))[0];
+  }
+
+  private async drawOne(invoiceId: number, existing: InstantEntryRow | null, facts: InstantFacts | null, now: Date): Promise<InstantEntryResult> {
     if (existing) return this.resultOf(existing);
     if (!facts) return { status: 'not-entered', reason: 'REGISTRATION_NOT_FOUND' };
     if (facts.status === 'rejected') return { status: 'not-entered', reason: 'REGISTRATION_REJECTED' };

@@ -11,7 +11,7 @@ import { InstantDrawService } from './instant-draw.service.js';
 import { InstantSecretKeyMissing, InstantSecrets } from './instant-secrets.js';
 
 /**
- * Worker only: the `instant` queue. `draw-entry` draws one registration's outcome (InstantDrawService). The
+ * Worker only: the `instant` queue. `draw-entries` draws registrations' outcomes (InstantDrawService). The
  * entries of a day are serialized by the day row's lock in the database, so several jobs at once (and several
  * workers) only queue on that lock; the concurrency lets the registrations of a busy moment join one batch (one transaction) per day.
  */
@@ -36,11 +36,12 @@ export class InstantProcessor implements JobHandler<'instant'>, OnApplicationBoo
   }
 
   readonly handlers: JobHandlers<'instant'> = {
-    'draw-entry': async (job) => {
-      const invoiceId = Number(job.data?.invoiceId);
-      if (!Number.isSafeInteger(invoiceId) || invoiceId <= 0) throw new UnrecoverableError(`draw-entry job ${job.id} has no invoiceId`);
+    'draw-entries': async (job) => {
+      const ids = Array.isArray(job.data?.invoiceIds) ? job.data.invoiceIds.map(Number) : [];
+      if (ids.length === 0 || ids.length > 1000 || !ids.every((id) => Number.isSafeInteger(id) && id > 0))
+        throw new UnrecoverableError(`draw-entries job ${job.id} has no valid invoiceIds`);
       if (!this.secrets.available) throw new UnrecoverableError(new InstantSecretKeyMissing().message);
-      return this.draws.drawEntry(invoiceId);
+      return this.draws.drawEntries(ids);
     },
   };
 }

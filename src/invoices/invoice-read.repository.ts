@@ -2,6 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
+export interface InstantFacts {
+  id: number;
+  consumerId: number;
+  campaignId: string;
+  ref: string;
+  amountCents: number;
+  status: string;
+  registeredAt: Date;
+}
+
 /** Read-only queries over the invoices table for other modules, by use case. Plain reads, safe to repeat. */
 @Injectable()
 export class InvoiceReadRepository {
@@ -29,24 +39,26 @@ export class InvoiceReadRepository {
     return out;
   }
 
-  /** What an instant draw reads of a registration: its campaign, ref, amount, status and when it was registered. */
-  async instantFacts(
-    invoiceId: number,
-  ): Promise<{ id: number; consumerId: number; campaignId: string; ref: string; amountCents: number; status: string; registeredAt: Date } | null> {
-    const [row] = await this.db.query(
-      `SELECT id, consumer_id, campaign_id, ref, amount_cents, status, registered_at FROM invoices WHERE id = ?`,
-      [invoiceId],
+  /** What an instant draw reads of registrations (by id): campaign, ref, amount, status and when registered. One query. */
+  async instantFacts(invoiceIds: number[]): Promise<Map<number, InstantFacts>> {
+    const out = new Map<number, InstantFacts>();
+    if (invoiceIds.length === 0) return out;
+    const rows = await this.db.query(
+      `SELECT id, consumer_id, campaign_id, ref, amount_cents, status, registered_at FROM invoices WHERE id IN (${invoiceIds.map(() => '?').join(',')})`,
+      invoiceIds,
     );
-    if (!row) return null;
-    return {
-      id: Number(row.id),
-      consumerId: Number(row.consumer_id),
-      campaignId: row.campaign_id,
-      ref: row.ref,
-      amountCents: Number(row.amount_cents),
-      status: row.status,
-      registeredAt: new Date(row.registered_at),
-    };
+    for (const row of rows) {
+      out.set(Number(row.id), {
+        id: Number(row.id),
+        consumerId: Number(row.consumer_id),
+        campaignId: row.campaign_id,
+        ref: row.ref,
+        amountCents: Number(row.amount_cents),
+        status: row.status,
+        registeredAt: new Date(row.registered_at),
+      });
+    }
+    return out;
   }
 
   /**

@@ -34,10 +34,12 @@ export interface QueueJobs {
   };
   instant: {
     /**
-     * Draw the instant outcome of a registration (its id only; everything else is read from the database).
-     * Job id `instant-entry-<invoiceId>`: the API waits for it; a repeat finds the same job or the same entry.
+     * Draw the instant outcomes of registrations (their ids only; everything else is read from the database),
+     * answered in the same order. The API sends the registrations of a few milliseconds in one job and waits
+     * for it; the tick's sweep sends one (job id `instant-entry-<invoiceId>`). Drawing is idempotent per
+     * registration, so a repeat answers the same log lines.
      */
-    'draw-entry': { invoiceId: number };
+    'draw-entries': { invoiceIds: number[] };
   };
 }
 
@@ -76,7 +78,7 @@ export const JOBS = {
   registry: { recheckPending: 'recheck-pending', revokeInvoices: 'revoke-invoices' },
   notifications: { drawPublished: 'draw-published', prizePassed: 'prize-passed' },
   maintenance: { tick: 'tick' },
-  instant: { drawEntry: 'draw-entry' },
+  instant: { drawEntries: 'draw-entries' },
 } as const;
 
 type SameNames<Q extends QueueName> = [(typeof JOBS)[Q][keyof (typeof JOBS)[Q]]] extends [JobName<Q>]
