@@ -15,7 +15,7 @@ export type InstantNotEnteredReason =
   /** The same invoice was drawn earlier that day (registered, rejected and registered again). */
   | 'ALREADY_DRAWN_TODAY';
 
-/** What the worker answers for a registration's instant draw (the `draw-entry` job's return value). */
+/** What the worker answers for a registration's instant draw (one item of the `draw-entries` job's return value). */
 export type InstantEntryResult =
   | {
       status: 'drawn';
