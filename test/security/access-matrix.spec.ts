@@ -643,13 +643,13 @@ const ROWS: Row[] = [
     route: '/api/v1/admin/draws/:id/draw-requests/:rid/reject',
     access: 'staff',
     expect: staffOnly(['auditor', 'operator'], '200'),
-    note: "a fresh request by the operator before each cell: auditors reject it, the operator withdraws its own",
+    note: "a fresh request by the operator before each cell: auditors reject it, the operator withdraws its own (with a reason)",
     request: async () => {
       const rid = await operatorRequest(OCTOBER);
-      return { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${rid}/reject` };
+      return { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${rid}/reject`, body: { reason: 'access matrix' } };
     },
     check: (caller, res) => {
-      if (res.status === 200) expect(res.body.status).toBe('rejected');
+      if (res.status === 200) expect(res.body).toMatchObject({ status: 'rejected', rejectionReason: 'access matrix' });
     },
   },
   {
@@ -993,7 +993,7 @@ describe('specific rules', () => {
   test("an operator cannot reject someone else's draw request (only an auditor or the requester can)", async () => {
     const theirs = await as('operatorAuditor', 'POST', { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests`, body: {} });
     expect(theirs.status).toBe(201);
-    const res = await as('operator', 'POST', { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${theirs.body.id}/reject` });
+    const res = await as('operator', 'POST', { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${theirs.body.id}/reject`, body: { reason: 'not mine' } });
     expect(outcome(res)).toBe('403 ROLE_REQUIRED');
   });
 
