@@ -275,6 +275,7 @@ const ROWS: Row[] = [
     request: () => ({ path: '/console' }),
   },
   { method: 'GET', route: '/console/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/console/app.js' }) },
+  { method: 'GET', route: '/console/', access: 'public', expect: everyone('301'), note: 'to /console, the one URL of the page', request: () => ({ path: '/console/' }) },
 
   // ---- consumer sign-in ------------------------------------------------------------------------------
   {
@@ -323,6 +324,7 @@ const ROWS: Row[] = [
   // ---- the consumer web app's page (its data comes from the consumer routes) -------------------------
   { method: 'GET', route: '/app', access: 'public', expect: everyone('200'), request: () => ({ path: '/app' }) },
   { method: 'GET', route: '/app/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/app/app.js' }) },
+  { method: 'GET', route: '/app/', access: 'public', expect: everyone('301'), note: 'to /app, the one URL of the page', request: () => ({ path: '/app/' }) },
 
   // ---- the consumer's own account --------------------------------------------------------------------
   { method: 'GET', route: '/api/v1/me', access: 'consumer', expect: consumerOnly('200'), request: () => ({ path: '/api/v1/me' }) },
@@ -906,7 +908,7 @@ describe('the matrix covers every route', () => {
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
     // Not in the document: the OpenAPI UI itself, the public web pages and their scripts, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|app(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\}|\/)?$|app(\/\{file\}|\/)?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {
