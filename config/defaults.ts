@@ -40,6 +40,9 @@ export const configDefaults = {
   ARTIFACTS_DIR: 'var/artifacts',
   WORKER_METRICS_HOST: '0.0.0.0',
   WORKER_METRICS_PORT: '9464',
+  INVOICE_FILE_THREADS: '2',
+  INVOICE_FILE_QUEUE: '16',
+  INVOICE_FILE_TIMEOUT_MS: '5000',
 } as const;
 
 /** Values that are only acceptable outside production. */
