@@ -5,6 +5,7 @@ import { createS3Client, S3ArtifactStore } from '../../src/core/artifacts/s3-art
 import { loadConfig } from '../../src/core/config/config.schema.js';
 import { describeArtifactStoreContract } from '../support/artifact-store-contract.js';
 import { ConditionalPutProxy, S3TestServer } from '../support/s3-test-server.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * The S3 artifact store against a real S3-compatible server (s3rver in its own process, on a free port):
@@ -86,6 +87,29 @@ describe('S3ArtifactStore specifics', () => {
     const info = await store.putOnce('db/configured', ['hello'], { contentType: 'text/plain', expectSha256: createHash('sha256').update('hello').digest('hex') });
     expect(info.sizes.identity).toBe(5);
     expect(await objectNames('from-config/db/configured/')).toHaveLength(2);
+  });
+
+  test('the server going away in the middle of an upload fails the put (no hang); nothing appears under the key', async () => {
+    const cuttable = await TcpProxy.start(`127.0.0.1:${server.port}`);
+    const viaCuttable = createS3Client({ endpoint: `http://127.0.0.1:${cuttable.port}`, region: 'us-east-1', forcePathStyle: true, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+    try {
+      const store = new S3ArtifactStore({ client: viaCuttable, bucket: BUCKET, prefix: PREFIX, conditionalWrites: true, partSize: 5 << 20 });
+      async function* body(): AsyncGenerator<Buffer> {
+        for (let i = 0; i < 16; i++) {
+          if (i === 7) await cuttable.cut('reset'); // after the first part went up
+          yield Buffer.alloc(1 << 20, 97 + (i % 26));
+        }
+      }
+      const started = Date.now();
+      await expect(store.putOnce('db/interrupted', body(), { contentType: 'text/plain', precompress: true })).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(30_000);
+      await cuttable.restore();
+      expect(await new S3ArtifactStore({ client, bucket: BUCKET, prefix: PREFIX, conditionalWrites: true }).stat('db/interrupted')).toBeNull();
+      expect(await objectNames(`${PREFIX}db/interrupted/`)).toEqual([]);
+    } finally {
+      viaCuttable.destroy();
+      await cuttable.close();
+    }
   });
 
   test('a wrong secret is an error, not a missing artifact', async () => {
