@@ -6,6 +6,7 @@ import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignRecords } from '../campaigns/campaign-records.js';
 import { periodsOf } from '../campaigns/periods.js';
+import { periodicPoolsOf } from '../campaigns/campaign-definition.js';
 import { Clock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { QueueName } from '../core/queue/queue-names.js';
@@ -97,7 +98,7 @@ export class DrawLifecycleService {
       freezeAt: p.freezeAt,
       drawAt: p.drawAt,
       status: 'scheduled' as const,
-      tiers: campaign.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      tiers: (periodicPoolsOf(campaign)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
       winLimitPerHolder: campaign.winLimitPerHolder,
       alternateCount: campaign.alternateCount,
       ticketUnitCents: campaign.tickets.unitCents,

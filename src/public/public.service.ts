@@ -5,6 +5,7 @@ import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignReadRepository } from '../campaigns/campaign-read.repository.js';
 import { periodsOf, type DrawPeriod } from '../campaigns/periods.js';
+import { periodicPoolsOf } from '../campaigns/campaign-definition.js';
 import { ticketsFor } from '../campaigns/tickets.js';
 import { ConsumerReadRepository } from '../consumers/consumer-read.repository.js';
 import { DomainError } from '../core/errors/domain-error.js';
@@ -125,7 +126,7 @@ export class PublicService {
       ticketUnitCents: c.tickets.unitCents,
       ticketCap: c.tickets.cap,
       minAmountCents: c.intake.minAmountCents,
-      tiers: c.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      tiers: (periodicPoolsOf(c)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
       winLimitPerHolder: c.winLimitPerHolder,
       alternateCount: c.alternateCount,
       claimWindowDays: c.claimWindowDays,
@@ -187,7 +188,7 @@ export class PublicService {
       failedPhase: null,
       entryCount: null,
       totalTickets: null,
-      tiers: c.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      tiers: (periodicPoolsOf(c)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
       frozenAt: null,
       drawnAt: null,
       publishedAt: null,

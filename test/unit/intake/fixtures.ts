@@ -18,6 +18,7 @@ export const RULES: IntakeRules = {
   excludingFlags: ['red', 'voided', 'proxy', 'purchase', 'fixed', 'sellerAbnormal'],
   excludeOrganizationBuyers: true,
   requireBuyerNameMatch: true,
+  requireBuyerName: false,
   autoEntryCountsAgainstLimits: false,
 };
 
