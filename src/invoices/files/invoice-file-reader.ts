@@ -29,7 +29,8 @@ const isAbort = (error: unknown) => (error as { name?: string } | null)?.name ==
  * of worker threads, off the API's event loop. Bounded three ways:
  * - threads: INVOICE_FILE_THREADS files are read at once; up to INVOICE_FILE_QUEUE more wait their turn
  *   (here, not in piscina, so waiting is not counted as reading); one more is 503 SERVICE_UNAVAILABLE.
- * - time: a file still being read INVOICE_FILE_TIMEOUT_MS after its thread took it is refused with
+ * - time: a file still being read INVOICE_FILE_TIMEOUT_MS after it was handed to the pool (when a thread is
+ *   free for it; a thread being started, after a timeout or an idle spell, counts) is refused with
  *   FILE_READ_TIMEOUT (422), and piscina terminates that thread (a spinning parse cannot be interrupted
  *   otherwise) and starts a fresh one.
  * - memory: each thread has its own heap limit; a file that exhausts it ends only its thread (FILE_UNREADABLE).
