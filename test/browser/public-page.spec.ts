@@ -319,6 +319,27 @@ describe('the public page in Chromium', () => {
     }
   });
 
+  browserTest('when the chart cannot be loaded the page says so and keeps the data table', async () => {
+    const other = await context!.newPage();
+    const errors: string[] = [];
+    other.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await other.route('**/chunks/fairness-chart-*.js', (route) => route.abort());
+      await other.goto(`${api.baseUrl}/`);
+      const panel = other.locator(`#draw-${DRAW} .chart`);
+      await panel.locator('.plot').waitFor({ state: 'attached' });
+      await panel.locator('.plot').scrollIntoViewIfNeeded();
+      const notice = panel.locator('p.notice.error');
+      await notice.waitFor();
+      expect(await notice.textContent()).toBe('图表未能加载，请刷新页面重试；各金额段的数据见下表。');
+      expect(await panel.locator('.plot').count()).toBe(0);
+      expect(await panel.locator('details.sub tbody tr').count()).toBe(7);
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   browserTest('draws a chart of ticket share against winner share per amount band (ECharts on a canvas, under the CSP)', async () => {
     const chart = page.locator(`#draw-${DRAW} .chart .plot`);
     expect(await chart.getAttribute('role')).toBe('img');

@@ -1,7 +1,7 @@
 // Public page of the invoice lottery (bundled by scripts/build-web.mjs into dist/web/public/app.js, an ES
-// module served as /app.js): enhances the server-rendered pages with search, paging, the fairness chart and the audit
-// panel. Shared front-end code only (src/web-shared: DOM building, formatting, the API client, error texts);
-// every piece of data is inserted as text (text nodes, attributes, canvas text), never as HTML.
+// module served as /app.js): enhances the server-rendered pages with search, paging, the fairness chart and
+// the audit panel. Shared front-end code only (src/web-shared: DOM building, formatting, the API client, error
+// texts); every piece of data is inserted as text (text nodes, attributes, canvas text), never as HTML.
 // The fairness chart's drawing code and ECharts are in fairness-chart.js, loaded only when a chart comes into
 // view (a chunk of its own: this first-load script stays small for slow phones).
 import { api as apiRequest } from '../../web-shared/api-client.js';
