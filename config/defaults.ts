@@ -39,8 +39,15 @@ export const configDefaults = {
   IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: '30000',
   PUBLIC_BASE_URL: 'http://localhost:3000',
   ARTIFACTS_DIR: 'var/artifacts',
+  ARTIFACT_STORE: 'directory',
+  S3_REGION: 'us-east-1',
+  S3_FORCE_PATH_STYLE: 'false',
+  S3_CONDITIONAL_WRITES: 'true',
   WORKER_METRICS_HOST: '0.0.0.0',
   WORKER_METRICS_PORT: '9464',
+  INVOICE_FILE_THREADS: '2',
+  INVOICE_FILE_QUEUE: '16',
+  INVOICE_FILE_TIMEOUT_MS: '5000',
 } as const;
 
 /** Values that are only acceptable outside production. */

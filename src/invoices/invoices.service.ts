@@ -16,6 +16,7 @@ import type { InstantAnswer } from '../instant/instant-result.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { checkEligibility } from './domain/eligibility.js';
+import { InvoiceFileReader } from './files/invoice-file-reader.js';
 import { claimFromFileBody } from './files/registration-file.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
@@ -74,6 +75,7 @@ export class InvoicesService {
     private readonly clock: Clock,
     private readonly limits: RegistrationLimiter,
     private readonly states: RegistrationStateReader,
+    private readonly files: InvoiceFileReader,
     private readonly instant: InstantOutcomes,
   ) {}
 
@@ -99,7 +101,7 @@ export class InvoicesService {
     let claim: InvoiceClaim;
     try {
       // An e-invoice file ({ file }) is read into the same claim as a QR scan or the typed fields.
-      claim = (await claimFromFileBody(body, limited)) ?? parseRegistrationBody(body);
+      claim = (await claimFromFileBody(body, (bytes) => this.files.read(bytes), limited)) ?? parseRegistrationBody(body);
     } catch (error) {
       await limited;
       throw error;

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { StaticAssets } from '../app/static-assets.js';
 import { chooseEncoding } from '../core/artifacts/serve-artifact.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
@@ -21,12 +22,12 @@ interface Asset {
 }
 
 /**
- * Where the page files are: next to this module (src/public/web under ts/jest, dist/src/public/web after
- * `npm run build`, which copies them), else src/public/web under the working directory.
+ * Where the page's style sheet is: next to this module (src/public/web under ts/jest, dist/src/public/web
+ * after `npm run build`, which copies it), else src/public/web under the working directory.
  */
 export function webAssetsDir(): string {
   const candidates = [fileURLToPath(new URL('./web/', import.meta.url)), resolve('src/public/web')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'app.js')));
+  const found = candidates.find((dir) => existsSync(join(dir, 'app.css')));
   if (!found) throw new Error(`Public page assets not found (looked in ${candidates.join(', ')})`);
   return found;
 }
@@ -42,7 +43,7 @@ export function webBundlesDir(): string {
 const JS = 'text/javascript; charset=utf-8';
 /** [served name, type, file] */
 const FILES: Array<[name: string, type: string, file: () => string]> = [
-  ['app.js', JS, () => join(webAssetsDir(), 'app.js')],
+  ['app.js', JS, () => join(webBundlesDir(), 'public/app.js')],
   ['app.css', 'text/css; charset=utf-8', () => join(webAssetsDir(), 'app.css')],
   ['verify.js', JS, () => join(webBundlesDir(), 'verify/app.js')],
   ['verify-worker.js', JS, () => join(webBundlesDir(), 'verify-worker/app.js')],
@@ -51,23 +52,39 @@ const FILES: Array<[name: string, type: string, file: () => string]> = [
 const WINNERS_PAGE_SIZE = 20;
 const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'self'";
 
-function asset(body: Buffer, type: string): Asset {
+/**
+ * One served file and its compressed forms: the .br and .gz that scripts/build-web.mjs wrote next to a
+ * bundle when they are there (brotli at quality 11 of a 500 KB bundle takes a second: not at every start),
+ * else compressed here once.
+ */
+function asset(file: string, type: string): Asset {
+  const body = readFileSync(file);
+  const prebuilt = (suffix: string) => (existsSync(`${file}${suffix}`) ? readFileSync(`${file}${suffix}`) : null);
   return {
     type,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
-    bodies: { identity: body, gzip: gzipSync(body, { level: 9 }), br: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }) },
+    bodies: {
+      identity: body,
+      gzip: prebuilt('.gz') ?? gzipSync(body, { level: 9 }),
+      br: prebuilt('.br') ?? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+    },
   };
 }
 
 /**
  * The public web pages (zh-CN), server-rendered from the public API's cached answers: `/` and one page
- * per draw at `/draws/<id>`, readable without JavaScript; their script and style sheet are separate files
+ * per draw at `/draws/<id>`, readable without JavaScript; their script (bundled from src/public/web-src/public-page.js,
+ * an ES module whose chart code is a chunk under /chunks/ loaded when needed) and style sheet are separate files
  * (the Content-Security-Policy allows no inline script), compressed once at start-up and revalidated by ETag.
  */
 @ApiExcludeController()
 @Controller()
 export class PublicPageController {
   private readonly assets: Record<string, Asset>;
+  /** dist/web/public/: app.js's lazily loaded, content-hashed chunks (the fairness chart and ECharts). */
+  private readonly bundle = new StaticAssets(join(webBundlesDir(), 'public'));
+  /** The chunks app.js imports itself (esbuild's shared helpers), named in the pages for modulepreload. */
+  private readonly preload = JSON.parse(readFileSync(join(webBundlesDir(), 'public/preload.json'), 'utf8')) as string[];
   private readonly basePath: string;
 
   constructor(
@@ -75,7 +92,7 @@ export class PublicPageController {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly instant: InstantReadRepository,
   ) {
-    this.assets = Object.fromEntries(FILES.map(([name, type, file]) => [name, asset(readFileSync(file()), type)]));
+    this.assets = Object.fromEntries(FILES.map(([name, type, file]) => [name, asset(file(), type)]));
     this.basePath = new URL(config.PUBLIC_BASE_URL).pathname.replace(/\/+$/, '');
   }
 
@@ -86,7 +103,7 @@ export class PublicPageController {
     const draws = campaign ? this.parse<{ items: DrawSummaryDto[] }>(await this.service.campaignDraws(campaign.id)).items : [];
     // The last two weeks of instant-draw days, when the campaign has them.
     const instantDays = campaign ? (await this.instant.daysOfCampaign(campaign.id)).slice(0, 14) : [];
-    const data: PageData = { basePath: this.basePath, campaign, campaigns, draws, winners: await this.firstWinnerPages(draws), instantDays };
+    const data: PageData = { basePath: this.basePath, preload: this.preload, campaign, campaigns, draws, winners: await this.firstWinnerPages(draws), instantDays };
     await this.sendPage(renderHomePage(data), request, reply);
   }
 
@@ -95,13 +112,19 @@ export class PublicPageController {
     const detail = this.parse<DrawDetailDto>(await this.service.draw(id));
     const campaigns = this.campaigns();
     const campaign = campaigns.find((c) => c.id === detail.campaignId) ?? null;
-    const data = { basePath: this.basePath, campaign, campaigns, draws: [detail], winners: await this.firstWinnerPages([detail]), detail };
+    const data = { basePath: this.basePath, preload: this.preload, campaign, campaigns, draws: [detail], winners: await this.firstWinnerPages([detail]), detail };
     await this.sendPage(renderDrawPage(data), request, reply);
   }
 
   @Get('app.js')
   script(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.serve('app.js', request, reply);
+  }
+
+  /** A chunk app.js imports when it needs it (chunks/<name>-<HASH>.js): immutable, its name changes with its content. */
+  @Get('chunks/:file')
+  chunk(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.bundle.send(`chunks/${file}`, request, reply);
   }
 
   @Get('app.css')

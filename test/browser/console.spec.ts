@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -153,6 +153,17 @@ afterAll(async () => {
 
 describe('the console in Chromium', () => {
   browserTest('the operator signs in (cookie session, no token in page storage) and sees the dashboard', async () => {
+    // ECharts is a chunk the dashboard imports: the sign-in screen does not download it.
+    const scripts: string[] = [];
+    operatorPage.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith('.js')) scripts.push(path);
+    });
+    await operatorPage.goto(`${api.baseUrl}/console`);
+    await operatorPage.locator('#login-username').waitFor();
+    await operatorPage.waitForLoadState('networkidle');
+    expect(scripts).toContain('/console/app.js');
+    expect(scripts.filter((path) => path.startsWith('/console/chunks/charts-'))).toEqual([]);
     await signIn(operatorPage, staff.operator);
     // The current period is September (open until Oct 6, 00:00 Beijing time); August has frozen.
     await operatorPage.locator('#stat-registrations .value').waitFor();
@@ -166,10 +177,38 @@ describe('the console in Chromium', () => {
     // The charts are ECharts canvases, drawn from the bundle (no other origin was contacted).
     await operatorPage.locator('#chart-by-day canvas').waitFor();
     await operatorPage.locator('#chart-by-city canvas').waitFor();
+    expect(scripts.filter((path) => /^\/console\/chunks\/charts-[A-Z0-9]{8}\.js$/.test(path)).length).toBeGreaterThan(0);
     const storage = await operatorPage.evaluate(() => JSON.stringify({ ...window.localStorage }) + JSON.stringify({ ...window.sessionStorage }) + document.cookie);
     expect(storage).toBe('{}{}');
     await operatorPage.screenshot({ path: join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
     expect(statSync(join(ARTIFACTS, 'console-dashboard.png')).size).toBeGreaterThan(20_000);
+  });
+
+  browserTest('the auditor rejects a request with a reason; the operator sees the reason as text', async () => {
+    const REASON = '<img src=x onerror="window.__injected=1"> 未填随机信标，请补填后重新申请';
+    await operatorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
+    await operatorPage.locator('#request-form').waitFor();
+    await operatorPage.locator('#request-form button[type=submit]').click();
+    const operatorRow = operatorPage.locator('#draw-requests tbody tr[data-request]');
+    await operatorRow.locator('.badge.pending').waitFor();
+    const rid = await operatorRow.first().getAttribute('data-request');
+
+    await signIn(auditorPage, staff.auditor);
+    await auditorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
+    await auditorPage.locator(`[data-reject="${rid}"]`).click();
+    await auditorPage.locator('#reject-reason').fill(REASON);
+    await auditorPage.locator('#reject-confirm').click();
+    await auditorPage.locator(`#draw-requests tr[data-request="${rid}"] .badge.rejected`).waitFor();
+    expect(await auditorPage.locator('#reject-form').count()).toBe(0);
+
+    // The operator's page polls the draw: the rejection and its reason appear without a reload, as text.
+    const reasonCell = operatorPage.locator(`#draw-requests tr[data-request="${rid}"] td.rejection-reason`);
+    await operatorPage.locator(`#draw-requests tr[data-request="${rid}"] .badge.rejected`).waitFor();
+    expect(await reasonCell.textContent()).toBe(REASON);
+    expect(await reasonCell.locator('img').count()).toBe(0);
+    expect(await operatorPage.evaluate(() => window.__injected)).toBeUndefined();
+    const stored = (await api.http.get(`/api/v1/admin/draws/${DRAW}/draw-requests`, await api.http.staffToken(staff.auditor.username, staff.auditor.password))).body;
+    expect(stored.find((r: any) => String(r.id) === rid)).toMatchObject({ status: 'rejected', rejectionReason: REASON });
   });
 
   browserTest('the operator requests the draw with a Chinese beacon and is never offered, nor allowed, its approval', async () => {
@@ -177,7 +216,8 @@ describe('the console in Chromium', () => {
     await operatorPage.locator('#request-form').waitFor();
     await operatorPage.locator('#beacon').fill(BEACON);
     await operatorPage.locator('#request-form button[type=submit]').click();
-    const row = operatorPage.locator('#draw-requests tbody tr[data-request]');
+    // The newest request, under the one rejected above.
+    const row = operatorPage.locator('#draw-requests tbody tr[data-request]').filter({ has: operatorPage.locator('.badge.pending') });
     await row.first().waitFor();
     expect(await row.first().locator('td').nth(2).textContent()).toBe(BEACON);
     expect(await row.first().locator('.badge').textContent()).toBe('待审批');
@@ -190,13 +230,13 @@ describe('the console in Chromium', () => {
   });
 
   browserTest('the auditor sees the request next to the commitment and approves it; the operator watches the draw publish', async () => {
-    await signIn(auditorPage, staff.auditor);
+    // Signed in by the rejection step above.
     await auditorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
     await auditorPage.locator('[data-approve]').waitFor();
     const [{ entries_digest: digest }] = await db.query(`SELECT entries_digest FROM draws WHERE id = ?`, [DRAW]);
     expect(await auditorPage.locator('#entries-digest').textContent()).toBe(digest);
     expect(await auditorPage.locator('#draw-commitment').textContent()).toContain('20');
-    expect(await auditorPage.locator('#draw-requests tbody tr[data-request] td').nth(2).textContent()).toBe(BEACON);
+    expect(await auditorPage.locator('#draw-requests tbody tr[data-request]').filter({ has: auditorPage.locator('[data-approve]') }).locator('td').nth(2).textContent()).toBe(BEACON);
     await auditorPage.locator('[data-approve]').click();
     await auditorPage.locator('#draw-requests .badge.approved').waitFor();
 
@@ -284,6 +324,13 @@ describe('the console in Chromium', () => {
     expect(script.headers.get('content-encoding')).toBe('br');
     const etag = script.headers.get('etag')!;
     expect((await fetch(`${api.baseUrl}/console/app.js`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // The dashboard's chunk (ECharts): content-hashed name, so immutable; compressed and revalidated the same way.
+    const charts = readdirSync('dist/web/console/chunks').find((f) => /^charts-[A-Z0-9]{8}\.js$/.test(f))!;
+    const chunk = await fetch(`${api.baseUrl}/console/chunks/${charts}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect([chunk.status, chunk.headers.get('content-encoding'), chunk.headers.get('cache-control')]).toEqual([200, 'br', 'public, max-age=31536000, immutable']);
+    expect(chunk.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${api.baseUrl}/console/chunks/${charts}`, { headers: { 'if-none-match': chunk.headers.get('etag')! } })).status).toBe(304);
+    expect((await fetch(`${api.baseUrl}/console/chunks/charts-AAAAAAAA.js`)).status).toBe(404);
     const html = await fetch(`${api.baseUrl}/console`);
     expect(html.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
     expect(await html.text()).not.toMatch(/<script(?![^>]*\bsrc=)/);

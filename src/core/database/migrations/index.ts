@@ -13,6 +13,7 @@ import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
 import { DrawEntriesClosed1700000016500 } from './1700000016500-draw-entries-closed.js';
 import { AutoEntrySource1700000018100 } from './1700000018100-auto-entry-source.js';
 import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
+import { DrawRequestReason1700000019000 } from './1700000019000-draw-request-reason.js';
 import { InstantDraws1700000018500 } from './1700000018500-instant-draws.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
@@ -33,4 +34,5 @@ export const migrations = [
   InvoiceFileSource1700000018000,
   AutoEntrySource1700000018100,
   InstantDraws1700000018500,
+  DrawRequestReason1700000019000,
 ];
