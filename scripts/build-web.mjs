@@ -16,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-// Code of src/draws/algorithm (ILD-1) runs unchanged in the browser (the public page's verifier): its one
-// Node-only module, sha256.ts, is swapped for sha256.browser.ts.
+// Code of src/draws/algorithm (ILD-1, ILI-1) runs unchanged in the browser (the public page's verifiers): its
+// Node-only modules, sha256.ts and instant-hash.ts, are swapped for their .browser.ts twins.
 const browserHashing = {
   name: 'ild-browser-hashing',
   setup(b) {
-    b.onResolve({ filter: /(^|\/)sha256\.js$/ }, (args) => {
+    b.onResolve({ filter: /(^|\/)(sha256|instant-hash)\.js$/ }, (args) => {
       const browser = join(args.resolveDir, args.path.replace(/\.js$/, '.browser.ts'));
       return browser.startsWith(join(root, 'src/draws/algorithm/')) && existsSync(browser) ? { path: browser } : undefined;
     });

@@ -13,7 +13,8 @@ import type { AppConfig } from '../core/config/config.schema.js';
 import type { CampaignDto, DrawDetailDto, DrawSummaryDto, WinnersPageDto } from './dto/public.dto.js';
 import { InstantReadRepository } from '../instant/instant-read.repository.js';
 import { PublicService } from './public.service.js';
-import { renderDrawPage, renderHomePage, type PageData } from './ssr/public-pages.js';
+import { renderDrawPage, renderHomePage, renderInstantDayPage, type PageData } from './ssr/public-pages.js';
+import { DomainError } from '../core/errors/domain-error.js';
 
 interface Asset {
   type: string;
@@ -114,6 +115,16 @@ export class PublicPageController {
     const campaign = campaigns.find((c) => c.id === detail.campaignId) ?? null;
     const data = { basePath: this.basePath, preload: this.preload, campaign, campaigns, draws: [detail], winners: await this.firstWinnerPages([detail]), detail };
     await this.sendPage(renderDrawPage(data), request, reply);
+  }
+
+  @Get('instant-days/:dayId')
+  async instantDayPage(@Param('dayId') dayId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const day = /^[a-z0-9-]{1,64}$/.test(dayId) ? await this.instant.day(dayId) : null;
+    if (!day) throw DomainError.notFound('INSTANT_DAY_NOT_FOUND', `No instant-draw day ${dayId}`);
+    const campaigns = this.campaigns();
+    const campaign = campaigns.find((c) => c.id === day.campaignId) ?? null;
+    const data: PageData = { basePath: this.basePath, preload: this.preload, campaign, campaigns, draws: [], winners: new Map() };
+    await this.sendPage(renderInstantDayPage(data, day), request, reply);
   }
 
   @Get('app.js')

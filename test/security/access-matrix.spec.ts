@@ -275,6 +275,7 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/app.css', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.css' }) },
   { method: 'GET', route: '/chunks/:file', access: 'public', expect: everyone('200'), request: () => ({ path: `/chunks/${builtChunk('public', 'fairness-chart')}` }) },
   { method: 'GET', route: '/draws/:id', access: 'public', expect: everyone('200'), request: () => ({ path: `/draws/${JULY}` }) },
+  { method: 'GET', route: '/instant-days/:dayId', access: 'public', expect: everyone('200'), request: () => ({ path: `/instant-days/${INSTANT_DAY}` }) },
   { method: 'GET', route: '/verify.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/verify.js' }) },
   { method: 'GET', route: '/verify-worker.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/verify-worker.js' }) },
   {
@@ -967,9 +968,9 @@ describe('the matrix covers every route', () => {
     );
     const rows = new Set(ROWS.map((r) => key(r.method, r.route.replace(/:(\w+)/g, '{$1}'))));
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
-    // Not in the document: the OpenAPI UI itself, the public web pages and their scripts, Bull Board.
+    // Not in the document: the OpenAPI UI itself, the public web pages (draws and instant-draw days) and their scripts, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|chunks\/\{file\}$|console(\/\{file\}|\/chunks\/\{file\}|\/)?$|app(\/\{file\}|\/)?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|chunks\/\{file\}$|console(\/\{file\}|\/chunks\/\{file\}|\/)?$|app(\/\{file\}|\/)?$|verify(-worker)?\.js$|draws\/\{id\}$|instant-days\/\{dayId\}$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {

@@ -47,7 +47,7 @@ function instantDaysSection(days: InstantDaySummary[]): SafeHtml {
         <thead><tr><th scope="col">日期</th><th scope="col">状态</th><th scope="col" class="num">参与笔数</th><th scope="col">密钥哈希（SHA-256）</th><th scope="col">公开文件</th></tr></thead>
         <tbody>${days.map(
           (d) => html`<tr><td data-label="日期">${d.date}</td><td data-label="状态">${INSTANT_STATUS_TEXT[d.status] ?? d.status}</td><td data-label="参与笔数" class="num">${count(d.entryCount)}</td><td data-label="密钥哈希"><code class="hash">${d.secretHash}</code></td><td data-label="公开文件"><a href="${api(d)}/commitment">承诺</a>${
-            d.status === 'published' ? html` · <a href="${api(d)}/log" download="${d.dayId}-log.csv">抽奖记录</a> · <a href="${api(d)}/bundle">公布包</a>` : ''
+            d.status === 'published' ? html` · <a href="${api(d)}/log" download="${d.dayId}-log.csv">抽奖记录</a> · <a href="${api(d)}/bundle">公布包</a> · <a href="instant-days/${d.dayId}">在浏览器中验证</a>` : ''
           }</td></tr>`,
         )}</tbody>
       </table>
@@ -283,4 +283,40 @@ ${audit}
 ${verify}`;
   const title = `${d.campaignName} ${periodLabel(d.period)}期开奖结果`;
   return layout(data, title, main, d.status === 'published' ? ['app.js', 'verify.js'] : ['app.js'], html` data-campaign-id="${d.campaignId}" data-draw-id="${d.id}"`);
+}
+
+/** `/instant-days/<dayId>`: one instant-draw day, its files and, once published, 在浏览器中验证 (ILI-1). */
+export function renderInstantDayPage(data: PageData, day: InstantDaySummary & { campaignId: string; opensAt: string; closesAt: string; logDigest: string | null }): string {
+  const api = `api/v1/public/instant-days/${encodeURIComponent(day.dayId)}`;
+  const published = day.status === 'published';
+  const main = html`
+    <p><a href="./">← 返回</a></p>
+    <section id="instant-day" class="card" aria-labelledby="instant-day-title">
+      <h2 id="instant-day-title">即开即奖 ${day.date}</h2>
+      <dl class="facts">
+        <dt>状态</dt><dd>${INSTANT_STATUS_TEXT[day.status] ?? day.status}</dd>
+        <dt>开始 / 结束</dt><dd>${beijingTime(day.opensAt)} 至 ${beijingTime(day.closesAt)}</dd>
+        <dt>参与笔数</dt><dd>${count(day.entryCount)}</dd>
+        <dt>密钥哈希（SHA-256，开始前公布）</dt><dd><code class="hash">${day.secretHash}</code></dd>
+        ${day.logDigest ? html`<dt>抽奖记录摘要（SHA-256）</dt><dd><code class="hash">${day.logDigest}</code></dd>` : ''}
+      </dl>
+      <ul class="downloads">
+        <li><a href="${api}/commitment">承诺（JSON）</a></li>
+        ${published ? html`<li><a href="${api}/log" download="${day.dayId}-log.csv">抽奖记录（CSV）</a></li><li><a href="${api}/bundle">公布包（JSON，含密钥）</a></li>` : ''}
+      </ul>
+      ${published ? html`<p>用本项目的验证程序重算（输出 MATCH 即一致）：</p><pre><code>npm run verify -- --instant-day ${api}/bundle --log ${api}/log --commitment ${api}/commitment</code></pre>` : html`<p>当天结束后公布抽奖记录和密钥。</p>`}
+    </section>
+    ${
+      published
+        ? html`
+    <section id="instant-verify" class="card" aria-labelledby="instant-verify-title" hidden data-commitment-url="${api}/commitment" data-bundle-url="${api}/bundle" data-log-url="${api}/log">
+      <h2 id="instant-verify-title">在浏览器中验证</h2>
+      <p>在您的浏览器中下载当天的承诺、公布包和抽奖记录，用与抽奖程序相同的 ILI-1 代码核对密钥哈希并重算每一笔结果和预算，与公布结果逐项比对。计算在本机进行。</p>
+      <p><button type="button" id="instant-verify-start">在浏览器中验证</button></p>
+      <p id="instant-verify-status" class="notice" role="status" aria-live="polite"></p>
+      <div id="instant-verify-result" aria-live="polite"></div>
+    </section>`
+        : ''
+    }`;
+  return layout(data, `即开即奖 ${day.date}`, main, published ? ['verify.js'] : [], html` data-campaign-id="${day.campaignId}"`);
 }

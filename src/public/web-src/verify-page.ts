@@ -6,6 +6,7 @@
  * `npm run verify` words it. Text only: nothing is inserted as HTML.
  */
 import { bytesIec as bytes, count } from '../../web-shared/formatting.js';
+import { verifyInstantDay } from '../../draws/algorithm/instant-audit.js';
 import type { VerifyMessage, VerifyRequest, VerifiedSummary } from './verify-protocol.js';
 
 type Child = Node | string | null | undefined | false | Child[];
@@ -137,3 +138,52 @@ function setup(section: HTMLElement): void {
 
 const section = document.getElementById('verify');
 if (section && typeof Worker === 'function') setup(section);
+
+/**
+ * 在浏览器中验证 of an instant-draw day (ILI-1): downloads the day's commitment (published before it opened),
+ * its bundle (the revealed secret) and its log, and re-runs every outcome and the budget tally with the same
+ * code as the worker and `npm run verify -- --instant-day`, in this page (a day's log is small enough).
+ */
+function setupInstant(box: HTMLElement): void {
+  const start = box.querySelector<HTMLButtonElement>('#instant-verify-start')!;
+  const status = box.querySelector<HTMLElement>('#instant-verify-status')!;
+  const result = box.querySelector<HTMLElement>('#instant-verify-result')!;
+  const fetchText = async (url: string) => {
+    const res = await fetch(url, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    return res.text();
+  };
+  start.addEventListener('click', async () => {
+    start.disabled = true;
+    result.replaceChildren();
+    status.textContent = '正在下载承诺、公布包和抽奖记录…';
+    const t0 = performance.now();
+    try {
+      const [commitment, bundle, log] = await Promise.all([fetchText(box.dataset.commitmentUrl!), fetchText(box.dataset.bundleUrl!), fetchText(box.dataset.logUrl!)]);
+      status.textContent = '正在重算每一笔结果…';
+      const verdict = verifyInstantDay(JSON.parse(commitment), JSON.parse(bundle), log);
+      status.textContent = `验证完成，用时 ${((performance.now() - t0) / 1000).toFixed(1)} 秒。`;
+      if (verdict.ok) {
+        result.replaceChildren(
+          el('p', { class: 'verdict match', 'data-verdict': 'MATCH' }, 'MATCH：重算结果与公布结果完全一致'),
+          el('p', {}, `共核对 ${count(verdict.entries.length)} 笔抽奖，中奖 ${count(verdict.entries.filter((e) => e.outcome > 0).length)} 笔。`),
+        );
+      } else {
+        result.replaceChildren(
+          el('p', { class: 'verdict mismatch', 'data-verdict': 'MISMATCH' }, 'MISMATCH：重算结果与所给数据不一致'),
+          el('p', {}, '第一处不一致（expected 为重算值，got 为公布值）：'),
+          el('pre', {}, el('code', { class: 'difference' }, verdict.difference)),
+        );
+      }
+    } catch (error) {
+      status.textContent = '';
+      result.replaceChildren(el('p', { class: 'verdict error' }, `无法完成验证：${(error as Error).message}`));
+    } finally {
+      start.disabled = false;
+    }
+  });
+  box.hidden = false;
+}
+
+const instantBox = document.getElementById('instant-verify');
+if (instantBox) setupInstant(instantBox);
