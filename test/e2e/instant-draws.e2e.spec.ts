@@ -11,7 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { QueueName } from '../../src/core/queue/queue-names.js';
 import { TokenService } from '../../src/auth/token.service.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { ConfigError, type AppConfig } from '../../src/core/config/config.schema.js';
@@ -330,6 +332,32 @@ describe('the worker answers at once, many at a time, or later', () => {
         return view.body.instant?.status === 'drawn' && view.body.instant.position === 41;
       });
     } finally {
+      await slowApi.close();
+    }
+  });
+
+  test('a request lost on the way (its job gone from Redis) is queued again by the tick a minute later', async () => {
+    await worker!.close();
+    worker = null;
+    const consumer = await createConsumer(api.app, { realName: '丢失' });
+    const inv = await invoiceFor(date, '丢失');
+    const slowApi = await startTestApi({ config: { ...apiConfig, INSTANT_OUTCOME_WAIT_MS: 300 }, clock });
+    const queue = new Queue(QueueName.instant, { connection: { url: apiConfig.REDIS_URL }, prefix: apiConfig.REDIS_PREFIX });
+    try {
+      const res = await slowApi.http.post('/api/v1/invoices', inv.body, consumer.token);
+      expect(res.body.instant).toEqual({ status: 'pending' });
+      // Lost: the waiting job is removed before any worker took it.
+      for (const job of await queue.getJobs(['waiting', 'prioritized'])) await job.remove();
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
+      // Nothing is left to draw it but the tick's sweep (at start-up or the next minute; a minute on).
+      clock.advance(2 * 60_000);
+      worker = await startTestWorker({ config: workerConfig, clock });
+      await tick();
+      await eventually('the lost registration drawn after the sweep', 30_000, async () => (await slowApi.http.get(`/api/v1/invoices/${res.body.id}`, consumer.token)).body.instant?.status === 'drawn');
+      // A second tick finds nothing more to queue.
+      expect((await tick()).instantDays.requeued).toBe(0);
+    } finally {
+      await queue.close();
       await slowApi.close();
     }
   });
