@@ -10,7 +10,7 @@ export class DashboardQueryDto {
 
   @ApiPropertyOptional({ example: '2022-08', description: 'default: the current period (the first not yet frozen)' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}$/, { message: 'period must be YYYY-MM' })
+  @Matches(/^[A-Za-z0-9-]{1,16}$/, { message: 'period must be a period key (YYYY-MM, YYYY-MMa/b or the campaign\'s own)' })
   period?: string;
 }
 

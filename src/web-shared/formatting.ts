@@ -57,7 +57,17 @@ export function beijingTime(iso: string | null | undefined): string {
 
 /** 2022-08 -> 2022年8月 */
 export function periodLabel(key: string): string {
-  return `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月`;
+  const m = /^(\d{4})-(\d{2})([ab]?)$/.exec(key);
+  if (!m) return key; // a campaign's own period key (custom periods) is shown as it is
+  return `${m[1]}年${Number(m[2])}月${m[3] === 'a' ? '上半月' : m[3] === 'b' ? '下半月' : ''}`;
+}
+
+/** A draw's label: its period, and its prize pool when the campaign has several ('main' is a campaign's only pool). */
+export function drawLabel(d: { periodKey?: string; period?: string; poolId?: string; poolName?: string | null; pool?: { id: string; name: string } }): string {
+  const period = periodLabel(d.periodKey ?? d.period ?? '');
+  const poolId = d.poolId ?? d.pool?.id;
+  const poolName = d.poolName ?? d.pool?.name;
+  return poolId && poolId !== 'main' && poolName ? `${period} · ${poolName}` : period;
 }
 
 /** A duration in milliseconds as 3天4小时 / 5小时12分 / 40秒; an em dash when unknown. */

@@ -1,6 +1,6 @@
 import type { CampaignDto, DrawDetailDto, DrawSummaryDto, WinnersPageDto } from '../dto/public.dto.js';
 import { html, type SafeHtml } from '../../web-shared/escape.js';
-import { beijingTime, CLAIM_STATUS_TEXT, count, DRAW_STATUS_TEXT, periodLabel, yuan } from '../../web-shared/formatting.js';
+import { beijingTime, CLAIM_STATUS_TEXT, count, drawLabel, DRAW_STATUS_TEXT, yuan } from '../../web-shared/formatting.js';
 
 /**
  * The server-rendered public pages (zh-CN): `/` and `/draws/<id>`. They carry the campaign, every draw with
@@ -155,9 +155,9 @@ function tiersList(d: DrawSummaryDto): SafeHtml {
 
 function drawArticle(d: DrawSummaryDto, winners: WinnersPageDto | undefined, open: boolean): SafeHtml {
   return html`
-      <article class="draw" id="draw-${d.id}" aria-label="${periodLabel(d.period)}期开奖">
+      <article class="draw" id="draw-${d.id}" aria-label="${drawLabel(d)}期开奖">
         <details${open ? html` open` : html``}>
-          <summary><h3>${periodLabel(d.period)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
+          <summary><h3>${drawLabel(d)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
           <div class="body">
         ${drawFacts(d)}
         ${d.status === 'published' ? tiersList(d) : ''}
@@ -228,11 +228,11 @@ export function renderDrawPage(data: DrawPageData): string {
   const main = html`
     <p><a href="./">← 返回全部各期</a></p>
     <section id="draws-section" aria-labelledby="draws-title">
-      <h2 id="draws-title">${periodLabel(d.period)}期开奖</h2>
+      <h2 id="draws-title">${drawLabel(d)}期开奖</h2>
       <div id="draws">
-      <article class="draw" id="draw-${d.id}" aria-label="${periodLabel(d.period)}期开奖">
+      <article class="draw" id="draw-${d.id}" aria-label="${drawLabel(d)}期开奖">
         <details open>
-          <summary><h3>${periodLabel(d.period)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
+          <summary><h3>${drawLabel(d)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
           <div class="body">
         ${drawFacts(d)}
         ${tiersList(d)}
@@ -245,6 +245,6 @@ export function renderDrawPage(data: DrawPageData): string {
     </section>
 ${audit}
 ${verify}`;
-  const title = `${d.campaignName} ${periodLabel(d.period)}期开奖结果`;
+  const title = `${d.campaignName} ${drawLabel(d)}期开奖结果`;
   return layout(data, title, main, d.status === 'published' ? ['app.js', 'verify.js'] : ['app.js'], html` data-campaign-id="${d.campaignId}" data-draw-id="${d.id}"`);
 }

@@ -63,7 +63,12 @@
     timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
   });
   const when = (isoText) => (isoText ? `${dateTime.format(new Date(isoText))}（北京时间）` : '—');
-  const periodLabel = (key) => `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月`;
+  const periodLabel = (key) => {
+    const m = /^(\d{4})-(\d{2})([ab]?)$/.exec(key);
+    return m ? `${m[1]}年${Number(m[2])}月${m[3] === 'a' ? '上半月' : m[3] === 'b' ? '下半月' : ''}` : key;
+  };
+  // A draw's period, and its prize pool when its campaign has several (formatting.ts drawLabel).
+  const drawLabel = (d) => (d.pool && d.pool.id !== 'main' ? `${periodLabel(d.period)} · ${d.pool.name}` : periodLabel(d.period));
   const absolute = (path) => new URL(path, document.baseURI).href;
 
   class ApiError extends Error {
@@ -179,7 +184,7 @@
     const body = el('div', { class: 'body' });
     const details = el('details', { open: open || null },
       el('summary', {},
-        el('h3', {}, `${periodLabel(d.period)}期`),
+        el('h3', {}, `${drawLabel(d)}期`),
         el('span', { class: `badge ${d.status}` }, STATUS[d.status] || d.status)),
       body);
     append(body, [
@@ -198,7 +203,7 @@
     };
     details.addEventListener('toggle', load);
     if (open) queueMicrotask(load);
-    return el('article', { class: 'draw', id: `draw-${d.id}`, 'aria-label': `${periodLabel(d.period)}期开奖` }, details);
+    return el('article', { class: 'draw', id: `draw-${d.id}`, 'aria-label': `${drawLabel(d)}期开奖` }, details);
   }
 
   async function fillDraw(d, body) {
