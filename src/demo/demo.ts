@@ -315,6 +315,7 @@ async function main(): Promise<void> {
   say(`  public page            ${shown}/`);
   say(`  public API             ${shown}/api/v1/public/campaigns  ·  ${shown}/api/v1/public/campaigns/${campaign.id}/draws`);
   say(`                         ${shown}/api/v1/public/draws/${example}  ·  …/winners  ·  …/audit  ·  …/entries`);
+  if (zhuzhouDrawIds.length) say(`  2026 campaign          ${shown}/?campaign=zhuzhou-2026  ·  ${shown}/api/v1/public/draws/${zhuzhouDrawIds[0]}`);
   say(`  OpenAPI                ${shown}/api/docs`);
   say(`  staff API              POST ${shown}/api/v1/admin/auth/login {"username":"${DEMO_STAFF.operator.username}","password":"${DEMO_STAFF.operator.password}"}`);
   say(`                         then GET ${shown}/api/v1/admin/draws/${example} and …/audit-log with the token (auditor: ${DEMO_STAFF.auditor.username} / ${DEMO_STAFF.auditor.password})`);
