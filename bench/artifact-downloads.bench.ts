@@ -13,11 +13,10 @@
  *    process, each read to the end and hashed (identity) or counted; reports wall time, throughput and the
  *    API process's CPU time (utime + stime from /proc) per download.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,7 @@ import { DirectoryArtifactStore } from '../src/core/artifacts/directory-artifact
 import { dropDatabase } from '../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../src/core/database/migrate.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
+import { startApiProcess } from './support/processes.js';
 import { ENTRIES_HEADER } from '../src/draws/algorithm/index.js';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '1000000' }, concurrency: { type: 'string', default: '50' } } });
@@ -70,30 +70,6 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitReady(base: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('API did not become ready');
-}
-
 function download(base: string, agent: Agent, encoding: string): Promise<{ bytes: number; sha256: string; status: number }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${base}/api/v1/public/draws/${DRAW}/entries`, { agent, headers: encoding === 'identity' ? {} : { 'accept-encoding': encoding } }, (res) => {
@@ -126,10 +102,9 @@ async function main(): Promise<void> {
     console.log(
       `artifact: ${N.toLocaleString('en-US')} entries, ${mib(info.sizes.identity).toFixed(1)} MiB (gzip ${mib(info.sizes.gzip!).toFixed(1)} MiB${info.sizes.br ? `, br ${mib(info.sizes.br).toFixed(1)} MiB` : ''}), generated and stored in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/src/main.api.js'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
-    await waitReady(base, child);
+    const started = await startApiProcess(env, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child = started.child;
+    const base = started.base;
     const rows: string[] = [];
     for (const encoding of (['identity', 'br', 'gzip'] as const).filter((e) => info.sizes[e] !== undefined)) {
       const agent = new Agent({ keepAlive: true, maxSockets: C });

@@ -10,35 +10,20 @@
  * Lines are generated as they are sent (never a file): Henan records of ~330 bytes, every 10,000th malformed.
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dropDatabase } from '../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../src/core/database/migrate.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
+import { productionSettings, rssMiB, scratchNames, startApiProcess } from './support/processes.js';
 
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '300' } } });
 const TARGET_BYTES = Number(values.mib) * 1024 * 1024;
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
+const { runId, env: scratch } = scratchNames('upload');
 const env: Record<string, string> = {
-  NODE_ENV: 'production',
-  DATABASE_URL: `${SERVER}/il_bench_upload_${runId}`,
-  REDIS_URL,
-  REDIS_PREFIX: `ilbench:upload:${runId}`,
-  JWT_SECRET: randomBytes(32).toString('base64url'),
-  PII_KEY: randomBytes(32).toString('hex'),
-  REGISTRY_API_KEY: randomBytes(24).toString('base64url'),
+  ...productionSettings(runId),
+  ...scratch,
   ADMIN_PASSWORD: 'bench-admin-password-1',
-  LOG_LEVEL: 'warn',
-  LOG_FORMAT: 'json',
 };
 const MiB = 1024 * 1024;
 
@@ -63,34 +48,10 @@ function line(n: number): string {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-
 async function main(): Promise<void> {
   await migrateDatabase(env.DATABASE_URL);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const api: ChildProcess = spawn(process.execPath, [join(ROOT, 'dist/src/main.api.js')], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const { child: api, base } = await startApiProcess(env);
   try {
-    for (let i = 0; ; i++) {
-      if (i > 300) throw new Error('the API did not start');
-      try {
-        if ((await fetch(`${base}/health/ready`)).ok) break;
-      } catch {
-        // not yet
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const json = { 'content-type': 'application/json', origin: base };
     const adminToken = (await (await fetch(`${base}/api/v1/admin/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'admin', password: env.ADMIN_PASSWORD }) })).json() as any).accessToken;
     await fetch(`${base}/api/v1/admin/staff`, { method: 'POST', headers: { ...json, authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ username: 'bench.operator', password: 'bench-operator-password', roles: ['operator'] }) });
@@ -151,7 +112,7 @@ async function main(): Promise<void> {
     api.kill('SIGTERM');
     await exited;
     await dropDatabase(env.DATABASE_URL);
-    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
+    await deleteKeysWithPrefix(env.REDIS_URL, env.REDIS_PREFIX);
   }
 }
 

@@ -22,17 +22,15 @@
  *    machine's speed affects both alike.
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { dropDatabase } from '../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../src/core/database/migrate.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
+import { productionSettings, scratchNames, startApiProcess } from './support/processes.js';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '200' }, 'insert-rounds': { type: 'string', default: '4' } },
@@ -43,52 +41,17 @@ if (!(Number.isSafeInteger(ROWS) && ROWS > 0 && Number.isSafeInteger(REQUESTS) &
   console.error('usage: [--rows N] [--requests N]');
   process.exit(2);
 }
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
 const ADMIN_PASSWORD = 'bench-admin-password-1';
+const scratch = scratchNames('dash');
 const env: Record<string, string> = {
-  NODE_ENV: 'production',
-  DATABASE_URL: `${SERVER}/il_bench_dash_${runId}`,
-  REDIS_URL,
-  REDIS_PREFIX: `ilbench:dash:${runId}`,
-  JWT_SECRET: randomBytes(32).toString('base64url'),
-  PII_KEY: randomBytes(32).toString('hex'),
-  REGISTRY_API_KEY: randomBytes(24).toString('base64url'),
+  ...productionSettings(scratch.runId),
+  ...scratch.env,
   ADMIN_PASSWORD,
-  LOG_LEVEL: 'warn',
-  LOG_FORMAT: 'json',
   CLOCK_START: '2022-09-03T10:00:00+08:00',
   CLOCK_RATE: '1',
 };
 const CHUNK = 100_000;
 const REGIONS = ['4101', '4102', '4103', '4104', '4105', '4106', '4107', '4108', '4109', '4110', '4111', '4112', '4113', '4114', '4115', '4116', '4117'];
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within 60 s`);
-}
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -192,10 +155,9 @@ async function main(): Promise<void> {
     }
     console.log(`naive GROUP BY over the period's invoices: best of 3 ${ms(Math.min(...naive))}`);
 
-    const port = await freePort();
-    api = spawn(process.execPath, [join(ROOT, 'dist/src/main.api.js')], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(`${base}/health/ready`, api);
+    const started = await startApiProcess(env);
+    api = started.child;
+    const base = started.base;
     const post = (path: string, body: unknown, token?: string) =>
       fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
     const admin = (await post('/api/v1/admin/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).accessToken;
@@ -234,7 +196,7 @@ async function main(): Promise<void> {
     }
     await db.end();
     await dropDatabase(env.DATABASE_URL);
-    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
+    await deleteKeysWithPrefix(env.REDIS_URL, env.REDIS_PREFIX);
   }
 }
 

@@ -16,9 +16,8 @@
  *    percentiles. Everything is removed at the end.
  */
 import 'reflect-metadata';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +34,7 @@ import { invoiceRef } from '../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../src/draws/draw-lifecycle.service.js';
 import { prng } from './support/prng.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
+import { startApiProcess } from './support/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -118,32 +118,6 @@ async function seed(db: DataSource): Promise<Seeded[]> {
     invoices,
   );
   return seeded;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(base: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${base}/health/ready`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the API did not become ready within 60 s');
 }
 
 interface Scenario {
@@ -247,10 +221,9 @@ async function main() {
     );
     await db.destroy();
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/src/main.api.js'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
-    await waitReady(base, child);
+    const started = await startApiProcess(env, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child = started.child;
+    const base = started.base;
 
     const winnersPath = `/api/v1/public/draws/${DRAW}/winners`;
     const first = await fetch(base + winnersPath);
@@ -281,11 +254,8 @@ async function main() {
       { name: 'draw detail (cached)', paths: [`/api/v1/public/draws/${DRAW}`] },
     ];
     if (APIS === 2) {
-      const port2 = await freePort();
-      const base2 = `http://127.0.0.1:${port2}`;
-      const child2 = spawn(process.execPath, ['dist/src/main.api.js'], { env: { ...process.env, ...env, PORT: String(port2), HOST: '127.0.0.1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+      const { child: child2, base: base2 } = await startApiProcess(env, { stdio: ['ignore', 'inherit', 'inherit'] });
       try {
-        await waitReady(base2, child2);
         await compareProcesses([base, base2], [child.pid!, child2.pid!], scenarios.filter((x) => x.name.includes('(cached)')));
       } finally {
         child2.kill('SIGTERM');

@@ -38,6 +38,10 @@ export const configDefaults = {
   IDENTITY_PROVIDER_BREAKER_COOLDOWN_MS: '30000',
   PUBLIC_BASE_URL: 'http://localhost:3000',
   ARTIFACTS_DIR: 'var/artifacts',
+  ARTIFACT_STORE: 'directory',
+  S3_REGION: 'us-east-1',
+  S3_FORCE_PATH_STYLE: 'false',
+  S3_CONDITIONAL_WRITES: 'true',
   WORKER_METRICS_HOST: '0.0.0.0',
   WORKER_METRICS_PORT: '9464',
 } as const;

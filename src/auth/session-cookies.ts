@@ -73,7 +73,9 @@ export function sessionSubjectOf(request: FastifyRequest, kind: SessionKind): Se
   const context = (request as SessionRequest).sessionContext;
   if (!context || context.kind !== kind) return null;
   if (!context.session) throw DomainError.unauthorized('SESSION_EXPIRED', 'The session has ended (signed out or idle too long); sign in again');
-  return context.session.subject;
+  const { subject, createdAt } = context.session;
+  // A staff session is revoked like a token (password reset, deactivation): its sign-in time stands for iat.
+  return subject.kind === 'staff' ? { ...subject, issuedAt: Math.floor(createdAt / 1000) } : subject;
 }
 
 /** Registers the hook that reads the session cookie and applies the CSRF checks (see SESSION_COOKIES). */

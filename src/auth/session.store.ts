@@ -28,10 +28,12 @@ export interface OpenedSession {
 }
 
 /**
- * Browser sign-in sessions, kept server-side in Redis so that sign-out and an account's deactivation end
- * them at once. A session ends after SESSION_IDLE_TIMEOUT_SECONDS without a request and, at the latest,
- * after the token lifetime of its kind (STAFF_/CONSUMER_TOKEN_TTL_SECONDS), both on the service clock; the
- * Redis TTL (the lifetime, in real time) only removes what nobody uses any more.
+ * Browser sign-in sessions, kept server-side in Redis so that sign-out ends them at once. A staff session
+ * counts as issued at its sign-in time, so StaffAccessCache refuses it after a password reset or a
+ * deactivation, in every API process, as it refuses older tokens. A session ends after
+ * SESSION_IDLE_TIMEOUT_SECONDS without a request and, at the latest, after the token lifetime of its kind
+ * (STAFF_/CONSUMER_TOKEN_TTL_SECONDS), both on the service clock; the Redis TTL (the lifetime, in real
+ * time) only removes what nobody uses any more.
  */
 @Injectable()
 export class SessionStore {
@@ -55,12 +57,7 @@ export class SessionStore {
     const now = this.clock.now().getTime();
     const session: Session = { kind: subject.kind, subject, csrfToken: randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now };
     const ttl = this.lifetimeSeconds(subject.kind);
-    await this.redis
-      .multi()
-      .set(this.key(subject.kind, id), JSON.stringify(session), 'EX', ttl)
-      .sadd(this.indexKey(subject.kind, subject.id), this.digest(id))
-      .expire(this.indexKey(subject.kind, subject.id), ttl)
-      .exec();
+    await this.redis.set(this.key(subject.kind, id), JSON.stringify(session), 'EX', ttl);
     return { id, session };
   }
 
@@ -88,14 +85,6 @@ export class SessionStore {
     await this.redis.del(this.key(kind, id));
   }
 
-  /** Ends every session of an account (deactivation, password reset, role change). Idempotent. */
-  async closeAllOf(kind: SessionKind, accountId: number): Promise<void> {
-    const index = this.indexKey(kind, accountId);
-    const digests = await this.redis.smembers(index);
-    if (digests.length) await this.redis.del(...digests.map((d) => `${this.prefix(kind)}${d}`));
-    await this.redis.del(index);
-  }
-
   /** Constant-time comparison of a presented CSRF token with the session's. */
   static csrfMatches(session: Session, presented: string | undefined): boolean {
     if (!presented) return false;
@@ -112,8 +101,5 @@ export class SessionStore {
   }
   private key(kind: SessionKind, id: string): string {
     return this.prefix(kind) + this.digest(id);
-  }
-  private indexKey(kind: SessionKind, accountId: number): string {
-    return `${this.config.REDIS_PREFIX}:session-index:${kind}:${accountId}`;
   }
 }

@@ -47,7 +47,7 @@ export class StaffAccessCache {
     const access = await this.get(subject.id);
     if (!access || !access.active) throw DomainError.unauthorized('STAFF_ACCOUNT_DISABLED', 'This staff account is deactivated');
     // iat has whole seconds: a token of the same second as the revocation may predate it, so it goes too.
-    // (A browser session has no iat: deactivation ends it through `active`; a password reset does not yet.)
+    // A browser session's issuedAt is its sign-in time (sessionSubjectOf), so a reset ends it as well.
     if (access.tokensValidAfterSeconds !== null && subject.issuedAt !== undefined && subject.issuedAt <= access.tokensValidAfterSeconds)
       throw DomainError.unauthorized('TOKEN_REVOKED', 'This access token was revoked; sign in again');
     return Object.freeze({ ...subject, username: access.username, roles: access.roles });

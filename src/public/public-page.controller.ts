@@ -20,12 +20,12 @@ interface Asset {
 }
 
 /**
- * Where the page files are: next to this module (src/public/web under ts/jest, dist/src/public/web after
- * `npm run build`, which copies them), else src/public/web under the working directory.
+ * Where the page's style sheet is: next to this module (src/public/web under ts/jest, dist/src/public/web
+ * after `npm run build`, which copies it), else src/public/web under the working directory.
  */
 export function webAssetsDir(): string {
   const candidates = [fileURLToPath(new URL('./web/', import.meta.url)), resolve('src/public/web')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'app.js')));
+  const found = candidates.find((dir) => existsSync(join(dir, 'app.css')));
   if (!found) throw new Error(`Public page assets not found (looked in ${candidates.join(', ')})`);
   return found;
 }
@@ -41,7 +41,7 @@ export function webBundlesDir(): string {
 const JS = 'text/javascript; charset=utf-8';
 /** [served name, type, file] */
 const FILES: Array<[name: string, type: string, file: () => string]> = [
-  ['app.js', JS, () => join(webAssetsDir(), 'app.js')],
+  ['app.js', JS, () => join(webBundlesDir(), 'public/app.js')],
   ['app.css', 'text/css; charset=utf-8', () => join(webAssetsDir(), 'app.css')],
   ['verify.js', JS, () => join(webBundlesDir(), 'verify/app.js')],
   ['verify-worker.js', JS, () => join(webBundlesDir(), 'verify-worker/app.js')],
@@ -50,17 +50,29 @@ const FILES: Array<[name: string, type: string, file: () => string]> = [
 const WINNERS_PAGE_SIZE = 20;
 const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; object-src 'none'; base-uri 'self'";
 
-function asset(body: Buffer, type: string): Asset {
+/**
+ * One served file and its compressed forms: the .br and .gz that scripts/build-web.mjs wrote next to a
+ * bundle when they are there (brotli at quality 11 of a 500 KB bundle takes a second: not at every start),
+ * else compressed here once.
+ */
+function asset(file: string, type: string): Asset {
+  const body = readFileSync(file);
+  const prebuilt = (suffix: string) => (existsSync(`${file}${suffix}`) ? readFileSync(`${file}${suffix}`) : null);
   return {
     type,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
-    bodies: { identity: body, gzip: gzipSync(body, { level: 9 }), br: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }) },
+    bodies: {
+      identity: body,
+      gzip: prebuilt('.gz') ?? gzipSync(body, { level: 9 }),
+      br: prebuilt('.br') ?? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+    },
   };
 }
 
 /**
  * The public web pages (zh-CN), server-rendered from the public API's cached answers: `/` and one page
- * per draw at `/draws/<id>`, readable without JavaScript; their script and style sheet are separate files
+ * per draw at `/draws/<id>`, readable without JavaScript; their script (bundled from src/public/web-src/public-page.js)
+ * and style sheet are separate files
  * (the Content-Security-Policy allows no inline script), compressed once at start-up and revalidated by ETag.
  */
 @ApiExcludeController()
@@ -73,7 +85,7 @@ export class PublicPageController {
     private readonly service: PublicService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.assets = Object.fromEntries(FILES.map(([name, type, file]) => [name, asset(readFileSync(file()), type)]));
+    this.assets = Object.fromEntries(FILES.map(([name, type, file]) => [name, asset(file(), type)]));
     this.basePath = new URL(config.PUBLIC_BASE_URL).pathname.replace(/\/+$/, '');
   }
 

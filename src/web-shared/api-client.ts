@@ -52,11 +52,13 @@ export interface ApiOptions {
   headers?: Record<string, string>;
   /** Resolve with the Response itself when it is 2xx (downloads). */
   raw?: boolean;
+  /** The fetch cache mode: no-store (the default: staff and consumer answers are personal) or, for public answers, default. */
+  cache?: RequestCache;
 }
 
 /** fetch(path) relative to the site root; JSON in, JSON (or text) out; throws ApiError for non-2xx. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function api<T = any>(path: string, { method = 'GET', body, headers = {}, raw = false }: ApiOptions = {}): Promise<T> {
+export async function api<T = any>(path: string, { method = 'GET', body, headers = {}, raw = false, cache = 'no-store' }: ApiOptions = {}): Promise<T> {
   const h: Record<string, string> = { accept: 'application/json', ...headers };
   let payload = body as BodyInit | undefined;
   if (body !== undefined && !(body instanceof Blob) && typeof body !== 'string') {
@@ -66,7 +68,7 @@ export async function api<T = any>(path: string, { method = 'GET', body, headers
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) h['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers: h, body: payload, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(path, { method, headers: h, body: payload, credentials: 'same-origin', cache });
   } catch {
     throw new ApiError(0, null);
   }

@@ -38,6 +38,8 @@ let context: BrowserContext | undefined;
 let page: Page;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
+/** What Chromium reports refusing under the Content-Security-Policy (inline script or style, other origins). */
+const cspViolations: string[] = [];
 const foreignRequests: string[] = [];
 const invoices: Array<{ invoiceCode: string; invoiceNumber: string; ref: string; realName: string }> = [];
 let bundle: AuditBundle;
@@ -115,6 +117,9 @@ beforeAll(async () => {
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   await page.goto(`${api.baseUrl}/`);
   await page.waitForSelector('table.winners tbody tr');
 }, 120_000);
@@ -272,12 +277,33 @@ describe('the public page in Chromium', () => {
     expect(foreignRequests).toEqual([]);
   });
 
-  browserTest('draws a chart of ticket share against winner share per amount band', async () => {
-    const chart = page.locator(`#draw-${DRAW} .chart svg`);
+  browserTest('draws a chart of ticket share against winner share per amount band (ECharts on a canvas, under the CSP)', async () => {
+    const chart = page.locator(`#draw-${DRAW} .chart .plot`);
     expect(await chart.getAttribute('role')).toBe('img');
-    expect(await chart.locator('rect.bar-tickets').count()).toBe(7);
-    expect(await chart.locator('rect.bar-winners').count()).toBe(7);
-    expect(await chart.locator('desc').textContent()).toMatch(/^¥20–50：注数 [\d.]+%，中奖 [\d.]+%；/);
+    expect(await chart.getAttribute('aria-label')).toMatch(/^各金额段的注数占比与中奖占比：¥20–50：注数 [\d.]+%，中奖 [\d.]+%；/);
+    const canvas = chart.locator('canvas');
+    await canvas.waitFor();
+    // Drawn, not just created: a visible canvas with pixels of both bar colours (the style sheet's --tickets and --winners).
+    const drawn = await canvas.evaluate((c: any) => {
+      const ctx = c.getContext('2d');
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      const near = (i: number, [r, g, b]: number[]) => Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 30 && data[i + 3] > 200;
+      let tickets = 0;
+      let winners = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (near(i, [0x09, 0x69, 0xda])) tickets += 1;
+        else if (near(i, [0xd4, 0x76, 0x0a])) winners += 1;
+      }
+      return { width: c.clientWidth, height: c.clientHeight, tickets, winners };
+    });
+    expect(drawn.width).toBeGreaterThan(300);
+    expect(drawn.height).toBeGreaterThan(200);
+    expect(drawn.tickets).toBeGreaterThan(500);
+    expect(drawn.winners).toBeGreaterThan(500);
+    // The numbers behind it, as a table.
+    expect(await page.locator(`#draw-${DRAW} .chart details.sub tbody tr`).count()).toBe(7);
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
   });
 
   browserTest('a collapsed draw opens from the keyboard', async () => {

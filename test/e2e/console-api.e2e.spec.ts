@@ -114,11 +114,24 @@ describe('staff cookie sessions', () => {
     expect((await api.http.request('DELETE', '/api/v1/admin/auth/session', { headers: { origin } })).status).toBe(204);
   });
 
-  test("closing all of an account's sessions (deactivation) ends each of them", async () => {
-    const a = await signIn(operator2);
-    const b = await signIn(operator2);
-    await api.app.get(SessionStore).closeAllOf('staff', a.id);
-    for (const s of [a, b]) expect((await withSession(s, 'GET', '/api/v1/admin/draws')).body.code).toBe('SESSION_EXPIRED');
+  test("a password reset or a deactivation ends every browser session of the account, signed in before it", async () => {
+    const resetOf = await signIn(operator2);
+    const other = await signIn(operator2);
+    const id = resetOf.id;
+    clock.advance(1000);
+    expect((await api.http.post(`/api/v1/admin/staff/${id}/password`, { password: 'operator-password-2b' }, adminToken)).status).toBe(204);
+    for (const s of [resetOf, other]) expect((await withSession(s, 'GET', '/api/v1/admin/draws')).body.code).toBe('TOKEN_REVOKED');
+    operator2.password = 'operator-password-2b';
+    clock.advance(1000);
+    const fresh = await signIn(operator2);
+    expect((await withSession(fresh, 'GET', '/api/v1/admin/draws')).status).toBe(200);
+
+    expect((await api.http.request('PATCH', `/api/v1/admin/staff/${id}`, { body: { active: false }, token: adminToken })).status).toBe(200);
+    expect((await withSession(fresh, 'GET', '/api/v1/admin/draws')).body.code).toBe('STAFF_ACCOUNT_DISABLED');
+    clock.advance(1000);
+    expect((await api.http.request('PATCH', `/api/v1/admin/staff/${id}`, { body: { active: true }, token: adminToken })).status).toBe(200);
+    // Reactivation does not revive the sessions opened before the deactivation.
+    expect((await withSession(fresh, 'GET', '/api/v1/admin/draws')).body.code).toBe('TOKEN_REVOKED');
   });
 });
 

@@ -1,76 +1,27 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { ArtifactDigestMismatch, type ArtifactStore } from '../../src/core/artifacts/artifact-store.js';
+import { join, relative } from 'node:path';
 import { DirectoryArtifactStore } from '../../src/core/artifacts/directory-artifact-store.js';
 import { chooseEncoding, parseRange } from '../../src/core/artifacts/serve-artifact.js';
+import { describeArtifactStoreContract } from '../support/artifact-store-contract.js';
 
-/** The ArtifactStore contract, on the directory store (no S3-compatible server can be installed here). */
+/** The ArtifactStore contract on the directory store (the S3 store runs the same suite: test/e2e/s3-artifact-store.e2e.spec.ts). */
 const root = mkdtempSync(join(tmpdir(), 'il-artifact-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
-async function text(stream: Readable | null): Promise<string> {
-  let out = '';
-  for await (const chunk of stream!) out += chunk.toString();
-  return out;
-}
-async function* slowly(parts: string[]): AsyncGenerator<string> {
-  for (const p of parts) {
-    await new Promise((r) => setTimeout(r, 5));
-    yield p;
-  }
-}
 
-describe('DirectoryArtifactStore', () => {
-  const store: ArtifactStore = new DirectoryArtifactStore(root);
-  const body = 'ref,holder,tickets\n' + 'a'.repeat(5000) + '\n';
-
-  test('put once, then stat, get and stream (whole, ranged, precompressed)', async () => {
-    const info = await store.putOnce('db/draws/x/entries.csv', [body.slice(0, 10), Buffer.from(body.slice(10))], {
-      contentType: 'text/csv',
-      expectSha256: sha256(body),
-      precompress: true,
-      meta: { entryCount: '1' },
-    });
-    expect(info).toMatchObject({ sha256: sha256(body), sizes: { identity: body.length }, meta: { entryCount: '1' } });
-    expect(info.sizes.gzip).toBeLessThan(body.length);
-    expect(info.sizes.br).toBeLessThan(body.length);
-    const cold = new DirectoryArtifactStore(root);
-    expect(await cold.stat('db/draws/x/entries.csv')).toEqual(info);
-    expect((await cold.get('db/draws/x/entries.csv'))!.toString()).toBe(body);
-    expect(await text(await cold.stream('db/draws/x/entries.csv'))).toBe(body);
-    expect(await text(await cold.stream('db/draws/x/entries.csv', { range: { start: 4, end: 9 } }))).toBe(body.slice(4, 10));
-    expect(await cold.stat('db/draws/y/entries.csv')).toBeNull();
-    expect(await cold.get('db/draws/y/entries.csv')).toBeNull();
-    expect(await cold.stream('db/draws/y/entries.csv')).toBeNull();
-  });
-
-  test('a second put keeps the first artifact; concurrent puts leave exactly one, complete', async () => {
-    const again = await store.putOnce('db/draws/x/entries.csv', ['something else'], { contentType: 'text/plain' });
-    expect(again.sha256).toBe(sha256(body));
-    const stores = [0, 1, 2, 3].map(() => new DirectoryArtifactStore(root));
-    const results = await Promise.all(stores.map((s, i) => s.putOnce('db/race', slowly([`v${i}-`, 'x'.repeat(1000)]), { contentType: 'text/plain' })));
-    const winner = results[0].sha256;
-    expect(new Set(results.map((r) => r.sha256))).toEqual(new Set([winner]));
-    expect(sha256((await new DirectoryArtifactStore(root).get('db/race'))!)).toBe(winner);
-    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
-  });
-
-  test('bytes that do not hash to the expected digest are not stored', async () => {
-    await expect(store.putOnce('db/draws/z/entries.csv', ['tampered'], { contentType: 'text/csv', expectSha256: sha256('original') })).rejects.toBeInstanceOf(
-      ArtifactDigestMismatch,
-    );
-    expect(await store.stat('db/draws/z/entries.csv')).toBeNull();
-  });
-
-  test('keys that could escape the directory are refused', async () => {
-    for (const key of ['../x', 'a/../../x', '/etc/passwd', 'a//b', '.tmp/x', 'a/.hidden', 'a b', '']) {
-      await expect(store.putOnce(key, ['x'], { contentType: 'text/plain' })).rejects.toThrow(/invalid artifact key/);
+describeArtifactStoreContract('DirectoryArtifactStore', () => ({
+  store: () => new DirectoryArtifactStore(root),
+  storedUnder: async (path) => {
+    try {
+      return readdirSync(join(root, path), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(join(root, path), join(e.parentPath, e.name)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
     }
-  });
-});
+  },
+}));
 
 describe('HTTP helpers', () => {
   test('parseRange: one range of the identity bytes; several or malformed ranges mean the whole body', () => {

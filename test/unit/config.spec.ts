@@ -86,5 +86,27 @@ describe('loadConfig', () => {
     expectConfigError({ NODE_ENV: 'production', ...secrets, AUTH_DEV_OTP: '123456' }, 'AUTH_DEV_OTP');
     expectConfigError({ NODE_ENV: 'production', ...secrets, JWT_SECRET: undefined as unknown as string }, 'JWT_SECRET');
     expectConfigError({ NODE_ENV: 'production', ...secrets, PII_KEY: '' }, 'PII_KEY');
+    // Artifacts in an S3-compatible bucket are stored over TLS in production.
+    const s3 = { ARTIFACT_STORE: 's3', S3_BUCKET: 'il-artifacts' };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets, ...s3, S3_ENDPOINT: 'https://minio.internal:9000' })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secrets, ...s3 })).not.toThrow(); // AWS S3 itself
+    expectConfigError({ NODE_ENV: 'production', ...secrets, ...s3, S3_ENDPOINT: 'http://minio.internal:9000' }, 'S3_ENDPOINT');
+    expect(() => loadConfig({ ...s3, S3_ENDPOINT: 'http://127.0.0.1:9000' })).not.toThrow();
+  });
+
+  test('artifact store: directory by default; s3 needs a bucket, credentials in pairs, valid names', () => {
+    const c = loadConfig({});
+    expect(c.ARTIFACT_STORE).toBe('directory');
+    expect(c).toMatchObject({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: false, S3_CONDITIONAL_WRITES: true });
+    expect(c.S3_PREFIX).toBeUndefined();
+    const s3 = loadConfig({ ARTIFACT_STORE: 's3', S3_BUCKET: 'il-artifacts', S3_PREFIX: 'henan/2022', S3_FORCE_PATH_STYLE: 'true', S3_CONDITIONAL_WRITES: 'false' });
+    expect(s3).toMatchObject({ S3_BUCKET: 'il-artifacts', S3_PREFIX: 'henan/2022/', S3_FORCE_PATH_STYLE: true, S3_CONDITIONAL_WRITES: false });
+    expectConfigError({ ARTIFACT_STORE: 's3' }, 'S3_BUCKET');
+    expectConfigError({ ARTIFACT_STORE: 'nfs' }, 'ARTIFACT_STORE');
+    expectConfigError({ S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET');
+    for (const bad of ['/abs', 'a//b', '../x', 'a/.hidden', 'a b']) expectConfigError({ S3_PREFIX: bad }, 'S3_PREFIX');
+    expectConfigError({ S3_FORCE_PATH_STYLE: 'yes' }, 'S3_FORCE_PATH_STYLE');
+    expectConfigError({ ARTIFACT_STORE: 's3', S3_BUCKET: 'il-artifacts', S3_ACCESS_KEY_ID: 'AKIA' }, 'S3_SECRET_ACCESS_KEY');
+    expectConfigError({ ARTIFACT_STORE: 's3', S3_BUCKET: 'il-artifacts', S3_SECRET_ACCESS_KEY: 'secret' }, 'S3_ACCESS_KEY_ID');
   });
 });

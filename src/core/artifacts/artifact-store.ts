@@ -45,7 +45,8 @@ export class ArtifactDigestMismatch extends Error {
 
 /**
  * Write-once storage of immutable artifacts (entries files, audit bundles): a local directory by default
- * (DirectoryArtifactStore; an S3-compatible object store is meant to be a second implementation). Keys are `/`-separated paths of
+ * (DirectoryArtifactStore) or an S3-compatible bucket (S3ArtifactStore), chosen by ARTIFACT_STORE; both pass
+ * one contract suite (test/support/artifact-store-contract.ts). Keys are `/`-separated paths of
  * `[A-Za-z0-9._-]` segments. An artifact is visible only once completely written; it never changes.
  */
 export interface ArtifactStore {

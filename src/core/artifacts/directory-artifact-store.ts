@@ -4,7 +4,6 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlib, createBrotliCompress, createGzip } from 'node:zlib';
 import {
   ArtifactDigestMismatch,
   assertArtifactKey,
@@ -14,33 +13,11 @@ import {
   type ByteRange,
   type PutOptions,
 } from './artifact-store.js';
+import { BROTLI_MAX_BYTES, brotliCompressor as brotli, gzipCompressor as gzip, hashed } from './artifact-bytes.js';
 
 const FILES: Record<ArtifactEncoding, string> = { identity: 'data', gzip: 'data.gz', br: 'data.br' };
 const META = 'meta.json';
 const INFO_CACHE_MAX = 1_000;
-
-/**
- * Compression of the precompressed copies: written once per artifact, read many times. An entries file is
- * mostly SHA-256 hex, which gzip and brotli both shrink to ~55 %, but brotli (even at quality 6) takes many
- * times gzip's time on 80 MB: brotli copies are made for artifacts up to BROTLI_MAX_BYTES only (the audit
- * bundle, where its better dictionary pays), gzip for all.
- */
-const BROTLI_MAX_BYTES = 8 << 20;
-const gzip = () => createGzip({ level: 6 });
-const brotli = (size: number) =>
-  createBrotliCompress({
-    params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_LGWIN]: 22, [zlib.BROTLI_PARAM_SIZE_HINT]: size, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
-  });
-
-/** Turns string chunks into UTF-8 bytes and feeds every byte to `hash` on the way. */
-async function* hashed(body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
-  for await (const chunk of body) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (bytes.length === 0) continue;
-    hash.update(bytes);
-    yield bytes;
-  }
-}
 
 /**
  * The artifact store in a local directory (ARTIFACTS_DIR): each artifact is a directory `<key>/` holding

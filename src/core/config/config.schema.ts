@@ -6,6 +6,9 @@ const intFromString = (min: number, max: number) => z.coerce.number().int().min(
 const mysqlUrl = z
   .string()
   .refine((v) => /^mysql:\/\/[^/]+\/[A-Za-z0-9_]{1,64}(\?.*)?$/.test(v), 'expected mysql://user[:password]@host:port/database');
+/** `true` or `false`. */
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
+
 const redisUrl = z.string().refine((v) => /^rediss?:\/\/[^/]+(\/\d+)?$/.test(v), 'expected redis://[user:password@]host:port[/db]');
 
 /** Express-style trust-proxy values: true/false, a hop count, or comma-separated names/addresses/CIDRs. */
@@ -90,6 +93,28 @@ const schema = z
     PUBLIC_BASE_URL: publicBaseUrl,
     /** The directory of the artifact store (entries files and audit bundles, written once, served as files). */
     ARTIFACTS_DIR: z.string().min(1),
+    /** Where artifacts are stored: `directory` (ARTIFACTS_DIR; one host or a shared volume) or `s3` (an S3-compatible bucket). */
+    ARTIFACT_STORE: z.enum(['directory', 's3']),
+    /** The S3-compatible endpoint (e.g. https://minio.internal:9000); unset: AWS S3 of S3_REGION. */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    S3_REGION: z.string().regex(/^[a-z0-9-]{1,32}$/, 'expected a region name such as us-east-1'),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
+      .optional(),
+    /** Prefix of every object name, so deployments can share a bucket: `/`-separated segments; a trailing `/` is added. */
+    S3_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\/?$/, 'expected /-separated segments of letters, digits, . _ - (e.g. invoice-lottery/)')
+      .transform((v) => (v.endsWith('/') ? v : `${v}/`))
+      .optional(),
+    /** Unset (both): the SDK's default credentials (environment, instance or pod role). */
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Path-style URLs (endpoint/bucket/key), which most self-hosted S3-compatible servers need. */
+    S3_FORCE_PATH_STYLE: flag,
+    /** Whether the server honours `If-None-Match: *` on PUT (AWS S3, MinIO): the race-free write-once commit. */
+    S3_CONDITIONAL_WRITES: flag,
     /** Bearer token of the metrics endpoints (API /metrics, the worker's metrics port); unset: no metrics served. */
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     WORKER_METRICS_HOST: z.string().min(1),
@@ -102,6 +127,14 @@ const schema = z
       if (c.IDENTITY_PROVIDER_KEY === undefined)
         ctx.addIssue({ code: 'custom', path: ['IDENTITY_PROVIDER_KEY'], message: 'is required when IDENTITY_VERIFIER=http' });
     }
+    if (c.ARTIFACT_STORE === 's3' && c.S3_BUCKET === undefined)
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when ARTIFACT_STORE=s3' });
+    if ((c.S3_ACCESS_KEY_ID === undefined) !== (c.S3_SECRET_ACCESS_KEY === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'],
+        message: 'must be set together with the other S3 credential (or both unset for the default credentials)',
+      });
     if (c.CLOCK_ANCHOR !== undefined && c.CLOCK_START === undefined)
       ctx.addIssue({ code: 'custom', path: ['CLOCK_ANCHOR'], message: 'needs CLOCK_START (it anchors the simulated clock)' });
     if (c.NODE_ENV !== 'production') return;
@@ -117,6 +150,9 @@ const schema = z
     // The local verifier accepts any well-formed identity: a stranger could bind anyone's ID number.
     if (c.IDENTITY_VERIFIER !== 'http')
       ctx.addIssue({ code: 'custom', path: ['IDENTITY_VERIFIER'], message: 'must be http (a real verification provider) when NODE_ENV=production' });
+    // Published artifacts are only as trustworthy as the path they are stored over.
+    if (c.ARTIFACT_STORE === 's3' && c.S3_ENDPOINT !== undefined && !c.S3_ENDPOINT.startsWith('https:'))
+      ctx.addIssue({ code: 'custom', path: ['S3_ENDPOINT'], message: 'must be an https URL when NODE_ENV=production' });
   });
 
 export type AppConfig = z.infer<typeof schema>;

@@ -124,20 +124,13 @@ describe('parseRegistryLine: properties and speed', () => {
     );
   });
 
-  it('parses 100 000 lines quickly (guards against pathological slow-downs)', () => {
-    const lines: string[] = [];
+  it('parses 100 000 varied lines, every one valid (its speed is measured by npm run bench:registry, not here)', () => {
+    let ok = 0;
     for (let i = 0; i < 100_000; i++) {
       const number = String(10_000_000 + i);
-      lines.push(line({ invoiceNumber: number, amountCents: i, taxCents: 13, totalCents: i + 13, flags: i % 7 === 0 ? ['voided'] : [] }));
+      if (parseRegistryLine(line({ invoiceNumber: number, amountCents: i, taxCents: 13, totalCents: i + 13, flags: i % 7 === 0 ? ['voided'] : [] })).ok) ok++;
     }
-    const start = performance.now();
-    let ok = 0;
-    for (const l of lines) if (parseRegistryLine(l).ok) ok++;
-    const ms = performance.now() - start;
-    expect(ok).toBe(lines.length);
-    // Measured: ~2 s per million lines in plain Node (JSON.parse is ~60% of it), ~6x slower inside
-    // Jest's VM with two workers sharing two cores. The bound (50 µs a line) only catches pathologies.
-    expect(ms).toBeLessThan(5000);
+    expect(ok).toBe(100_000);
   });
 });
 
