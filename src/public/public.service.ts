@@ -129,11 +129,19 @@ export class PublicService {
       ticketCap: c.tickets.cap,
       minAmountCents: c.intake.minAmountCents,
       tiers: (periodicPoolsOf(c)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
-      pools: poolsOf(c).map((p) => ({ id: p.id, name: p.name, mode: p.mode, minCents: p.band.minCents, maxCents: p.band.maxCents })),
+      pools: poolsOf(c).map((p) => ({
+        id: p.id,
+        name: p.name,
+        mode: p.mode,
+        minCents: p.band.minCents,
+        maxCents: p.band.maxCents,
+        ...(p.mode === 'periodic' ? { tiers: p.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })) } : {}),
+      })),
       winLimitPerHolder: c.winLimitPerHolder,
       alternateCount: c.alternateCount,
       claimWindowDays: c.claimWindowDays,
       periodCount: periodsOf(c).length,
+      periodRule: typeof c.periodRule === 'string' ? c.periodRule : 'custom',
     };
   }
 

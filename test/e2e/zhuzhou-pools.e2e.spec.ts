@@ -113,7 +113,15 @@ test('both campaigns are loaded: Henan keeps its monthly draw ids; Zhuzhou has o
   expect(campaigns.body.items.map((c: { id: string }) => c.id)).toEqual(['henan-2022', 'zhuzhou-2026']);
   expect(campaigns.body.items[1].pools.map((p: { id: string; mode: string }) => `${p.id}:${p.mode}`)).toEqual(['instant-100:instant', 'band-1000:periodic', 'band-5000:periodic']);
   // The public page lists the pools' draws by name.
-  expect(await publicText('/?campaign=zhuzhou-2026')).toContain('2026年11月上半月 · 1000元至5000元发票抽奖');
+  const page = await publicText('/?campaign=zhuzhou-2026');
+  expect(page).toContain('2026年11月上半月 · 1000元至5000元发票抽奖');
+  expect(page).toContain('每半月开奖，共 4 期');
+  // The rules show each periodic pool's prizes and band.
+  expect(page).toContain('每期奖项：1000元至5000元发票抽奖（实付 ¥1,000.00 至 ¥5,000.00（不含）的发票）');
+  expect(page).toContain('每期奖项：5000元以上发票抽奖（实付 ¥5,000.00 及以上的发票）');
+  const henan = await publicText('/?campaign=henan-2022');
+  expect(henan).toContain('按月开奖，共 6 期');
+  expect(henan).toContain('<caption>每期奖项</caption>');
 });
 
 test('registrations across the bands; the refusals of the 2026 rules', async () => {

@@ -69,6 +69,7 @@ export class PoolDto {
   @ApiProperty({ enum: ['periodic', 'instant'] }) mode: string;
   @ApiProperty({ description: 'the band: invoices paying at least this (cents)' }) minCents: number;
   @ApiPropertyOptional({ nullable: true, description: 'and less than this (cents); null: no upper bound' }) maxCents: number | null;
+  @ApiPropertyOptional({ type: [TierDto], description: 'a periodic pool: the prizes of each of its draws' }) tiers?: TierDto[];
 }
 
 export class DrawPoolDto {
@@ -93,6 +94,7 @@ export class CampaignDto {
   @ApiProperty() alternateCount: number;
   @ApiProperty() claimWindowDays: number;
   @ApiProperty() periodCount: number;
+  @ApiProperty({ enum: ['calendar-month', 'half-month', 'custom'], description: 'how the campaign is cut into periods' }) periodRule: string;
 }
 
 export class CampaignListDto {
