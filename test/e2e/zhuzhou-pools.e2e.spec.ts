@@ -196,6 +196,22 @@ test('the campaign limit (40) holds under concurrent registrations, over any mon
   // These ¥200–500 invoices are of the instant band only: they enter no periodic draw (checked at the freeze).
 });
 
+test('the staff dashboard shows the running campaign by default, with its half-month periods', async () => {
+  const dash = await api.http.get('/api/v1/admin/dashboard', tokens.operator);
+  expect(dash.status).toBe(200);
+  expect(dash.body.campaign).toEqual({ id: 'zhuzhou-2026', name: '株洲市2026年数电发票有奖促消费活动' });
+  expect(dash.body.campaigns.map((c: { id: string }) => c.id)).toEqual(['henan-2022', 'zhuzhou-2026']);
+  expect(dash.body.periods).toEqual(['2026-11a', '2026-11b', '2026-12a', '2026-12b']);
+  expect(dash.body.period).toMatchObject({ key: '2026-11a', current: true, freezeAt: '2026-11-17T16:00:00.000Z' });
+  const truth = await ds.query(`SELECT status, COUNT(*) AS n FROM invoices WHERE campaign_id = 'zhuzhou-2026' AND period_key = '2026-11a' GROUP BY status`);
+  const expected = { verified: 0, pending: 0, rejected: 0, revoked: 0, ...Object.fromEntries(truth.map((r: { status: string; n: string }) => [r.status, Number(r.n)])) };
+  expect(dash.body.registrations.totals).toEqual(expected);
+  expect(expected.verified).toBeGreaterThan(40);
+  const henan = await api.http.get('/api/v1/admin/dashboard?campaignId=henan-2022&period=2022-08', tokens.operator);
+  expect(henan.body).toMatchObject({ campaign: { id: 'henan-2022' }, period: { key: '2022-08', current: false } });
+  expect((await api.http.get('/api/v1/admin/dashboard?campaignId=zhuzhou-2026&period=2026-11c', tokens.operator)).body.code).toBe('PERIOD_NOT_FOUND');
+});
+
 test('the period freezes: each pool draw commits the entries of its band only; the pending one is rejected once', async () => {
   await setClock('2026-11-17T23:59:00+08:00');
   const late = await register((await createConsumer(api.app, { realName: '冯刚' })).token, 300_000, '冯刚');
