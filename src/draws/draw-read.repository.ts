@@ -91,6 +91,12 @@ export class DrawReadRepository {
     return row ? { status: row.status, failedPhase: row.failed_phase, updatedAt: new Date(row.updated_at).getTime(), campaignId: row.campaign_id } : null;
   }
 
+  /** The prize pool a draw awards (its name as scheduled; the campaign's one pool is 'main'). */
+  async poolOf(drawId: string): Promise<{ id: string; name: string }> {
+    const [row] = await this.db.query(`SELECT pool_id, pool_name FROM draws WHERE id = ?`, [drawId]);
+    return { id: row.pool_id, name: row.pool_name ?? row.pool_id };
+  }
+
   async tiersOf(drawId: string): Promise<DrawTier[]> {
     const [row] = await this.db.query(`SELECT tiers FROM draws WHERE id = ?`, [drawId]);
     return JSON.parse(row.tiers) as DrawTier[];

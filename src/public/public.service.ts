@@ -334,7 +334,7 @@ export class PublicService {
     const list = await this.allWinners(drawId, version);
     const matched = list.items.filter((w) => (tier === undefined || w.tier === tier) && matchesWinner(query, w));
     const build = () => {
-      const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total: matched.length, items: matched.slice((page - 1) * pageSize, page * pageSize) };
+      const out: WinnersPageDto = { drawId, pool: list.pool, tier: tier ?? null, page, pageSize, total: matched.length, items: matched.slice((page - 1) * pageSize, page * pageSize) };
       return JSON.stringify(out);
     };
     const storable = (tier === undefined || list.tiers.includes(tier)) && (page === 1 || (page - 1) * pageSize < matched.length);
@@ -344,28 +344,29 @@ export class PublicService {
   }
 
   /** Parsed whole lists by cache key (the key holds the draw's version, so an entry is never stale). */
-  private readonly wholeLists = new LRUCache<string, { tiers: number[]; items: WinnerDto[] }>({ max: 8 });
+  private readonly wholeLists = new LRUCache<string, { tiers: number[]; pool: WinnersPageDto['pool']; items: WinnerDto[] }>({ max: 8 });
 
   /** The whole masked winner list of a published draw, by draw order (1,055 rows for the Henan rules). */
-  private async allWinners(drawId: string, version: string): Promise<{ tiers: number[]; items: WinnerDto[] }> {
+  private async allWinners(drawId: string, version: string): Promise<{ tiers: number[]; pool: WinnersPageDto['pool']; items: WinnerDto[] }> {
     const key = `winners-all:${drawId}:${version}`;
     const parsed = this.wholeLists.get(key);
     if (parsed) return parsed;
     const { body } = await this.cache.getOrCompute(key, DRAW_TTL_MS, async () => {
       const tiers = await this.draws.tiersOf(drawId);
       const all = await this.computeWinners(drawId, undefined, 1, Number.MAX_SAFE_INTEGER);
-      return JSON.stringify({ tiers: tiers.map((t) => t.tier), items: all.items });
+      return JSON.stringify({ tiers: tiers.map((t) => t.tier), pool: all.pool, items: all.items });
     });
-    const list = JSON.parse(body) as { tiers: number[]; items: WinnerDto[] };
+    const list = JSON.parse(body) as { tiers: number[]; pool: WinnersPageDto['pool']; items: WinnerDto[] };
     this.wholeLists.set(key, list);
     return list;
   }
 
   /** One page of the winner list: each prize slot with its current holder (the prizes module's answer), masked. */
   private async computeWinners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<WinnersPageDto> {
-    const tiers = new Map((await this.draws.tiersOf(drawId)).map((t) => [t.tier, t]));
+    const [tierList, pool] = await Promise.all([this.draws.tiersOf(drawId), this.draws.poolOf(drawId)]);
+    const tiers = new Map(tierList.map((t) => [t.tier, t]));
     const { total, picks } = await this.draws.winnerPicks(drawId, tier, page, pageSize);
-    const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total, items: [] };
+    const out: WinnersPageDto = { drawId, pool, tier: tier ?? null, page, pageSize, total, items: [] };
     if (picks.length === 0) return out;
 
     const holders = await this.prizes.currentHolders(drawId, picks);

@@ -277,6 +277,9 @@ test.each([
 
   const winners = await api.http.get(`/api/v1/public/draws/${drawId}/winners?pageSize=100`);
   expect(winners.status).toBe(200);
+  expect(winners.body.pool).toEqual({ id: _pool, name: _pool === 'band-1000' ? '1000元至5000元发票抽奖' : '5000元以上发票抽奖' });
+  const searched = await api.http.get(`/api/v1/public/draws/${drawId}/winners?q=${band[which][0].ref.slice(0, 8)}`);
+  expect(searched.body).toMatchObject({ pool: winners.body.pool, total: 1 });
   const winnerRefs = (winners.body.items as Array<{ ref: string }>).map((w) => w.ref);
   // Every entry of the band is a different person and the pools have more prizes than entries: all win, and nobody else.
   expect(winnerRefs.sort()).toEqual(band[which].map((i) => i.ref).sort());

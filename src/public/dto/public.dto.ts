@@ -182,8 +182,14 @@ export class WinnerDto {
   @ApiPropertyOptional({ nullable: true, enum: ['forfeited', 'revoked'], description: 'how the previous holder lost it' }) passedOnBecause: string | null;
 }
 
+export class WinnerPoolDto {
+  @ApiProperty({ example: 'main' }) id: string;
+  @ApiProperty() name: string;
+}
+
 export class WinnersPageDto {
   @ApiProperty() drawId: string;
+  @ApiProperty({ type: WinnerPoolDto, description: 'the prize pool of the draw these winners won in' }) pool: WinnerPoolDto;
   @ApiPropertyOptional({ nullable: true }) tier: number | null;
   @ApiProperty() page: number;
   @ApiProperty() pageSize: number;
