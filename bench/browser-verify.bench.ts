@@ -79,7 +79,7 @@ async function makeDraw(): Promise<{ seed: string }> {
   return { seed };
 }
 
-const PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><script src="verify.js" defer></script></head><body>
+const PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><script type="module" src="verify.js"></script></head><body>
 <section id="verify" hidden data-bundle-url="audit.json" data-entries-url="entries.csv" data-worker-url="verify-worker.js">
 <button type="button" id="verify-start">在浏览器中验证</button>
 <input id="verify-bundle-file" type="file"><input id="verify-entries-file" type="file"><button type="button" id="verify-files">验证所选文件</button>

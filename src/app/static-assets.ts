@@ -25,16 +25,22 @@ interface Asset {
   br?: Buffer;
 }
 
+/** A lazily loaded chunk written by scripts/build-web.mjs: chunks/<name>-<content hash>.js. */
+const HASHED_CHUNK = /^chunks\/[\w-]+-[A-Z0-9]{8}\.js$/;
+const CHUNKS = 'chunks';
+
 /**
- * The files of one built front end (dist/web/<name>/, see scripts/build-web.mjs), read once at start-up with
- * their brotli and gzip forms, so each request is a lookup: ETag revalidation (304), the encoding
- * the browser accepts, `Vary: Accept-Encoding`, and `no-cache` so a new deployment shows at once.
+ * The files of one built front end (dist/web/<name>/ and its chunks/, see scripts/build-web.mjs), read once at
+ * start-up with their brotli and gzip forms, so each request is a lookup: ETag revalidation (304), the encoding
+ * the browser accepts, `Vary: Accept-Encoding`, and `no-cache` so a new deployment shows at once, except for
+ * the content-hashed chunks (`chunks/<name>-<HASH>.js`): a new content is a new name, so those are `immutable`.
  */
 export class StaticAssets {
   private readonly assets = new Map<string, Asset>();
 
   constructor(readonly dir: string) {
-    for (const name of readdirSync(dir)) {
+    const chunks = existsSync(join(dir, CHUNKS)) ? readdirSync(join(dir, CHUNKS)).map((f) => `${CHUNKS}/${f}`) : [];
+    for (const name of [...readdirSync(dir), ...chunks]) {
       const ext = extname(name);
       const type = TYPES[ext];
       if (!type) continue;
@@ -62,11 +68,12 @@ export class StaticAssets {
     return this.assets.has(name);
   }
 
-  /** Sends one file; 404 NOT_FOUND for a name the build did not produce. */
+  /** Sends one file (`chunks/<file>` for a chunk); 404 NOT_FOUND for a name the build did not produce. */
   async send(name: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const asset = this.assets.get(name);
     if (!asset) throw DomainError.notFound('NOT_FOUND', 'No such file');
-    void reply.header('ETag', asset.etag).header('Cache-Control', 'no-cache').header('Vary', 'Accept-Encoding');
+    const caching = HASHED_CHUNK.test(name) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    void reply.header('ETag', asset.etag).header('Cache-Control', caching).header('Vary', 'Accept-Encoding');
     if (request.headers['if-none-match'] === asset.etag) {
       await reply.status(304).send();
       return;

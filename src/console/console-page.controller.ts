@@ -20,6 +20,12 @@ export class ConsolePageController {
     return this.assets.send('index.html', request, reply);
   }
 
+  /** The lazily loaded chunks of the console's script (ECharts for the dashboard), content-hashed: immutable. */
+  @Get('chunks/:file')
+  chunk(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.assets.send(`chunks/${file}`, request, reply);
+  }
+
   @Get(':file')
   file(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.assets.send(file, request, reply);

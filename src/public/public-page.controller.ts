@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { StaticAssets } from '../app/static-assets.js';
 import { chooseEncoding } from '../core/artifacts/serve-artifact.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/config.schema.js';
@@ -71,14 +72,18 @@ function asset(file: string, type: string): Asset {
 
 /**
  * The public web pages (zh-CN), server-rendered from the public API's cached answers: `/` and one page
- * per draw at `/draws/<id>`, readable without JavaScript; their script (bundled from src/public/web-src/public-page.js)
- * and style sheet are separate files
+ * per draw at `/draws/<id>`, readable without JavaScript; their script (bundled from src/public/web-src/public-page.js,
+ * an ES module whose chart code is a chunk under /chunks/ loaded when needed) and style sheet are separate files
  * (the Content-Security-Policy allows no inline script), compressed once at start-up and revalidated by ETag.
  */
 @ApiExcludeController()
 @Controller()
 export class PublicPageController {
   private readonly assets: Record<string, Asset>;
+  /** dist/web/public/: app.js's lazily loaded, content-hashed chunks (the fairness chart and ECharts). */
+  private readonly bundle = new StaticAssets(join(webBundlesDir(), 'public'));
+  /** The chunks app.js imports itself (esbuild's shared helpers), named in the pages for modulepreload. */
+  private readonly preload = JSON.parse(readFileSync(join(webBundlesDir(), 'public/preload.json'), 'utf8')) as string[];
   private readonly basePath: string;
 
   constructor(
@@ -94,7 +99,7 @@ export class PublicPageController {
     const campaigns = this.campaigns();
     const campaign = campaigns.find((c) => c.id === wanted) ?? campaigns[0] ?? null;
     const draws = campaign ? this.parse<{ items: DrawSummaryDto[] }>(await this.service.campaignDraws(campaign.id)).items : [];
-    const data: PageData = { basePath: this.basePath, campaign, campaigns, draws, winners: await this.firstWinnerPages(draws) };
+    const data: PageData = { basePath: this.basePath, preload: this.preload, campaign, campaigns, draws, winners: await this.firstWinnerPages(draws) };
     await this.sendPage(renderHomePage(data), request, reply);
   }
 
@@ -103,13 +108,19 @@ export class PublicPageController {
     const detail = this.parse<DrawDetailDto>(await this.service.draw(id));
     const campaigns = this.campaigns();
     const campaign = campaigns.find((c) => c.id === detail.campaignId) ?? null;
-    const data = { basePath: this.basePath, campaign, campaigns, draws: [detail], winners: await this.firstWinnerPages([detail]), detail };
+    const data = { basePath: this.basePath, preload: this.preload, campaign, campaigns, draws: [detail], winners: await this.firstWinnerPages([detail]), detail };
     await this.sendPage(renderDrawPage(data), request, reply);
   }
 
   @Get('app.js')
   script(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.serve('app.js', request, reply);
+  }
+
+  /** A chunk app.js imports when it needs it (chunks/<name>-<HASH>.js): immutable, its name changes with its content. */
+  @Get('chunks/:file')
+  chunk(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.bundle.send(`chunks/${file}`, request, reply);
   }
 
   @Get('app.css')

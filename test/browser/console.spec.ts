@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -153,6 +153,17 @@ afterAll(async () => {
 
 describe('the console in Chromium', () => {
   browserTest('the operator signs in (cookie session, no token in page storage) and sees the dashboard', async () => {
+    // ECharts is a chunk the dashboard imports: the sign-in screen does not download it.
+    const scripts: string[] = [];
+    operatorPage.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith('.js')) scripts.push(path);
+    });
+    await operatorPage.goto(`${api.baseUrl}/console`);
+    await operatorPage.locator('#login-username').waitFor();
+    await operatorPage.waitForLoadState('networkidle');
+    expect(scripts).toContain('/console/app.js');
+    expect(scripts.filter((path) => path.startsWith('/console/chunks/charts-'))).toEqual([]);
     await signIn(operatorPage, staff.operator);
     // The current period is September (open until Oct 6, 00:00 Beijing time); August has frozen.
     await operatorPage.locator('#stat-registrations .value').waitFor();
@@ -166,6 +177,7 @@ describe('the console in Chromium', () => {
     // The charts are ECharts canvases, drawn from the bundle (no other origin was contacted).
     await operatorPage.locator('#chart-by-day canvas').waitFor();
     await operatorPage.locator('#chart-by-city canvas').waitFor();
+    expect(scripts.filter((path) => /^\/console\/chunks\/charts-[A-Z0-9]{8}\.js$/.test(path)).length).toBeGreaterThan(0);
     const storage = await operatorPage.evaluate(() => JSON.stringify({ ...window.localStorage }) + JSON.stringify({ ...window.sessionStorage }) + document.cookie);
     expect(storage).toBe('{}{}');
     await operatorPage.screenshot({ path: join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
@@ -284,6 +296,13 @@ describe('the console in Chromium', () => {
     expect(script.headers.get('content-encoding')).toBe('br');
     const etag = script.headers.get('etag')!;
     expect((await fetch(`${api.baseUrl}/console/app.js`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // The dashboard's chunk (ECharts): content-hashed name, so immutable; compressed and revalidated the same way.
+    const charts = readdirSync('dist/web/console/chunks').find((f) => /^charts-[A-Z0-9]{8}\.js$/.test(f))!;
+    const chunk = await fetch(`${api.baseUrl}/console/chunks/${charts}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect([chunk.status, chunk.headers.get('content-encoding'), chunk.headers.get('cache-control')]).toEqual([200, 'br', 'public, max-age=31536000, immutable']);
+    expect(chunk.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${api.baseUrl}/console/chunks/${charts}`, { headers: { 'if-none-match': chunk.headers.get('etag')! } })).status).toBe(304);
+    expect((await fetch(`${api.baseUrl}/console/chunks/charts-AAAAAAAA.js`)).status).toBe(404);
     const html = await fetch(`${api.baseUrl}/console`);
     expect(html.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
     expect(await html.text()).not.toMatch(/<script(?![^>]*\bsrc=)/);

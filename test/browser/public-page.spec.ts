@@ -30,6 +30,11 @@ const DRAW = 'henan-2022-2022-08';
 const CAMPAIGN_NAME = '河南省2022年有奖发票促消费活动';
 const BEACON = '<img src=x onerror=alert(1)><script>window.__pwned=1</script>';
 const { haveChromium, browserTest } = browserTests(import.meta.url);
+/**
+ * Budget of the scripts a visitor's phone downloads on the first load (app.js and the chunks it imports, as
+ * sent: brotli), before any chart is shown. ECharts alone is ~150 KB brotli: it must stay out of it.
+ */
+const FIRST_LOAD_SCRIPT_BUDGET = 60 * 1024;
 
 const clock = new ManualClock('2022-08-20T10:00:00+08:00');
 const workDir = mkdtempSync(join(tmpdir(), 'il-public-page-'));
@@ -121,7 +126,9 @@ beforeAll(async () => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   await page.goto(`${api.baseUrl}/`);
-  await page.waitForSelector('table.winners tbody tr');
+  // The script's own winner list (with its search form), not the server-rendered first page it replaces.
+  await page.waitForSelector(`#draw-${DRAW} form.search`);
+  await page.waitForSelector(`#draw-${DRAW} table.winners tbody tr`);
 }, 120_000);
 
 afterAll(async () => {
@@ -277,10 +284,68 @@ describe('the public page in Chromium', () => {
     expect(foreignRequests).toEqual([]);
   });
 
+  browserTest(`on a phone the first load's scripts stay under ${FIRST_LOAD_SCRIPT_BUDGET / 1024} KB brotli: ECharts is fetched only when the chart comes into view`, async () => {
+    const phone = await context!.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      // Every script over the network (none from this profile's cache): bytes as sent (Content-Length of the brotli body).
+      const cdp = await context!.newCDPSession(phone);
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      const scripts = new Map<string, { bytes: number; encoding?: string }>();
+      phone.on('response', (response) => {
+        const url = new URL(response.url());
+        if (url.origin !== api.baseUrl || !url.pathname.endsWith('.js')) return;
+        const headers = response.headers();
+        scripts.set(url.pathname, { bytes: Number(headers['content-length']), encoding: headers['content-encoding'] });
+      });
+      await phone.goto(`${api.baseUrl}/`);
+      const chart = phone.locator(`#draw-${DRAW} .chart .plot`);
+      await chart.waitFor({ state: 'attached' }); // the script ran: winners, bands and the chart's place are in the page
+      await phone.waitForLoadState('networkidle');
+      const firstLoad = [...scripts.entries()];
+      expect(firstLoad.map(([path]) => path)).toContain('/app.js');
+      expect(firstLoad.filter(([path]) => path.startsWith('/chunks/fairness-chart-'))).toEqual([]);
+      expect(scripts.get('/app.js')!.encoding).toBe('br');
+      expect(firstLoad.filter(([, s]) => !(s.bytes > 0))).toEqual([]);
+      expect(firstLoad.reduce((n, [, s]) => n + s.bytes, 0)).toBeLessThan(FIRST_LOAD_SCRIPT_BUDGET);
+      expect(await chart.locator('canvas').count()).toBe(0);
+
+      await chart.scrollIntoViewIfNeeded();
+      await chart.locator('canvas').waitFor();
+      expect([...scripts.keys()].filter((path) => /^\/chunks\/fairness-chart-[A-Z0-9]{8}\.js$/.test(path))).toHaveLength(1);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  browserTest('when the chart cannot be loaded the page says so and keeps the data table', async () => {
+    const other = await context!.newPage();
+    const errors: string[] = [];
+    other.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await other.route('**/chunks/fairness-chart-*.js', (route) => route.abort());
+      await other.goto(`${api.baseUrl}/`);
+      const panel = other.locator(`#draw-${DRAW} .chart`);
+      await panel.locator('.plot').waitFor({ state: 'attached' });
+      await panel.locator('.plot').scrollIntoViewIfNeeded();
+      const notice = panel.locator('p.notice.error');
+      await notice.waitFor();
+      expect(await notice.textContent()).toBe('图表未能加载，请刷新页面重试；各金额段的数据见下表。');
+      expect(await panel.locator('.plot').count()).toBe(0);
+      expect(await panel.locator('details.sub tbody tr').count()).toBe(7);
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   browserTest('draws a chart of ticket share against winner share per amount band (ECharts on a canvas, under the CSP)', async () => {
     const chart = page.locator(`#draw-${DRAW} .chart .plot`);
     expect(await chart.getAttribute('role')).toBe('img');
     expect(await chart.getAttribute('aria-label')).toMatch(/^各金额段的注数占比与中奖占比：¥20–50：注数 [\d.]+%，中奖 [\d.]+%；/);
+    // Drawn when it comes into view (ECharts is loaded then, see the test above).
+    await chart.scrollIntoViewIfNeeded();
     const canvas = chart.locator('canvas');
     await canvas.waitFor();
     // Drawn, not just created: a visible canvas with pixels of both bar colours (the style sheet's --tickets and --winners).

@@ -1,7 +1,7 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -644,37 +644,77 @@ describe('without Redis', () => {
   });
 });
 
+/** GET over a raw socket asking for brotli or gzip: the encoding sent and the body as sent. */
+function compressedGet(path: string): Promise<{ encoding?: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpRequest(`${api.baseUrl}${path}`, { headers: { 'accept-encoding': 'gzip, br' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 describe('the web page and limits', () => {
   test('/ serves the page, its script and style as separate files under a CSP without inline scripts', async () => {
     const page = await api.http.get('/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.text).toContain('<html lang="zh-CN">');
-    expect(page.text).toContain('<script src="app.js" defer></script>');
+    expect(page.text).toContain('<script type="module" src="app.js"></script>');
+    // The chunks app.js imports statically (esbuild's shared helpers) download alongside it, not after it.
+    const preload = JSON.parse(readFileSync('dist/web/public/preload.json', 'utf8')) as string[];
+    for (const chunk of preload) expect(page.text).toContain(`<link rel="modulepreload" href="${chunk}">`);
     expect(page.text).not.toMatch(/<script>(?!<)/);
     const csp = page.headers.get('content-security-policy')!;
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     const js = await api.http.get('/app.js');
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    // The esbuild bundle of src/public/web-src/public-page.js (with ECharts, whose HTML tooltips the page does not
-    // use): the page's own code and the shared DOM helpers never build HTML from text.
+    // The esbuild bundle of src/public/web-src/public-page.js (ECharts, whose HTML tooltips the page does not use,
+    // is in a chunk loaded when a chart is shown): the page's own code and the shared DOM helpers never build HTML from text.
     expect(js.text).toBe(readFileSync('dist/web/public/app.js', 'utf8'));
+    for (const source of ['src/public/web-src/fairness-chart.js']) expect(readFileSync(source, 'utf8')).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     for (const source of ['src/public/web-src/public-page.js', 'src/web-shared/dom.js']) expect(readFileSync(source, 'utf8')).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect((await api.http.get('/app.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect((await api.http.request('GET', '/app.js', { headers: { 'if-none-match': js.headers.get('etag')! } })).status).toBe(304);
     // The brotli form the build wrote next to the bundle is what is sent (not compressed again at start-up).
-    const br = await new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) => {
-      httpRequest(`${api.baseUrl}/app.js`, { headers: { 'accept-encoding': 'gzip, br' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const br = await compressedGet('/app.js');
     expect(br.encoding).toBe('br');
     expect(br.body.equals(readFileSync('dist/web/public/app.js.br'))).toBe(true);
+  });
+
+  test("the chart's code and ECharts are a content-hashed chunk app.js imports when needed, served immutable, compressed and by ETag", async () => {
+    const app = readFileSync('dist/web/public/app.js', 'utf8');
+    const chart = /import\("\.\/(chunks\/fairness-chart-[A-Z0-9]{8}\.js)"\)/.exec(app)?.[1];
+    expect(chart).toBeDefined();
+    // ECharts (its instance marker) is in the chunk, not in the script every visitor loads.
+    expect(app).not.toContain('_echarts_instance_');
+    const preload = JSON.parse(readFileSync('dist/web/public/preload.json', 'utf8')) as string[];
+    for (const chunk of [chart!, ...preload]) {
+      const res = await api.http.get(`/${chunk}`);
+      expect([res.status, res.headers.get('content-type'), res.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+      expect(res.text).toBe(readFileSync(`dist/web/public/${chunk}`, 'utf8'));
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect((await api.http.request('GET', `/${chunk}`, { headers: { 'if-none-match': res.headers.get('etag')! } })).status).toBe(304);
+    }
+    expect((await api.http.get(`/${chart}`)).text).toContain('_echarts_instance_');
+    const br = await compressedGet(`/${chart}`);
+    expect(br.encoding).toBe('br');
+    expect(br.body.equals(readFileSync(`dist/web/public/${chart}.br`))).toBe(true);
+    // Its source map is no hashed chunk: revalidated like app.js. A name the build did not write is a 404.
+    expect((await api.http.get(`/${chart}.map`)).headers.get('cache-control')).toBe('no-cache');
+    for (const missing of ['/chunks/fairness-chart-AAAAAAAA.js', '/chunks/..%2Fapp.js', '/chunks/app.js']) {
+      const res = await api.http.get(missing);
+      expect([res.status, res.body.code]).toEqual([404, 'NOT_FOUND']);
+    }
+    // verify.js and verify-worker.js are served alone at the root: their builds must not have chunks.
+    expect(existsSync('dist/web/verify/chunks')).toBe(false);
+    expect(readFileSync('dist/web/verify/preload.json', 'utf8').trim()).toBe('[]');
+    expect(existsSync('dist/web/verify-worker/chunks')).toBe(false);
   });
 
   test('over the per-address limit: 429 RATE_LIMITED with Retry-After; the page itself is not limited', async () => {

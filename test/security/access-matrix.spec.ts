@@ -15,6 +15,7 @@
  * is a redirect or a domain 4xx, the row says why that proves the guard let the caller through.
  */
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { readdirSync } from 'node:fs';
 import { JwtService } from '@nestjs/jwt';
 import type { DataSource } from 'typeorm';
 import type { StaffRole } from '../../src/auth/auth-subject.js';
@@ -109,6 +110,13 @@ function outcome(res: Res): string {
   const code = res.status >= 400 && res.body && typeof res.body === 'object' && typeof res.body.code === 'string' ? ` ${res.body.code}` : '';
   return `${res.status}${code}${securityHeadersOk(res.headers) ? '' : ' [no security headers]'}`;
 }
+/** The name `npm run build` gave a lazily loaded chunk of a front end (dist/web/<front end>/chunks/<name>-<HASH>.js). */
+function builtChunk(frontEnd: string, name: string): string {
+  const file = readdirSync(`dist/web/${frontEnd}/chunks`).find((f) => new RegExp(`^${name}-[A-Z0-9]{8}\\.js$`).test(f));
+  if (!file) throw new Error(`no ${name} chunk in dist/web/${frontEnd}/chunks: run npm run build`);
+  return file;
+}
+
 function securityHeadersOk(headers: Headers): boolean {
   return headers.get('x-content-type-options') === 'nosniff' && /default-src 'self'/.test(headers.get('content-security-policy') ?? '');
 }
@@ -263,6 +271,7 @@ const ROWS: Row[] = [
   { method: 'GET', route: '/', access: 'public', expect: everyone('200'), request: () => ({ path: '/' }) },
   { method: 'GET', route: '/app.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.js' }) },
   { method: 'GET', route: '/app.css', access: 'public', expect: everyone('200'), request: () => ({ path: '/app.css' }) },
+  { method: 'GET', route: '/chunks/:file', access: 'public', expect: everyone('200'), request: () => ({ path: `/chunks/${builtChunk('public', 'fairness-chart')}` }) },
   { method: 'GET', route: '/draws/:id', access: 'public', expect: everyone('200'), request: () => ({ path: `/draws/${JULY}` }) },
   { method: 'GET', route: '/verify.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/verify.js' }) },
   { method: 'GET', route: '/verify-worker.js', access: 'public', expect: everyone('200'), request: () => ({ path: '/verify-worker.js' }) },
@@ -275,6 +284,13 @@ const ROWS: Row[] = [
     request: () => ({ path: '/console' }),
   },
   { method: 'GET', route: '/console/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/console/app.js' }) },
+  {
+    method: 'GET',
+    route: '/console/chunks/:file',
+    access: 'public',
+    expect: everyone('200'),
+    request: () => ({ path: `/console/chunks/${builtChunk('console', 'charts')}` }),
+  },
 
   // ---- consumer sign-in ------------------------------------------------------------------------------
   {
@@ -906,7 +922,7 @@ describe('the matrix covers every route', () => {
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
     // Not in the document: the OpenAPI UI itself, the public web pages and their scripts, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|console(\/\{file\})?$|app(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|chunks\/\{file\}$|console(\/\{file\}|\/chunks\/\{file\})?$|app(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {

@@ -19,6 +19,8 @@ export interface PageData {
   draws: DrawSummaryDto[];
   /** Published draws' first page of winners, by draw id. */
   winners: Map<string, WinnersPageDto>;
+  /** The chunks app.js imports (dist/web/public/preload.json): fetched alongside it by <link rel="modulepreload">. */
+  preload: string[];
 }
 
 export interface DrawPageData extends PageData {
@@ -37,7 +39,8 @@ function layout(data: PageData, title: string, main: SafeHtml, scripts: string[]
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="app.css">
   <link rel="alternate" type="application/atom+xml" title="开奖公告（Atom 订阅）" href="api/v1/public/feed.atom">
-  ${scripts.map((s) => html`<script src="${s}" defer></script>`)}
+  ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
+  ${data.preload.map((p) => html`<link rel="modulepreload" href="${p}">`)}
 </head>
 <body${bodyAttrs}>
   <a class="skip" href="#main">跳到主要内容</a>

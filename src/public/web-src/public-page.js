@@ -1,18 +1,13 @@
-// Public page of the invoice lottery (bundled by scripts/build-web.mjs into dist/web/public/app.js, served
-// as /app.js): enhances the server-rendered pages with search, paging, the fairness chart and the audit
-// panel. Shared front-end code only (src/web-shared: DOM building, formatting, the API client, error texts);
-// every piece of data is inserted as text (text nodes, attributes, canvas text), never as HTML.
-import { BarChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+// Public page of the invoice lottery (bundled by scripts/build-web.mjs into dist/web/public/app.js, an ES
+// module served as /app.js): enhances the server-rendered pages with search, paging, the fairness chart and
+// the audit panel. Shared front-end code only (src/web-shared: DOM building, formatting, the API client, error
+// texts); every piece of data is inserted as text (text nodes, attributes, canvas text), never as HTML.
+// The fairness chart's drawing code and ECharts are in fairness-chart.js, loaded only when a chart comes into
+// view (a chunk of its own: this first-load script stays small for slow phones).
 import { api as apiRequest } from '../../web-shared/api-client.js';
 import { append, clear, el } from '../../web-shared/dom.js';
 import { ERROR_TEXTS, waitText } from '../../web-shared/errors.js';
 import { beijingTime as when, CLAIM_STATUS_TEXT as CLAIM, count, DRAW_STATUS_TEXT as STATUS, drawLabel, periodRuleText, prizeTables, yuan } from '../../web-shared/formatting.js';
-
-// Apache ECharts, only what the fairness chart uses (a canvas: no SVG or HTML is built from the data).
-echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 const API = 'api/v1/public/';
 const PASSED = { forfeited: '原中奖者逾期未领', revoked: '原中奖者资格撤销' };
@@ -343,6 +338,7 @@ function chartPanel(detail) {
  * Ticket share against winner share per amount band, drawn by ECharts on a canvas in a container that
  * carries the chart's content as its accessible name (the same numbers are in the data table below it).
  * Every draw has equal chances per ticket, so the two bars of a band should be about equally long.
+ * The container is placed at once; ECharts is fetched and draws only when it comes near the viewport.
  */
 function fairnessChart(id, data) {
   const bands = data.bands;
@@ -354,30 +350,33 @@ function fairnessChart(id, data) {
   const colour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const series = [{ name: '注数占比', key: 'ticketShare', color: colour('--tickets') }];
   if (withWinners) series.push({ name: '中奖人数占比', key: 'winnerShare', color: colour('--winners') });
-  // Drawn once the container is in the page (it has a size then), and again whenever its size changes.
-  queueMicrotask(() => {
-    const chart = echarts.init(node, null, { renderer: 'canvas', locale: 'ZH' });
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
-      legend: { top: 0, data: series.map((x) => x.name) },
-      // Tooltips as canvas text (renderMode richText): no HTML is built from the labels.
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, renderMode: 'richText', valueFormatter: (v) => pct(v) },
-      grid: { left: 8, right: 48, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', axisLabel: { formatter: (v) => `${Math.round(v * 100)}%` }, splitNumber: 4 },
-      yAxis: { type: 'category', inverse: true, data: bands.map((b) => b.label), axisTick: { show: false } },
-      series: series.map((x) => ({
-        type: 'bar',
-        name: x.name,
-        data: bands.map((b) => b[x.key]),
-        itemStyle: { color: x.color },
-        barMaxWidth: 16,
-        label: { show: true, position: 'right', formatter: (p) => pct(p.value) },
-      })),
-    });
-    new ResizeObserver(() => chart.resize()).observe(node);
-  });
+  const chart = { categories: bands.map((b) => b.label), series: series.map((x) => ({ name: x.name, color: x.color, data: bands.map((b) => b[x.key]) })), format: pct };
+  whenShown(node, () =>
+    chartModule().then(
+      ({ drawFairnessChart }) => drawFairnessChart(node, chart),
+      () => node.replaceWith(el('p', { class: 'notice error' }, '图表未能加载，请刷新页面重试；各金额段的数据见下表。'))));
   return node;
+}
+
+let loadingChart = null;
+/** fairness-chart.js (ECharts), fetched once for all charts; after a failure the next chart tries again. */
+function chartModule() {
+  loadingChart ??= import('./fairness-chart.js').catch((e) => {
+    loadingChart = null;
+    throw e;
+  });
+  return loadingChart;
+}
+
+/** Calls `show` once when `node` comes within 200 px of the viewport (it has its size then). */
+function whenShown(node, show) {
+  if (typeof IntersectionObserver !== 'function') return queueMicrotask(show);
+  const observer = new IntersectionObserver((seen) => {
+    if (!seen.some((e) => e.isIntersecting)) return;
+    observer.disconnect();
+    show();
+  }, { rootMargin: '200px 0px' });
+  observer.observe(node);
 }
 
 function bandsTable(data) {

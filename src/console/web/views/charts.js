@@ -1,12 +1,11 @@
-// Apache ECharts, only the parts the console uses (bundled by esbuild; no CDN).
+// Apache ECharts, only the parts the console uses (bundled by esbuild; no CDN). Loaded by the dashboard with a
+// dynamic import(): esbuild puts it in a chunk of its own (dist/web/console/chunks/), not in the first load.
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
-
-export const STATUS_COLORS = { verified: '#1f7a3a', pending: '#d48806', rejected: '#b4232a', revoked: '#8c8c8c' };
 
 /**
  * A stacked bar chart of status counts per category. Text in ECharts is drawn on a canvas, so nothing is

@@ -3,10 +3,10 @@ import { el, show } from '../../../web-shared/dom.js';
 import { ERROR_TEXTS, errorText } from '../../../web-shared/errors.js';
 import { count, duration, periodLabel, when } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
-import { disposeCharts, STATUS_COLORS, stackedBars } from './charts.js';
 import { every, REG_STATUS } from './common.js';
 
 const STATUSES = ['verified', 'pending', 'rejected', 'revoked'];
+const STATUS_COLORS = { verified: '#1f7a3a', pending: '#d48806', rejected: '#b4232a', revoked: '#8c8c8c' };
 const SOURCE = { feed: '税务系统接口', console: '管理台上传', cli: '命令行' };
 
 /** The campaign dashboard (GET /api/v1/admin/dashboard), refreshed every 30 s. */
@@ -40,8 +40,35 @@ export function dashboardView(main) {
     show(periodSel);
     void load();
   });
+  // ECharts (charts.js, a chunk of its own) is fetched when the dashboard is first opened, not with the
+  // console's first screen (the sign-in form).
+  const charts = import('./charts.js');
+  let left = false;
 
   const stat = (label, value, sub, id) => el('div', { class: 'card stat', id }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value), sub ? el('div', { class: 'sub' }, sub) : null);
+
+  async function drawCharts(d) {
+    let stackedBars;
+    try {
+      ({ stackedBars } = await charts);
+    } catch {
+      status.textContent += '（图表未能加载，请刷新页面重试）';
+      return;
+    }
+    if (left) return;
+    stackedBars(
+      byDay,
+      d.registrations.byDay.map((x) => x.day.slice(5)),
+      STATUSES.map((s) => ({ name: REG_STATUS[s], color: STATUS_COLORS[s], data: d.registrations.byDay.map((x) => x[s]) })),
+    );
+    const cities = d.registrations.byCity.slice(0, 18);
+    stackedBars(
+      byCity,
+      cities.map((x) => x.city),
+      STATUSES.map((s) => ({ name: REG_STATUS[s], color: STATUS_COLORS[s], data: cities.map((x) => x[s]) })),
+      { horizontal: true },
+    );
+  }
 
   async function load() {
     try {
@@ -68,18 +95,6 @@ export function dashboardView(main) {
           'stat-feed',
         ),
       );
-      stackedBars(
-        byDay,
-        d.registrations.byDay.map((x) => x.day.slice(5)),
-        STATUSES.map((s) => ({ name: REG_STATUS[s], color: STATUS_COLORS[s], data: d.registrations.byDay.map((x) => x[s]) })),
-      );
-      const cities = d.registrations.byCity.slice(0, 18);
-      stackedBars(
-        byCity,
-        cities.map((x) => x.city),
-        STATUSES.map((s) => ({ name: REG_STATUS[s], color: STATUS_COLORS[s], data: cities.map((x) => x[s]) })),
-        { horizontal: true },
-      );
       cityTable.setRows(d.registrations.byCity);
       show(
         refusals,
@@ -93,6 +108,7 @@ export function dashboardView(main) {
           : el('p', { class: 'notice' }, '近 24 小时没有被拒绝的登记'),
       );
       status.textContent = `数据时间（服务时钟）：${when(d.now)}`;
+      await drawCharts(d);
     } catch (error) {
       status.textContent = errorText(error);
     }
@@ -101,6 +117,7 @@ export function dashboardView(main) {
   const stop = every(30000, load);
   return () => {
     stop();
-    disposeCharts([byDay, byCity]);
+    left = true;
+    void charts.then(({ disposeCharts }) => disposeCharts([byDay, byCity]), () => {});
   };
 }
