@@ -77,9 +77,10 @@ export class InvoicesService {
    * again (a retry after a timeout or a 503) answers that registration (`created: false`, HTTP 200), also when
    * the two race. An invoice (code + number) is held by one live registration, by anyone; another consumer gets
    * 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under concurrency) until that registration is
-   * rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits hold under concurrent requests too: each registration takes a free
-   * numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots migration),
-   * and one that loses a slot to a concurrent registration re-reads and decides again.
+   * rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits (and the campaign limit, intake.campaignLimit) hold under concurrent
+   * requests too: each registration takes a free numbered slot of its consumer's day and month (and campaign)
+   * under unique keys (see the RegistrationSlots and PeriodPools migrations), and one that loses a slot to a
+   * concurrent registration re-reads and decides again.
    * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
    * RATE_LIMITED), and one the registry contradicts costs more (see RegistrationLimiter).
    *
