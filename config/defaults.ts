@@ -44,6 +44,9 @@ export const configDefaults = {
   S3_CONDITIONAL_WRITES: 'true',
   WORKER_METRICS_HOST: '0.0.0.0',
   WORKER_METRICS_PORT: '9464',
+  INVOICE_FILE_THREADS: '2',
+  INVOICE_FILE_QUEUE: '16',
+  INVOICE_FILE_TIMEOUT_MS: '5000',
 } as const;
 
 /** Values that are only acceptable outside production. */

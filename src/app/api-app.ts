@@ -13,6 +13,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { clientErrorHandler, frameworkErrors, securityHeaders } from './http-hardening.js';
 import { JsonBodyFastifyAdapter } from './json-bodies.js';
 import { registerBullBoard } from './bull-board.js';
+import { registerPageSlashRedirects } from './static-assets.js';
 import { registerSessionCookies } from '../auth/session-cookies.js';
 import { SessionStore } from '../auth/session.store.js';
 
@@ -43,6 +44,7 @@ export async function configureApiApp(app: NestFastifyApplication): Promise<void
     .getInstance()
     .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   registerSessionCookies(app.getHttpAdapter().getInstance(), app.get(SessionStore, { strict: false }));
+  registerPageSlashRedirects(app.getHttpAdapter().getInstance(), ['/console', '/app']);
   installApiMetrics(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(

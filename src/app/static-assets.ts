@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -28,6 +28,20 @@ interface Asset {
 /** A lazily loaded chunk written by scripts/build-web.mjs: chunks/<name>-<content hash>.js. */
 const HASHED_CHUNK = /^chunks\/[\w-]+-[A-Z0-9]{8}\.js$/;
 const CHUNKS = 'chunks';
+
+/**
+ * `/console/` and `/app/` (what a typed or pasted address often ends with) answer 301 to the page's one
+ * URL, `/console` or `/app`, keeping the query: one URL per page, so caches, links and bookmarks agree.
+ * Plain Fastify routes (Nest drops a trailing slash from its paths, and the router does not hand an empty
+ * segment to a page's `:file` route); listed in the access matrix like the pages.
+ */
+export function registerPageSlashRedirects(fastify: FastifyInstance, pages: readonly string[]): void {
+  for (const page of pages)
+    fastify.get(`${page}/`, async (request, reply) => {
+      const query = request.url.indexOf('?');
+      return reply.header('Cache-Control', 'no-cache').redirect(page + (query >= 0 ? request.url.slice(query) : ''), 301);
+    });
+}
 
 /**
  * The files of one built front end (dist/web/<name>/ and its chunks/, see scripts/build-web.mjs), read once at

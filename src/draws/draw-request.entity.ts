@@ -30,4 +30,8 @@ export class DrawRequest {
 
   @Column({ name: 'decided_at', type: 'datetime', precision: 3, nullable: true })
   decidedAt: Date | null;
+
+  /** Why a rejected request was turned down or withdrawn (1-500 characters, trimmed); null otherwise. */
+  @Column({ name: 'rejection_reason', type: 'varchar', length: 500, nullable: true })
+  rejectionReason: string | null;
 }

@@ -79,6 +79,7 @@ export class DrawRequestsService {
         status: 'pending',
         decidedBy: null,
         decidedAt: null,
+        rejectionReason: null,
       });
       await em.getRepository(DrawRequest).insert(request);
       await this.audit.append(drawId, staffActor(staff), 'draw-requested', { role: 'operator', requestId: request.id, beacon: request.beacon }, em);
@@ -124,18 +125,27 @@ export class DrawRequestsService {
     return this.requestView(drawId, requestId);
   }
 
-  /** An auditor turns a pending request down, or the requester withdraws it. */
-  async reject(drawId: string, requestId: number, staff: StaffSubject): Promise<DrawRequestDto> {
+  /**
+   * An auditor turns a pending request down, or the requester withdraws it, saying why (`reason`, already
+   * trimmed and 1-500 characters by RejectDrawRequestDto): stored on the request and in the audit entry.
+   * Not idempotent by design: a second call finds the request decided (409).
+   */
+  async reject(drawId: string, requestId: number, reason: string, staff: StaffSubject): Promise<DrawRequestDto> {
     const request = await this.findRequest(drawId, requestId);
     if (!staff.roles.includes('auditor') && request.requestedBy !== staff.id)
       throw DomainError.forbidden('ROLE_REQUIRED', 'Only an auditor or the requester can reject a draw request');
     if (request.status !== 'pending') throw alreadyDecided(request);
     await this.dataSource.transaction(async (em) => {
       const now = this.clock.now();
-      const decided = await em.update(DrawRequest, { id: requestId, drawId, status: 'pending' }, { status: 'rejected', decidedBy: staff.id, decidedAt: now });
+      const decided = await em.update(DrawRequest, { id: requestId, drawId, status: 'pending' }, {
+        status: 'rejected',
+        decidedBy: staff.id,
+        decidedAt: now,
+        rejectionReason: reason,
+      });
       if (!decided.affected) throw alreadyDecided((await em.findOneBy(DrawRequest, { id: requestId })) ?? request);
       const role = staff.roles.includes('auditor') && request.requestedBy !== staff.id ? 'auditor' : 'requester';
-      await this.audit.append(drawId, staffActor(staff), 'draw-request-rejected', { role, requestId, requestedBy: request.requestedBy }, em);
+      await this.audit.append(drawId, staffActor(staff), 'draw-request-rejected', { role, requestId, requestedBy: request.requestedBy, reason }, em);
     });
     return this.requestView(drawId, requestId);
   }
@@ -317,6 +327,7 @@ export class DrawRequestsService {
       requestedAt: r.requestedAt.toISOString(),
       decidedBy: r.decidedBy === null ? null : { id: r.decidedBy, username: name(r.decidedBy) },
       decidedAt: iso(r.decidedAt),
+      rejectionReason: r.rejectionReason,
     }));
   }
 }

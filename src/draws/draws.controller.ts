@@ -11,6 +11,7 @@ import {
   DrawRequestDto,
   DrawSummaryDto,
   ListDrawsQueryDto,
+  RejectDrawRequestDto,
 } from './dto/draw-admin.dto.js';
 
 /** Draw ids are `<campaignId>-<YYYY-MM>`; anything else cannot name a draw. */
@@ -96,13 +97,15 @@ export class DrawsController {
   @Post(':id/draw-requests/:rid/reject')
   @HttpCode(200)
   @StaffOnly('auditor', 'operator')
-  @ApiOperation({ summary: 'Reject a pending draw request (an auditor), or withdraw your own (the requester)' })
+  @ApiOperation({ summary: 'Reject a pending draw request (an auditor), or withdraw your own (the requester), saying why' })
+  @ApiBody({ type: RejectDrawRequestDto })
   @ApiErrors('DRAW_NOT_FOUND', 'DRAW_REQUEST_NOT_FOUND', 'DRAW_REQUEST_ALREADY_DECIDED')
   reject(
     @Param('id', DrawIdPipe) id: string,
     @Param('rid', requestIdPipe) rid: number,
+    @Body() body: RejectDrawRequestDto,
     @CurrentStaff() staff: StaffSubject,
   ): Promise<DrawRequestDto> {
-    return this.draws.reject(id, rid, staff);
+    return this.draws.reject(id, rid, body.reason, staff);
   }
 }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import { Clock } from '../core/clock/clock.js';
 import { shanghaiDate } from '../core/time/shanghai.js';
-import type { RegistryFlag, RegistryRecord } from '../registry/domain/registry-record.js';
+import { registryRecordOfRow, type RegistryRecordRow } from '../registry/registry-record-row.js';
 import { InvoicesService } from './invoices.service.js';
 
 const BATCH = 500;
@@ -67,7 +67,7 @@ export class AutoEntryService {
         return ok;
       });
       for (let i = 0; i < open.length; i += PARALLEL) {
-        const outcomes = await Promise.all(open.slice(i, i + PARALLEL).map((row) => this.invoices.enterAutomatically(Number(row.consumer_id), recordOf(row))));
+        const outcomes = await Promise.all(open.slice(i, i + PARALLEL).map((row) => this.invoices.enterAutomatically(Number(row.consumer_id), registryRecordOfRow(row))));
         for (const outcome of outcomes) {
           if (outcome === 'entered') result.entered += 1;
           else result.skipped[outcome] = (result.skipped[outcome] ?? 0) + 1;
@@ -79,40 +79,8 @@ export class AutoEntryService {
   }
 }
 
-interface CandidateRow {
+/** A registry record with the opted-in consumer whose buyer ID it carries. */
+interface CandidateRow extends RegistryRecordRow {
   consumer_id: number | string;
   id: number | string;
-  invoice_type: string;
-  invoice_code: string;
-  invoice_number: string;
-  issue_date: string;
-  amount_cents: number | string;
-  tax_cents: number | string;
-  total_cents: number | string;
-  check_code: string | null;
-  seller_tax_id: string;
-  seller_name: string;
-  buyer_type: 'individual' | 'organization';
-  buyer_name: string | null;
-  buyer_id_hash: string;
-  flags: string | null;
-}
-
-function recordOf(row: CandidateRow): RegistryRecord {
-  return {
-    invoiceType: row.invoice_type,
-    invoiceCode: row.invoice_code,
-    invoiceNumber: row.invoice_number,
-    issueDate: row.issue_date,
-    amountCents: Number(row.amount_cents),
-    taxCents: Number(row.tax_cents),
-    totalCents: Number(row.total_cents),
-    checkCode: row.check_code,
-    sellerTaxId: row.seller_tax_id,
-    sellerName: row.seller_name,
-    buyerType: row.buyer_type,
-    buyerName: row.buyer_name,
-    buyerIdHash: row.buyer_id_hash,
-    flags: row.flags ? (row.flags.split(',') as RegistryFlag[]) : [],
-  };
 }

@@ -5,6 +5,7 @@ import { Consumer } from '../consumers/consumer.entity.js';
 import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
 import { Invoice } from './invoice.entity.js';
 import { InvoicesController } from './invoices.controller.js';
+import { InvoiceFileReader } from './files/invoice-file-reader.js';
 import { InvoicesService } from './invoices.service.js';
 import { RegistrationLimiter } from './registration-limits.js';
 import { RegistrationStateReader } from './registration-state.reader.js';
@@ -13,7 +14,7 @@ import { RegistrationStats } from './registration-stats.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Invoice, Consumer, RegistryInvoice])],
   controllers: [InvoicesController],
-  providers: [InvoicesService, RegistrationLimiter, RegistrationStateReader, RegistrationStats, InvoiceReadRepository],
+  providers: [InvoicesService, InvoiceFileReader, RegistrationLimiter, RegistrationStateReader, RegistrationStats, InvoiceReadRepository],
   exports: [InvoicesService, RegistrationStats, InvoiceReadRepository],
 })
 export class InvoicesModule {}

@@ -14,6 +14,7 @@ import { invoiceRef } from '../draws/algorithm/index.js';
 import { matchClaimAgainstRecord, type MatchResult } from '../registry/domain/match.js';
 import type { RegistryRecord } from '../registry/domain/registry-record.js';
 import { checkEligibility } from './domain/eligibility.js';
+import { InvoiceFileReader } from './files/invoice-file-reader.js';
 import { claimFromFileBody } from './files/registration-file.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 import { parseInvoiceQr } from './domain/qr.js';
@@ -70,6 +71,7 @@ export class InvoicesService {
     private readonly clock: Clock,
     private readonly limits: RegistrationLimiter,
     private readonly states: RegistrationStateReader,
+    private readonly files: InvoiceFileReader,
   ) {}
 
   /**
@@ -95,7 +97,7 @@ export class InvoicesService {
     let claim: InvoiceClaim;
     try {
       // An e-invoice file ({ file }) is read into the same claim as a QR scan or the typed fields.
-      claim = (await claimFromFileBody(body, limited)) ?? parseRegistrationBody(body);
+      claim = (await claimFromFileBody(body, (bytes) => this.files.read(bytes), limited)) ?? parseRegistrationBody(body);
     } catch (error) {
       await limited;
       throw error;

@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import { executePrepared } from '../core/database/prepared-statement.js';
 import type { RegistryRecord } from '../registry/domain/registry-record.js';
+import { registryRecordOfRow, type RegistryRecordRow } from '../registry/registry-record-row.js';
 import type { InvoiceClaim } from './domain/invoice-fields.js';
 
 /** Everything the registration rules need to know from the database about one claim by one consumer. */
@@ -156,30 +157,13 @@ function stateOf(rows: RegistrationStateRow[], today: string): RegistrationState
     monthSlots: slotsOf(thisMonth.map((r) => r.month_slot)),
     registeredInCampaign: Number(inCampaign),
     campaignSlots: slotsOf(campaignSlots === '' ? [] : campaignSlots.split(',').map(Number)),
-    record:
-      row.invoice_number === null
-        ? null
-        : {
-            invoiceType: row.invoice_type,
-            invoiceCode: row.invoice_code,
-            invoiceNumber: row.invoice_number,
-            issueDate: row.issue_date,
-            amountCents: Number(row.amount_cents),
-            taxCents: Number(row.tax_cents),
-            totalCents: Number(row.total_cents),
-            checkCode: row.check_code,
-            sellerTaxId: row.seller_tax_id,
-            sellerName: row.seller_name,
-            buyerType: row.buyer_type,
-            buyerName: row.buyer_name,
-            buyerIdHash: row.buyer_id_hash,
-            flags: row.flags ? (row.flags.split(',') as RegistryRecord['flags']) : [],
-          },
+    record: row.invoice_number === null ? null : registryRecordOfRow({ ...row, invoice_number: row.invoice_number }),
     draw: row.draw_freeze_at === null ? null : { open: Number(row.draw_open) === 1, freezeAt: new Date(row.draw_freeze_at) },
   };
 }
 
-interface RegistrationStateRow {
+/** One row of READ_STATEMENT: the consumer, their registrations this month, and the registry record if any (LEFT JOIN). */
+interface RegistrationStateRow extends Omit<RegistryRecordRow, 'invoice_number'> {
   k: number | string;
   identity_verified: number | string;
   real_name: string | null;
@@ -190,20 +174,8 @@ interface RegistrationStateRow {
   registered_on: string | null;
   day_slot: number | null;
   month_slot: number | null;
-  invoice_type: string;
-  invoice_code: string;
+  /** null when the registry has no record of the claimed invoice. */
   invoice_number: string | null;
-  issue_date: string;
-  amount_cents: number | string;
-  tax_cents: number | string;
-  total_cents: number | string;
-  check_code: string | null;
-  seller_tax_id: string;
-  seller_name: string;
-  buyer_type: 'individual' | 'organization';
-  buyer_name: string | null;
-  buyer_id_hash: string | null;
-  flags: string | null;
   draw_open: number | string | null;
   draw_freeze_at: Date | string | null;
   campaign_slots: string | null;

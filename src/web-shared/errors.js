@@ -68,6 +68,7 @@ export const ERROR_TEXTS = {
   FILE_UNREADABLE: '文件无法读取',
   FILE_NOT_AN_INVOICE: '文件中没有找到发票',
   FILE_QR_TEXT_MISMATCH: '发票二维码与票面内容不一致',
+  FILE_READ_TIMEOUT: '文件读取超时，请改为扫描发票二维码',
   AWAITING_REGISTRY_RECORD: '等待税务局开票记录',
   NOT_VERIFIED_BEFORE_FREEZE: '未赶上本期抽奖',
   INVOICE_VOIDED: '发票已作废',

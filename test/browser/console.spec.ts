@@ -184,12 +184,40 @@ describe('the console in Chromium', () => {
     expect(statSync(join(ARTIFACTS, 'console-dashboard.png')).size).toBeGreaterThan(20_000);
   });
 
+  browserTest('the auditor rejects a request with a reason; the operator sees the reason as text', async () => {
+    const REASON = '<img src=x onerror="window.__injected=1"> 未填随机信标，请补填后重新申请';
+    await operatorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
+    await operatorPage.locator('#request-form').waitFor();
+    await operatorPage.locator('#request-form button[type=submit]').click();
+    const operatorRow = operatorPage.locator('#draw-requests tbody tr[data-request]');
+    await operatorRow.locator('.badge.pending').waitFor();
+    const rid = await operatorRow.first().getAttribute('data-request');
+
+    await signIn(auditorPage, staff.auditor);
+    await auditorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
+    await auditorPage.locator(`[data-reject="${rid}"]`).click();
+    await auditorPage.locator('#reject-reason').fill(REASON);
+    await auditorPage.locator('#reject-confirm').click();
+    await auditorPage.locator(`#draw-requests tr[data-request="${rid}"] .badge.rejected`).waitFor();
+    expect(await auditorPage.locator('#reject-form').count()).toBe(0);
+
+    // The operator's page polls the draw: the rejection and its reason appear without a reload, as text.
+    const reasonCell = operatorPage.locator(`#draw-requests tr[data-request="${rid}"] td.rejection-reason`);
+    await operatorPage.locator(`#draw-requests tr[data-request="${rid}"] .badge.rejected`).waitFor();
+    expect(await reasonCell.textContent()).toBe(REASON);
+    expect(await reasonCell.locator('img').count()).toBe(0);
+    expect(await operatorPage.evaluate(() => window.__injected)).toBeUndefined();
+    const stored = (await api.http.get(`/api/v1/admin/draws/${DRAW}/draw-requests`, await api.http.staffToken(staff.auditor.username, staff.auditor.password))).body;
+    expect(stored.find((r: any) => String(r.id) === rid)).toMatchObject({ status: 'rejected', rejectionReason: REASON });
+  });
+
   browserTest('the operator requests the draw with a Chinese beacon and is never offered, nor allowed, its approval', async () => {
     await operatorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
     await operatorPage.locator('#request-form').waitFor();
     await operatorPage.locator('#beacon').fill(BEACON);
     await operatorPage.locator('#request-form button[type=submit]').click();
-    const row = operatorPage.locator('#draw-requests tbody tr[data-request]');
+    // The newest request, under the one rejected above.
+    const row = operatorPage.locator('#draw-requests tbody tr[data-request]').filter({ has: operatorPage.locator('.badge.pending') });
     await row.first().waitFor();
     expect(await row.first().locator('td').nth(2).textContent()).toBe(BEACON);
     expect(await row.first().locator('.badge').textContent()).toBe('待审批');
@@ -202,13 +230,13 @@ describe('the console in Chromium', () => {
   });
 
   browserTest('the auditor sees the request next to the commitment and approves it; the operator watches the draw publish', async () => {
-    await signIn(auditorPage, staff.auditor);
+    // Signed in by the rejection step above.
     await auditorPage.goto(`${api.baseUrl}/console#/draws/${DRAW}`);
     await auditorPage.locator('[data-approve]').waitFor();
     const [{ entries_digest: digest }] = await db.query(`SELECT entries_digest FROM draws WHERE id = ?`, [DRAW]);
     expect(await auditorPage.locator('#entries-digest').textContent()).toBe(digest);
     expect(await auditorPage.locator('#draw-commitment').textContent()).toContain('20');
-    expect(await auditorPage.locator('#draw-requests tbody tr[data-request] td').nth(2).textContent()).toBe(BEACON);
+    expect(await auditorPage.locator('#draw-requests tbody tr[data-request]').filter({ has: auditorPage.locator('[data-approve]') }).locator('td').nth(2).textContent()).toBe(BEACON);
     await auditorPage.locator('[data-approve]').click();
     await auditorPage.locator('#draw-requests .badge.approved').waitFor();
 

@@ -521,7 +521,7 @@ describe('August: the two-person rule', () => {
     expect(requests.map((r: { status: string }) => r.status)).toEqual(['superseded', 'approved']);
   });
 
-  test('reject: by an auditor, or withdrawn by the requester; not by another operator', async () => {
+  test('reject: by an auditor, or withdrawn by the requester, with a reason; not by another operator', async () => {
     await insertInvoices(ds, { periodKey: '2022-09', issueDate: '2022-09-10', consumerIds: consumers, count: 50 });
     await setClock('2022-10-06T00:00:00+08:00');
     expect((await tick.tick()).freeze).toEqual([SEPTEMBER]);
@@ -529,15 +529,51 @@ describe('August: the two-person rule', () => {
     await relogin();
     const path = `/api/v1/admin/draws/${SEPTEMBER}/draw-requests`;
     const a = (await post(path, {}, tokens.operator)).body.id;
-    expect((await post(`${path}/${a}/reject`, undefined, tokens.operator2)).body.code).toBe('ROLE_REQUIRED');
-    const withdrawn = await post(`${path}/${a}/reject`, undefined, tokens.operator);
+    expect((await post(`${path}/${a}/reject`, { reason: '不是我的申请' }, tokens.operator2)).body.code).toBe('ROLE_REQUIRED');
+    // The requester cannot approve their own request, whatever else they may do with it.
+    expect((await post(`${path}/${a}/approve`, undefined, tokens.operator)).body.code).toBe('ROLE_REQUIRED');
+    const withdrawn = await post(`${path}/${a}/reject`, { reason: '  信标填错了  ' }, tokens.operator);
     expect(withdrawn.status).toBe(200);
-    expect(withdrawn.body.status).toBe('rejected');
+    expect(withdrawn.body).toMatchObject({ status: 'rejected', rejectionReason: '信标填错了' });
+
+    // The reason is required: missing, not a string, blank once trimmed, or over 500 characters is 400, and nothing changes.
     const b = (await post(path, {}, tokens.operator2)).body.id;
-    expect((await post(`${path}/${b}/reject`, undefined, tokens.auditor)).body.status).toBe('rejected');
+    for (const body of [undefined, {}, { reason: 42 }, { reason: '' }, { reason: ' \n\t ' }, { reason: '驳'.repeat(501) }]) {
+      const refused = await post(`${path}/${b}/reject`, body, tokens.auditor);
+      expect([refused.status, refused.body.code, refused.body.fields]).toEqual([400, 'VALIDATION_FAILED', ['reason']]);
+    }
+    expect((await get(path, tokens.auditor)).body.find((r: { id: number }) => r.id === b)).toMatchObject({ status: 'pending', rejectionReason: null, decidedBy: null });
+    expect((await auditActions(ds, SEPTEMBER)).filter((x) => x === 'draw-request-rejected')).toHaveLength(1);
+
+    // 500 characters (code points, Chinese and an astral character included) is the most; markup is just text.
+    const prefix = '<b>信标</b> 不是当天福彩结果 🎫 ';
+    const reason = prefix + '审'.repeat(500 - [...prefix].length);
+    expect([...reason].length).toBe(500);
+    const rejected = await post(`${path}/${b}/reject`, { reason }, tokens.auditor);
+    expect(rejected.status).toBe(200);
+    expect(rejected.body).toMatchObject({ id: b, status: 'rejected', rejectionReason: reason, decidedBy: { id: staffIds['au.wang'], username: 'au.wang' } });
     expect((await post(`${path}/${b}/approve`, undefined, tokens.auditor)).body.code).toBe('DRAW_REQUEST_ALREADY_DECIDED');
+    const again = await post(`${path}/${b}/reject`, { reason: '再驳回一次' }, tokens.auditor);
+    expect([again.status, again.body.code]).toEqual([409, 'DRAW_REQUEST_ALREADY_DECIDED']);
     expect((await drawRow(ds, SEPTEMBER)).status).toBe('frozen');
-    expect(await auditActions(ds, SEPTEMBER)).toEqual(expect.arrayContaining(['draw-request-rejected']));
+
+    // Stored on the request, listed for the operator (and in the draw's detail), and in the audit entry with the real actor.
+    const [row] = await ds.query(`SELECT rejection_reason FROM draw_requests WHERE id = ?`, [b]);
+    expect(row.rejection_reason).toBe(reason);
+    const listed = (await get(path, tokens.operator2)).body as Array<{ id: number; status: string; rejectionReason: string | null }>;
+    expect(listed.map((r) => [r.id, r.status, r.rejectionReason])).toEqual([
+      [a, 'rejected', '信标填错了'],
+      [b, 'rejected', reason],
+    ]);
+    expect((await get(`/api/v1/admin/draws/${SEPTEMBER}`, tokens.operator2)).body.requests.map((r: { rejectionReason: string }) => r.rejectionReason)).toEqual([
+      '信标填错了',
+      reason,
+    ]);
+    const log = (await get(`/api/v1/admin/draws/${SEPTEMBER}/audit-log`)).body as Array<{ actor: string; action: string; details: any }>;
+    expect(log.filter((e) => e.action === 'draw-request-rejected').map((e) => [e.actor, e.details])).toEqual([
+      [`staff:${staffIds['op.li']}:op.li`, { role: 'requester', requestId: a, requestedBy: staffIds['op.li'], reason: '信标填错了' }],
+      [`staff:${staffIds['au.wang']}:au.wang`, { role: 'auditor', requestId: b, requestedBy: staffIds['op.zhou'], reason }],
+    ]);
   });
 });
 

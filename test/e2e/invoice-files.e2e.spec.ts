@@ -1,16 +1,19 @@
 import { DataSource } from 'typeorm';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { FILE_LIMITS } from '../../src/invoices/files/file-limits.js';
+import { InvoiceFileReader } from '../../src/invoices/files/invoice-file-reader.js';
 import { createConsumer, henanInvoice, insertRegistryRecord } from '../support/fixtures.js';
-import { sampleOfd, samplePdf, sampleQr, sampleTaxXml, zipBomb, type SampleInvoice } from '../support/invoice-files.js';
+import { sampleOfd, samplePdf, sampleQr, sampleTaxXml, slowPdf, zipBomb, type SampleInvoice } from '../support/invoice-files.js';
 import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
+import { eventually } from '../support/waiting.js';
 
 /** POST /api/v1/invoices with the e-invoice file itself, end to end over a real socket and the real database. */
 const clock = new ManualClock('2022-08-10T10:00:00+08:00');
 let api: TestApi;
 
 beforeAll(async () => {
-  api = await startTestApi({ clock });
+  // A generous time limit here: the slow file of 'reading off the event loop' must be read to its end.
+  api = await startTestApi({ clock, env: { INVOICE_FILE_TIMEOUT_MS: '60000' } });
 });
 afterAll(async () => {
   await api.close();
@@ -141,5 +144,71 @@ describe('hostile and broken files are refused with their codes, and nothing is 
     expect([b64.status, b64.body.code, b64.body.field]).toEqual([400, 'VALIDATION_FAILED', 'file']);
     const mixed = await api.http.post('/api/v1/invoices', { file: 'JVBERi0=', qr: '01,10' }, token);
     expect([mixed.status, mixed.body.code, mixed.body.field]).toEqual([400, 'VALIDATION_FAILED', 'qr']);
+  });
+});
+
+describe('files are read on worker threads, off the API event loop, within a time limit', () => {
+  const countOf = async (consumerId: number) =>
+    Number((await api.app.get(DataSource).query(`SELECT COUNT(*) AS n FROM invoices WHERE consumer_id = ?`, [consumerId]))[0].n);
+
+  test('while a slow file is being read, the API answers other requests', async () => {
+    const consumer = await createConsumer(api.app);
+    const reader = api.app.get(InvoiceFileReader);
+    // One paint, some 4 s of QR scanning in one synchronous stretch on the development machine (see slowPdf),
+    // in a file of 1 KB: read on the API's own thread, nothing else would be answered until it is done.
+    const slow = upload(consumer.token, slowPdf(1, 1000), 'slow.pdf');
+    await eventually('the slow file on its thread', 10_000, async () => reader.stats().reading === 1);
+    // Other requests are answered while the file is still being read: a health check, a public read, and
+    // another consumer's (quick) file, read on the second thread.
+    expect((await api.http.get('/health/live')).status).toBe(200);
+    expect((await api.http.get('/api/v1/public/campaigns')).status).toBe(200);
+    const other = await createConsumer(api.app);
+    const quick = await upload(other.token, Buffer.from('<?xml version="1.0"?><html/>'));
+    expect([quick.status, quick.body.code]).toEqual([422, 'FILE_NOT_AN_INVOICE']);
+    // ...all before the slow file is done.
+    expect(reader.stats().reading).toBe(1);
+    // The slow file is read to its end: there is no invoice on it.
+    const res = await slow;
+    expect([res.status, res.body.code]).toEqual([422, 'FILE_NOT_AN_INVOICE']);
+    expect(reader.stats()).toMatchObject({ reading: 0, waiting: 0 });
+    expect(await countOf(consumer.id)).toBe(0);
+  });
+
+  test('a file still being read after INVOICE_FILE_TIMEOUT_MS is 422 FILE_READ_TIMEOUT and its thread is ended; beyond the queue is 503', async () => {
+    // One thread, no queue, 1.5 s: the full-size slow file would take some 40 s.
+    const strict = await startTestApi({ clock, config: { ...api.config, INVOICE_FILE_THREADS: 1, INVOICE_FILE_QUEUE: 0, INVOICE_FILE_TIMEOUT_MS: 1500 } });
+    try {
+      const reader = strict.app.get(InvoiceFileReader);
+      const consumer = await createConsumer(strict.app);
+      const send = (file: Buffer) => strict.http.post('/api/v1/invoices', { file: file.toString('base64') }, consumer.token);
+      // A first file starts the pool's thread.
+      expect((await send(Buffer.from('<?xml version="1.0"?><html/>'))).body.code).toBe('FILE_NOT_AN_INVOICE');
+      const [thread] = reader.stats().threadIds;
+      expect(thread).toEqual(expect.any(Number));
+
+      const started = Date.now();
+      const slow = send(slowPdf(1));
+      await eventually('the slow file on its thread', 10_000, async () => reader.stats().reading === 1);
+      // The one thread is taken and nothing may wait: another file is refused at once, not queued.
+      const busy = await send(await samplePdf(electronicInvoice()));
+      expect([busy.status, busy.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+
+      const res = await slow;
+      expect(res.status).toBe(422);
+      expect(res.body).toMatchObject({ statusCode: 422, code: 'FILE_READ_TIMEOUT', message: expect.stringContaining('1500 ms') });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      // The thread that read it was ended (not left spinning on the file); the pool carries on with a new one.
+      await eventually('the timed-out thread ended and replaced', 10_000, async () => {
+        const { threadIds } = reader.stats();
+        return threadIds.length === 1 && !threadIds.includes(thread);
+      });
+      const inv = await withRecord(electronicInvoice());
+      const after = await send(await samplePdf(inv));
+      expect([after.status, after.body.status]).toEqual([201, 'verified']);
+      expect(reader.stats()).toMatchObject({ reading: 0, waiting: 0 });
+      expect(await countOf(consumer.id)).toBe(1);
+    } finally {
+      await strict.close();
+    }
   });
 });

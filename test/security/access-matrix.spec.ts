@@ -284,6 +284,7 @@ const ROWS: Row[] = [
     request: () => ({ path: '/console' }),
   },
   { method: 'GET', route: '/console/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/console/app.js' }) },
+  { method: 'GET', route: '/console/', access: 'public', expect: everyone('301'), note: 'to /console, the one URL of the page', request: () => ({ path: '/console/' }) },
   {
     method: 'GET',
     route: '/console/chunks/:file',
@@ -339,6 +340,7 @@ const ROWS: Row[] = [
   // ---- the consumer web app's page (its data comes from the consumer routes) -------------------------
   { method: 'GET', route: '/app', access: 'public', expect: everyone('200'), request: () => ({ path: '/app' }) },
   { method: 'GET', route: '/app/:file', access: 'public', expect: everyone('200'), request: () => ({ path: '/app/app.js' }) },
+  { method: 'GET', route: '/app/', access: 'public', expect: everyone('301'), note: 'to /app, the one URL of the page', request: () => ({ path: '/app/' }) },
 
   // ---- the consumer's own account --------------------------------------------------------------------
   { method: 'GET', route: '/api/v1/me', access: 'consumer', expect: consumerOnly('200'), request: () => ({ path: '/api/v1/me' }) },
@@ -659,13 +661,13 @@ const ROWS: Row[] = [
     route: '/api/v1/admin/draws/:id/draw-requests/:rid/reject',
     access: 'staff',
     expect: staffOnly(['auditor', 'operator'], '200'),
-    note: "a fresh request by the operator before each cell: auditors reject it, the operator withdraws its own",
+    note: "a fresh request by the operator before each cell: auditors reject it, the operator withdraws its own (with a reason)",
     request: async () => {
       const rid = await operatorRequest(OCTOBER);
-      return { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${rid}/reject` };
+      return { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${rid}/reject`, body: { reason: 'access matrix' } };
     },
     check: (caller, res) => {
-      if (res.status === 200) expect(res.body.status).toBe('rejected');
+      if (res.status === 200) expect(res.body).toMatchObject({ status: 'rejected', rejectionReason: 'access matrix' });
     },
   },
   {
@@ -922,7 +924,7 @@ describe('the matrix covers every route', () => {
     expect(documented.filter((k) => !rows.has(k))).toEqual([]);
     // Not in the document: the OpenAPI UI itself, the public web pages and their scripts, Bull Board.
     const undocumented = [...rows].filter((k) => !documented.includes(k)).map((k) => k.split(' ')[1]);
-    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|chunks\/\{file\}$|console(\/\{file\}|\/chunks\/\{file\})?$|app(\/\{file\})?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
+    expect(undocumented.filter((p) => !/^\/(api\/docs|admin\/queues|app\.(js|css)$|chunks\/\{file\}$|console(\/\{file\}|\/chunks\/\{file\}|\/)?$|app(\/\{file\}|\/)?$|verify(-worker)?\.js$|draws\/\{id\}$|$)/.test(p))).toEqual([]);
   });
 
   test("every route in Fastify's route table has a row, and every row is a route", () => {
@@ -1009,7 +1011,7 @@ describe('specific rules', () => {
   test("an operator cannot reject someone else's draw request (only an auditor or the requester can)", async () => {
     const theirs = await as('operatorAuditor', 'POST', { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests`, body: {} });
     expect(theirs.status).toBe(201);
-    const res = await as('operator', 'POST', { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${theirs.body.id}/reject` });
+    const res = await as('operator', 'POST', { path: `/api/v1/admin/draws/${OCTOBER}/draw-requests/${theirs.body.id}/reject`, body: { reason: 'not mine' } });
     expect(outcome(res)).toBe('403 ROLE_REQUIRED');
   });
 

@@ -173,3 +173,45 @@ export async function pdfBomb(inv: SampleInvoice, megabytes: number): Promise<Bu
   const pdf = await samplePdf(inv);
   return Buffer.concat([pdf, Buffer.from(`\n999 0 obj\n<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream\nendobj\n', 'latin1')]);
 }
+
+/**
+ * A PDF that is slow to read yet within every limit of FILE_LIMITS: one page painting the same 1-bit
+ * `side` × `side` image of stripes (2000: 4 Mpx, the most pdf.js decodes; 500 KB unpacked, under 2 KB as a
+ * file) `paints` times. Each paint is scanned for a QR code over all its pixels, and stripes give the QR
+ * finder many candidates: on the development machine one paint of 800 px takes about 2 s, of 2000 px about
+ * 40 s. Written by hand (with its xref table) to control exactly what pdf.js sees.
+ */
+export function slowPdf(paints: number, side = 2000): Buffer {
+  const rowBytes = Math.ceil(side / 8);
+  // Stripes of 8 px with a shifting phase: no QR code, but not a blank page either.
+  const pixels = Buffer.alloc(rowBytes * side);
+  for (let y = 0; y < side; y++) pixels.fill(((y >> 3) & 1) === 0 ? 0xaa : 0x55, y * rowBytes, (y + 1) * rowBytes);
+  const image = deflateSync(pixels, { level: 9 });
+  const content = Buffer.from(Array.from({ length: paints }, () => 'q 500 0 0 500 50 50 cm /Im1 Do Q').join('\n'), 'latin1');
+  const objects: Buffer[] = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>', 'latin1'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>', 'latin1'),
+    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 600] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>', 'latin1'),
+    Buffer.concat([Buffer.from(`<< /Length ${content.length} >>\nstream\n`, 'latin1'), content, Buffer.from('\nendstream', 'latin1')]),
+    Buffer.concat([
+      Buffer.from(
+        `<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode /Length ${image.length} >>\nstream\n`,
+        'latin1',
+      ),
+      image,
+      Buffer.from('\nendstream', 'latin1'),
+    ]),
+  ];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let offset = parts[0].length;
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
+    offsets.push(offset);
+    offset += obj.length;
+    parts.push(obj);
+  });
+  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
+  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`, 'latin1'));
+  return Buffer.concat(parts);
+}

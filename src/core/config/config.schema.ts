@@ -119,6 +119,12 @@ const schema = z
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     WORKER_METRICS_HOST: z.string().min(1),
     WORKER_METRICS_PORT: intFromString(0, 65535),
+    /** Worker threads reading uploaded e-invoice files (src/invoices/files/invoice-file-reader.ts), off the API's event loop. */
+    INVOICE_FILE_THREADS: intFromString(1, 32),
+    /** Files waiting for a thread beyond those being read; one more is 503 SERVICE_UNAVAILABLE. */
+    INVOICE_FILE_QUEUE: intFromString(0, 10_000),
+    /** A file still being read after this long is refused (422 FILE_READ_TIMEOUT) and its thread ended. */
+    INVOICE_FILE_TIMEOUT_MS: intFromString(50, 120_000),
   })
   .superRefine((c, ctx) => {
     if (c.IDENTITY_VERIFIER === 'http') {

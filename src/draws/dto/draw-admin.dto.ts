@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import type { DrawRequestStatus } from '../draw-request.entity.js';
 import type { DrawPhase, DrawStatus } from '../draw.entity.js';
 
@@ -42,6 +43,25 @@ export class CreateDrawRequestDto {
     validator: { validate: (value: unknown) => beaconProblem(value) === null, defaultMessage: (args) => beaconProblem(args?.value) ?? 'beacon is invalid' },
   })
   beacon?: string;
+}
+
+export const REJECTION_REASON_MAX_CHARACTERS = 500;
+
+export class RejectDrawRequestDto {
+  @ApiProperty({
+    description:
+      'Why the request is turned down (an auditor) or withdrawn (its requester), shown to the operator with the request and written ' +
+      `to the draw's audit log. 1-${REJECTION_REASON_MAX_CHARACTERS} characters once trimmed; missing, blank or longer is 400 VALIDATION_FAILED ` +
+      "with fields ['reason'].",
+    example: '信标不是当天的福彩开奖结果，请核对后重新申请',
+    minLength: 1,
+    maxLength: REJECTION_REASON_MAX_CHARACTERS,
+  })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'reason must be a string' })
+  @MinLength(1, { message: 'reason is required' })
+  @MaxLength(REJECTION_REASON_MAX_CHARACTERS, { message: `reason must be at most ${REJECTION_REASON_MAX_CHARACTERS} characters` })
+  reason: string;
 }
 
 export class ListDrawsQueryDto {
@@ -107,6 +127,8 @@ export class DrawRequestDto {
   @ApiProperty() requestedAt: string;
   @ApiPropertyOptional({ nullable: true }) decidedBy: { id: number; username: string | null } | null;
   @ApiPropertyOptional({ type: String, nullable: true }) decidedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'why a rejected request was turned down or withdrawn; null otherwise' })
+  rejectionReason: string | null;
 }
 
 export class DrawJobDto {

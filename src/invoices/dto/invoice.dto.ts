@@ -21,7 +21,8 @@ export class RegisterInvoiceDto {
   @ApiPropertyOptional({
     description:
       'the e-invoice file (PDF, OFD or tax XML) in standard base64, at most 768,000 bytes before encoding; a data: URL prefix is accepted. ' +
-      'Refusals: 413 FILE_TOO_LARGE / FILE_UNPACKED_TOO_LARGE, 415 FILE_TYPE_UNSUPPORTED, 422 FILE_UNREADABLE / FILE_TOO_MANY_PAGES / FILE_NOT_AN_INVOICE / FILE_QR_TEXT_MISMATCH',
+      'Refusals: 413 FILE_TOO_LARGE / FILE_UNPACKED_TOO_LARGE, 415 FILE_TYPE_UNSUPPORTED, 422 FILE_UNREADABLE / FILE_TOO_MANY_PAGES / FILE_NOT_AN_INVOICE / FILE_QR_TEXT_MISMATCH / FILE_READ_TIMEOUT, ' +
+      '503 SERVICE_UNAVAILABLE when too many files are being read at once',
     format: 'byte',
   })
   file?: string;

@@ -29,9 +29,13 @@ export type FileRefusalCode =
   | 'FILE_TYPE_UNSUPPORTED'
   | 'FILE_UNREADABLE'
   | 'FILE_NOT_AN_INVOICE'
-  | 'FILE_QR_TEXT_MISMATCH';
+  | 'FILE_QR_TEXT_MISMATCH'
+  | 'FILE_READ_TIMEOUT';
 
-/** HTTP status of each refusal: too big is 413, a kind we do not read 415, the rest 422. */
+/**
+ * HTTP status of each refusal: too big is 413, a kind we do not read 415, the rest 422 (FILE_READ_TIMEOUT:
+ * the file took longer than INVOICE_FILE_TIMEOUT_MS to read on its worker thread, see InvoiceFileReader).
+ */
 export const FILE_REFUSAL_STATUS: Record<FileRefusalCode, number> = {
   FILE_TOO_LARGE: 413,
   FILE_UNPACKED_TOO_LARGE: 413,
@@ -40,6 +44,7 @@ export const FILE_REFUSAL_STATUS: Record<FileRefusalCode, number> = {
   FILE_UNREADABLE: 422,
   FILE_NOT_AN_INVOICE: 422,
   FILE_QR_TEXT_MISMATCH: 422,
+  FILE_READ_TIMEOUT: 422,
 };
 
 /** Thrown inside the file readers; turned into a result by parseInvoiceFile. */

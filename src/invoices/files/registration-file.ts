@@ -1,7 +1,7 @@
 import { DomainError } from '../../core/errors/domain-error.js';
 import type { InvoiceClaim } from '../domain/invoice-fields.js';
 import { FILE_LIMITS, FILE_REFUSAL_STATUS } from './file-limits.js';
-import { parseInvoiceFile } from './invoice-file.js';
+import type { InvoiceFileResult } from './invoice-file.js';
 
 /** Standard base64 (a data: URL prefix, as FileReader.readAsDataURL gives, is accepted and dropped). */
 const DATA_URL = /^data:[\w.+-]+\/[\w.+-]+;base64,/;
@@ -13,8 +13,13 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * Throws the DomainError the consumer sees: 400 VALIDATION_FAILED for a malformed body, the file's own
  * reason code otherwise (see FILE_REFUSAL_STATUS). The file name is informational and never logged.
  * `admitted` (the consumer's rate limit) is awaited before the file is read, so a refused client costs no parsing.
+ * `readFile` reads the decoded bytes: InvoiceFileReader.read (a worker thread, with a time limit) in the API.
  */
-export async function claimFromFileBody(body: unknown, admitted?: Promise<unknown>): Promise<InvoiceClaim | null> {
+export async function claimFromFileBody(
+  body: unknown,
+  readFile: (bytes: Uint8Array) => Promise<InvoiceFileResult>,
+  admitted?: Promise<unknown>,
+): Promise<InvoiceClaim | null> {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.prototype.hasOwnProperty.call(body, 'file')) return null;
   const { file, fileName, ...rest } = body as Record<string, unknown>;
   const bad = (field: string, message: string) => DomainError.badRequest('VALIDATION_FAILED', message, { field });
@@ -29,7 +34,7 @@ export async function claimFromFileBody(body: unknown, admitted?: Promise<unknow
   }
   if (base64.length === 0 || base64.length % 4 !== 0 || !BASE64.test(base64)) throw bad('file', 'file must be the file content in standard base64');
   await admitted;
-  const result = await parseInvoiceFile(Buffer.from(base64, 'base64'));
+  const result = await readFile(Buffer.from(base64, 'base64'));
   if (!result.ok) throw new DomainError(FILE_REFUSAL_STATUS[result.code], result.code, result.message, result.field ? { field: result.field } : undefined);
   return result.claim;
 }

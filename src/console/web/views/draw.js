@@ -95,21 +95,58 @@ export function drawView(main, drawId) {
     );
   }
 
+  // The request whose reject (or withdraw) form is open: the reason is asked for inline, under its row.
+  let rejecting = null;
+
+  function rejectForm(r, own) {
+    const reason = el('textarea', {
+      id: 'reject-reason',
+      name: 'reason',
+      rows: 3,
+      cols: 60,
+      maxlength: 500,
+      required: true,
+      placeholder: own ? '撤回的原因' : '驳回的原因（申请人可见，记入审计日志）',
+    });
+    const form = el(
+      'form',
+      {
+        class: 'inline',
+        id: 'reject-form',
+        'data-reject-form': r.id,
+        onsubmit: (e) => {
+          e.preventDefault();
+          // Closed by the re-render that follows a success; a refusal keeps the text for correcting.
+          void act(`${base}/draw-requests/${r.id}/reject`, { reason: reason.value }, own ? '已撤回' : '已驳回');
+        },
+      },
+      el('div', {}, el('label', { for: 'reject-reason' }, own ? `撤回申请 #${r.id} 的理由（1–500 字）` : `驳回申请 #${r.id} 的理由（1–500 字）`), reason),
+      el('button', { type: 'submit', class: 'danger', id: 'reject-confirm' }, own ? '确认撤回' : '确认驳回'),
+      el('button', { type: 'button', id: 'reject-cancel', onclick: () => ((rejecting = null), renderRequests()) }, '取消'),
+    );
+    setTimeout(() => reason.focus(), 0);
+    return el('tr', { class: 'reject-row' }, el('td', { colspan: 7 }, form));
+  }
+
   function renderRequests() {
     const d = draw;
     const mine = me();
-    const rows = d.requests.map((r) => {
+    const openReject = (id) => () => {
+      rejecting = id;
+      renderRequests();
+    };
+    const rows = d.requests.flatMap((r) => {
       const own = r.requestedBy && r.requestedBy.id === mine.id;
       const actions = [];
       if (r.status === 'pending') {
         if (can('auditor') && !own)
           actions.push(
             el('button', { type: 'button', class: 'primary', 'data-approve': r.id, onclick: () => act(`${base}/draw-requests/${r.id}/approve`, undefined, '已批准，开奖任务已排队') }, '批准'),
-            el('button', { type: 'button', class: 'danger', 'data-reject': r.id, onclick: () => act(`${base}/draw-requests/${r.id}/reject`, undefined, '已驳回') }, '驳回'),
+            el('button', { type: 'button', class: 'danger', 'data-reject': r.id, onclick: openReject(r.id) }, '驳回'),
           );
-        if (own) actions.push(el('span', { class: 'notice' }, '本人提交，须由另一名审核员审批'), el('button', { type: 'button', onclick: () => act(`${base}/draw-requests/${r.id}/reject`, undefined, '已撤回') }, '撤回'));
+        if (own) actions.push(el('span', { class: 'notice' }, '本人提交，须由另一名审核员审批'), el('button', { type: 'button', 'data-withdraw': r.id, onclick: openReject(r.id) }, '撤回'));
       }
-      return el(
+      const row = el(
         'tr',
         { 'data-request': r.id },
         el('td', {}, String(r.id)),
@@ -117,8 +154,11 @@ export function drawView(main, drawId) {
         el('td', { class: 'mono' }, r.beacon ?? '（无）'),
         el('td', {}, `${(r.requestedBy && r.requestedBy.username) || '—'} · ${when(r.requestedAt)}`),
         el('td', {}, r.decidedBy ? `${r.decidedBy.username || '—'} · ${when(r.decidedAt)}` : '—'),
+        // Text only (el makes a text node): the reason is whatever the decider typed.
+        el('td', { class: 'rejection-reason' }, r.status === 'rejected' && r.rejectionReason ? r.rejectionReason : '—'),
         el('td', {}, el('div', { class: 'actions' }, actions)),
       );
+      return r.status === 'pending' && rejecting === r.id && actions.length ? [row, rejectForm(r, own)] : [row];
     });
     const form =
       can('operator') && d.status === 'frozen'
@@ -147,8 +187,8 @@ export function drawView(main, drawId) {
       el(
         'table',
         { 'aria-label': '开奖申请' },
-        el('thead', {}, el('tr', {}, ['编号', '状态', '随机信标', '申请人', '审批人', '操作'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 6, class: 'notice' }, '暂无申请'))),
+        el('thead', {}, el('tr', {}, ['编号', '状态', '随机信标', '申请人', '审批人', '驳回/撤回理由', '操作'].map((h) => el('th', {}, h)))),
+        el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: 7, class: 'notice' }, '暂无申请'))),
       ),
     );
   }

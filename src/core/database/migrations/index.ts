@@ -14,6 +14,7 @@ import { DrawEntriesClosed1700000016500 } from './1700000016500-draw-entries-clo
 import { AutoEntrySource1700000018100 } from './1700000018100-auto-entry-source.js';
 import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
 import { PeriodPools1700000018200 } from './1700000018200-period-pools.js';
+import { DrawRequestReason1700000019000 } from './1700000019000-draw-request-reason.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   InvoiceFileSource1700000018000,
   AutoEntrySource1700000018100,
   PeriodPools1700000018200,
+  DrawRequestReason1700000019000,
 ];
