@@ -47,7 +47,7 @@ export class InvoiceViewDto {
   @ApiPropertyOptional() reason?: string;
   @ApiProperty() tickets: number;
   @ApiProperty() campaignId: string;
-  @ApiProperty({ description: 'draw period, YYYY-MM' }) period: string;
+  @ApiProperty({ description: "draw period: 'YYYY-MM', 'YYYY-MMa'/'YYYY-MMb' (half months) or the campaign's own key" }) period: string;
   @ApiProperty({ enum: ['manual', 'auto'], description: 'registered by the consumer, or entered automatically (自动参与)' }) source: 'manual' | 'auto';
   @ApiProperty() registeredAt: string;
 }

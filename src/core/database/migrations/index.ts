@@ -13,6 +13,7 @@ import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
 import { DrawEntriesClosed1700000016500 } from './1700000016500-draw-entries-closed.js';
 import { AutoEntrySource1700000018100 } from './1700000018100-auto-entry-source.js';
 import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
+import { PeriodPools1700000018200 } from './1700000018200-period-pools.js';
 import { DrawRequestReason1700000019000 } from './1700000019000-draw-request-reason.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
@@ -32,5 +33,6 @@ export const migrations = [
   DrawEntriesClosed1700000016500,
   InvoiceFileSource1700000018000,
   AutoEntrySource1700000018100,
+  PeriodPools1700000018200,
   DrawRequestReason1700000019000,
 ];
