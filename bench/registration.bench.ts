@@ -748,7 +748,7 @@ async function main(): Promise<void> {
 function writeInstantCampaigns(): string {
   const dir = mkdtempSync(join(tmpdir(), 'il-reg-instant-'));
   const henan = JSON.parse(readFileSync(join(ROOT, 'config/campaigns/henan-2022.json'), 'utf8'));
-  const zhuzhou = JSON.parse(readFileSync(join(ROOT, 'config/examples/zhuzhou-2026.json'), 'utf8'));
+  const zhuzhou = JSON.parse(readFileSync(join(ROOT, 'config/campaigns/zhuzhou-2026.json'), 'utf8'));
   const instantPool = zhuzhou.pools.find((p: { mode: string }) => p.mode === 'instant');
   const { tiers, ...rest } = henan;
   writeFileSync(

@@ -14,7 +14,7 @@
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { CampaignDefinition } from '../src/campaigns/campaign-definition.js';
-import { periodsOf, type DrawPeriod } from '../src/campaigns/periods.js';
+import { periodForIssueDate, periodsOf, type DrawPeriod } from '../src/campaigns/periods.js';
 import { makeResidentId } from '../src/consumers/domain/resident-id.js';
 import type { PiiProtector } from '../src/core/crypto/pii.js';
 import { maskIdNumber, maskName, maskPhone } from '../src/core/masking.js';
@@ -306,7 +306,6 @@ interface GenerateOptions {
 }
 
 function generate(campaign: CampaignDefinition, pii: PiiProtector, o: GenerateOptions): Generated {
-  const periods = new Map(periodsOf(campaign).map((p) => [p.key, p]));
   const campaignDays = daysBetween(campaign.startDate, campaign.endDate) + 1;
   const cityPicker = new WeightedPicker(HENAN_CITIES, HENAN_CITIES.map((c) => c.weight));
 
@@ -348,7 +347,7 @@ function generate(campaign: CampaignDefinition, pii: PiiProtector, o: GenerateOp
     invoices.push({
       seq,
       issueDate,
-      period: periods.get(issueDate.slice(0, 7))!,
+      period: periodForIssueDate(campaign, issueDate)!, // any period rule, not only calendar months
       seller,
       invoiceType,
       invoiceCode: '',

@@ -140,6 +140,13 @@ export const campaignDefinitionSchema = z
         ctx.addIssue({ code: 'custom', path: ['pools', i, 'band'], message: 'the band lies entirely below intake.minAmountCents' });
       }
     }
+    // Draw ids (`<campaign>-<period>[-<pool>]`, pool-draws.ts) are stored in VARCHAR(64) columns.
+    const periodic = pools.filter((p) => p.mode === 'periodic');
+    const longestKey = typeof c.periodRule === 'object' ? Math.max(...c.periodRule.custom.map((p) => p.key.length)) : c.periodRule === 'half-month' ? 8 : 7;
+    const longestPool = periodic.length > 1 ? Math.max(...periodic.map((p) => p.id.length + 1)) : 0;
+    if (c.id.length + 1 + longestKey + longestPool > 64) {
+      ctx.addIssue({ code: 'custom', path: ['id'], message: 'the draw ids <campaign>-<period>-<pool> would be longer than 64 characters' });
+    }
     if (typeof c.periodRule === 'object') {
       const list = c.periodRule.custom;
       if (new Set(list.map((p) => p.key)).size !== list.length) ctx.addIssue({ code: 'custom', path: ['periodRule'], message: 'period keys must be unique' });

@@ -3,14 +3,14 @@ import { IsOptional, Matches } from 'class-validator';
 import { ImportLogEntryDto } from '../registry/registry-admin.controller.js';
 
 export class DashboardQueryDto {
-  @ApiPropertyOptional({ example: 'henan-2022', description: 'default: the first campaign' })
+  @ApiPropertyOptional({ example: 'henan-2022', description: 'default: the first campaign (in file order) still taking registrations on the service clock, else the first' })
   @IsOptional()
   @Matches(/^[a-z0-9-]{1,64}$/, { message: 'campaignId must be a campaign id' })
   campaignId?: string;
 
-  @ApiPropertyOptional({ example: '2022-08', description: 'default: the current period (the first not yet frozen)' })
+  @ApiPropertyOptional({ example: '2022-08', description: "default: the current period (the first not yet frozen); 'YYYY-MM', 'YYYY-MMa'/'YYYY-MMb' or the campaign's own key" })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}$/, { message: 'period must be YYYY-MM' })
+  @Matches(/^[A-Za-z0-9-]{1,16}$/, { message: 'period must be a period key (YYYY-MM, YYYY-MMa/b or the campaign\'s own)' })
   period?: string;
 }
 
@@ -55,6 +55,7 @@ class RefusalCountDto {
 
 export class DashboardDto {
   @ApiProperty() campaign: { id: string; name: string };
+  @ApiProperty({ description: 'every campaign the service runs, to choose from' }) campaigns: Array<{ id: string; name: string }>;
   @ApiProperty({ description: 'the service clock' }) now: string;
   @ApiProperty({ type: [String] }) periods: string[];
   @ApiProperty({ type: PeriodDto }) period: PeriodDto;

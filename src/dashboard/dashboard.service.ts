@@ -20,9 +20,12 @@ export class DashboardService {
   ) {}
 
   async dashboard(campaignId?: string, periodKey?: string): Promise<DashboardDto> {
-    const campaign = campaignId ? this.campaigns.get(campaignId) : this.campaigns.campaigns[0];
-    if (!campaign) throw DomainError.notFound('CAMPAIGN_NOT_FOUND', 'No such campaign');
     const now = this.clock.now();
+    // By default the campaign that is running: the first whose last period has not frozen yet, else the first.
+    const running = () =>
+      this.campaigns.campaigns.find((c) => this.campaigns.periods(c.id).some((p) => p.freezeAt.getTime() > now.getTime())) ?? this.campaigns.campaigns[0];
+    const campaign = campaignId ? this.campaigns.get(campaignId) : running();
+    if (!campaign) throw DomainError.notFound('CAMPAIGN_NOT_FOUND', 'No such campaign');
     const periods = this.campaigns.periods(campaign.id);
     // The current period: the first whose registrations are still open; after the last freeze, the last one.
     const current = periods.find((p) => p.freezeAt.getTime() > now.getTime()) ?? periods[periods.length - 1];
@@ -36,6 +39,7 @@ export class DashboardService {
     ]);
     return {
       campaign: { id: campaign.id, name: campaign.name },
+      campaigns: this.campaigns.campaigns.map((c) => ({ id: c.id, name: c.name })),
       now: now.toISOString(),
       periods: periods.map((p) => p.key),
       period: {

@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: the whole 2022 campaign in a few minutes, through the real queue and worker.
+ * `npm run demo`: the whole 2022 campaign and the 2026 Zhuzhou campaign in a few minutes, through the real queue and worker.
  *
  *   npm run demo -- [--database-url mysql://user@host:3306/db] [--reset] [--consumers 10000] [--invoices 200000]
  *                   [--seed demo-2022] [--port 3100] [--exit]
@@ -14,7 +14,11 @@
  *    periods in order: clock to the period's freeze time -> tick -> the worker freezes; clock to its draw
  *    time -> tick -> the worker draws and publishes. The last period is drawn early through the two-person
  *    rule instead (an operator requests with a beacon, an auditor approves).
- * 4. Verifies every draw from the public API's audit bundle and entries file, prints where to look and how
+ * 4. Then the 2026 campaign next to it (config/campaigns/zhuzhou-2026.json, src/demo/zhuzhou-demo.ts): 数电
+ *    invoices issued to its consumers by their exact names, amounts across the bands, registered through the
+ *    API in each half month; each half month's two periodic pool draws (¥1,000–5,000, ¥5,000+) freeze, draw
+ *    and publish through the tick and the worker.
+ * 5. Verifies every draw from the public API's audit bundle and entries file, prints where to look and how
  *    to verify by hand, and keeps serving until Ctrl-C (or exits at once with --exit).
  */
 import 'reflect-metadata';
@@ -44,6 +48,7 @@ import { verifyAuditBundle } from '../draws/algorithm/index.js';
 import { DrawTickService } from '../draws/draw-tick.service.js';
 import { StaffService } from '../staff/staff.service.js';
 import { deleteKeysWithPrefix } from '../core/redis/redis.js';
+import { runZhuzhouDemo } from './zhuzhou-demo.js';
 
 const USAGE = `usage: npm run demo -- [--database-url mysql://user@host:port/db] [--reset] [--consumers N] [--invoices N]
                      [--seed TEXT] [--port N] [--exit]`;
@@ -188,7 +193,7 @@ async function http(baseUrl: string, method: string, path: string, body?: unknow
 async function main(): Promise<void> {
   const logger = createLogger({ ...config, LOG_LEVEL: 'warn' }, 'demo');
   const started = performance.now();
-  say(`Invoice lottery demo: the Henan 2022 campaign on a simulated clock`);
+  say(`Invoice lottery demo: the Henan 2022 and Zhuzhou 2026 campaigns on a simulated clock`);
   say(`  database ${shownUrl}${scratch ? ' (scratch, created afresh)' : ''}; Redis prefix ${config.REDIS_PREFIX}`);
   await clearRedis();
   await prepareDatabase();
@@ -271,11 +276,32 @@ async function main(): Promise<void> {
   const [ended] = await ds.query(`SELECT ended_at FROM campaigns WHERE id = ?`, [campaign.id]);
   say(`Campaign ${campaign.id} ended at ${ended?.ended_at ? new Date(ended.ended_at).toISOString() : '(not ended?)'} (simulated time); demo took ${secs(performance.now() - started)}.`);
 
+  // The 2026 campaign: half months, periodic pools by amount band.
+  const zhuzhou = catalog.get('zhuzhou-2026');
+  const zhuzhouDrawIds: string[] = [];
+  if (zhuzhou) {
+    say('');
+    say(`${zhuzhou.name} (${zhuzhou.id}): 数电 invoices issued to the consumer by name, periodic draws by amount band`);
+    t = performance.now();
+    const run = await runZhuzhouDemo(zhuzhou, api, local, clock, async (at, draws, until) => {
+      clock.set(at);
+      await tick.tick();
+      for (const d of draws) await waitForStatus(ds, d.id, until === 'frozen' ? ['frozen', 'drawn', 'published'] : ['published']);
+    });
+    const refused = Object.entries(run.registered.refused).map(([code, n]) => `${n} ${code}`).join(', ');
+    say(`  ${run.registered.verified} registrations verified${refused ? `, refused: ${refused}` : ''} (invoices of ¥100–1,000 are in the instant pool only: no periodic draw)`);
+    say('  draw                                  pool                     entries  tickets  winners');
+    for (const d of run.draws) {
+      zhuzhouDrawIds.push(d.draw.id);
+      say(`  ${d.draw.id.padEnd(38)}${d.draw.poolName.padEnd(18)}${String(d.entries).padStart(9)}${String(d.tickets).padStart(9)}${String(d.winners).padStart(9)}`);
+    }
+    say(`  in ${secs(performance.now() - t)}`);
+  }
+
   // Verify every draw from the public files.
   say('');
   say('Verifying every draw from the public audit bundle and entries file (ILD-1):');
-  for (const period of periods) {
-    const drawId = `${campaign.id}-${period.key}`;
+  for (const drawId of [...periods.map((period) => `${campaign.id}-${period.key}`), ...zhuzhouDrawIds]) {
     const bundleRes = await fetch(`${local}/api/v1/public/draws/${drawId}/audit`);
     const entriesRes = await fetch(`${local}/api/v1/public/draws/${drawId}/entries`);
     if (!bundleRes.ok || !entriesRes.ok || !entriesRes.body) {
@@ -292,6 +318,7 @@ async function main(): Promise<void> {
   say(`  public page            ${shown}/`);
   say(`  public API             ${shown}/api/v1/public/campaigns  ·  ${shown}/api/v1/public/campaigns/${campaign.id}/draws`);
   say(`                         ${shown}/api/v1/public/draws/${example}  ·  …/winners  ·  …/audit  ·  …/entries`);
+  if (zhuzhouDrawIds.length) say(`  2026 campaign          ${shown}/?campaign=zhuzhou-2026  ·  ${shown}/api/v1/public/draws/${zhuzhouDrawIds[0]}`);
   say(`  OpenAPI                ${shown}/api/docs`);
   say(`  staff API              POST ${shown}/api/v1/admin/auth/login {"username":"${DEMO_STAFF.operator.username}","password":"${DEMO_STAFF.operator.password}"}`);
   say(`                         then GET ${shown}/api/v1/admin/draws/${example} and …/audit-log with the token (auditor: ${DEMO_STAFF.auditor.username} / ${DEMO_STAFF.auditor.password})`);

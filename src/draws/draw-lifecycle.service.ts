@@ -5,8 +5,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignRecords } from '../campaigns/campaign-records.js';
-import { periodsOf } from '../campaigns/periods.js';
-import { periodicPoolsOf } from '../campaigns/campaign-definition.js';
+import { poolDrawsOf } from '../campaigns/pool-draws.js';
 import { Clock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { QueueName } from '../core/queue/queue-names.js';
@@ -53,7 +52,7 @@ function sqlId(value: number | string): number {
   return id;
 }
 
-export const drawIdFor = (campaignId: string, periodKey: string) => `${campaignId}-${periodKey}`;
+export { drawIdFor } from '../campaigns/pool-draws.js';
 
 /**
  * The draw lifecycle: scheduled -> frozen -> drawn -> published. Each step runs under a MySQL named lock
@@ -81,24 +80,28 @@ export class DrawLifecycleService {
   ) {}
 
   /**
-   * Records the campaign (through the campaigns module) and schedules one draw per period: draws.freeze_at
-   * and draw_at, written here from the campaign definition, are the one source of a period's freeze and
-   * draw times. Idempotent: existing draws are left as they are (their tiers and times were fixed when first
+   * Records the campaign (through the campaigns module) and schedules one draw per period and periodic pool
+   * (poolDrawsOf: its id, pool, band and tiers): draws.freeze_at and draw_at, written here from the campaign
+   * definition, are the one source of a period's freeze and draw times. Idempotent: existing draws are left as they are (their tiers and times were fixed when first
    * scheduled); the campaign's stored definition follows the file.
    */
   async ensureCampaign(campaign: CampaignDefinition): Promise<void> {
     const now = this.clock.now();
     await this.campaigns.upsert(campaign, now);
-    const draws = periodsOf(campaign).map((p) => ({
-      id: drawIdFor(campaign.id, p.key),
+    const draws = poolDrawsOf(campaign).map(({ id, period: p, poolId, poolName, band, tiers }) => ({
+      id,
       campaignId: campaign.id,
       periodKey: p.key,
+      poolId,
+      poolName,
+      bandMinCents: band.minCents,
+      bandMaxCents: band.maxCents,
       periodStart: p.startDate,
       periodEnd: p.endDate,
       freezeAt: p.freezeAt,
       drawAt: p.drawAt,
       status: 'scheduled' as const,
-      tiers: (periodicPoolsOf(campaign)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      tiers: tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
       winLimitPerHolder: campaign.winLimitPerHolder,
       alternateCount: campaign.alternateCount,
       ticketUnitCents: campaign.tickets.unitCents,
@@ -106,13 +109,15 @@ export class DrawLifecycleService {
       createdAt: now,
       updatedAt: now,
     }));
-    await this.dataSource.createQueryBuilder().insert().into(Draw).values(draws).orIgnore().execute();
+    if (draws.length > 0) await this.dataSource.createQueryBuilder().insert().into(Draw).values(draws).orIgnore().execute();
   }
 
   /**
-   * Freeze: from one consistent snapshot of the period's verified registrations, writes the entries in
-   * canonical order, computes the digest, generates and seals the secret and publishes the commitment.
-   * Pending registrations of the period leave the draw and their owners are told. Guarded: only a `scheduled`
+   * Freeze: from one consistent snapshot of the period's verified registrations whose paid amount lies in the
+   * draw's band, writes the entries in canonical order, computes the digest, generates and seals the secret and
+   * publishes the commitment. The period closes to registrations as a whole: the first freeze of a period
+   * closes every draw of it (each pool's), and rejects the registrations of the period still pending, telling
+   * their owners once (a later pool's freeze finds none). Guarded: only a `scheduled`
    * draw whose freeze time has come on the service clock, checked under the draw's lock before anything is
    * written and again in the committing transaction; refused, nothing changes but the refusal in the audit
    * log. Idempotent: entries left by a freeze cut off half-way are removed and rebuilt.
@@ -141,10 +146,11 @@ export class DrawLifecycleService {
       const draw = await this.transitions.load(drawId);
       // Close the period to registrations, committed before the snapshot below is taken: a registration
       // either committed before this (and is in the snapshot) or is refused PERIOD_CLOSED by its INSERT.
-      await runner.query(`UPDATE draws SET entries_closed_at = COALESCE(entries_closed_at, ?) WHERE id = ? AND status = 'scheduled'`, [
-        this.clock.now(),
-        drawId,
-      ]);
+      // Every pool draw of the period closes with it (registration reads one of them, see gatePoolOf).
+      await runner.query(
+        `UPDATE draws SET entries_closed_at = COALESCE(entries_closed_at, ?) WHERE campaign_id = ? AND period_key = ? AND status = 'scheduled'`,
+        [this.clock.now(), draw.campaignId, draw.periodKey],
+      );
       await this.deleteEntries(runner, drawId);
 
       const holderKey = this.pii.secretFor('holder');
@@ -160,9 +166,10 @@ export class DrawLifecycleService {
         // REPEATABLE READ: every read below sees the same snapshot, taken at the first one.
         await snapshot.startTransaction('REPEATABLE READ');
         // The invoices module hands over the period's verified registrations, on this snapshot connection.
-        const expected = await this.invoices.countVerified(snapshot, draw.campaignId, draw.periodKey);
+        const band = { minCents: draw.bandMinCents, maxCents: draw.bandMaxCents };
+        const expected = await this.invoices.countVerified(snapshot, draw.campaignId, draw.periodKey, band);
         // Keyset batches in ref order from the covering index (see FREEZE_READ_SQL).
-        const readAfter = (lastRef: string): Promise<FreezeRow[]> => this.invoices.readVerifiedAfter(snapshot, draw.campaignId, draw.periodKey, lastRef);
+        const readAfter = (lastRef: string): Promise<FreezeRow[]> => this.invoices.readVerifiedAfter(snapshot, draw.campaignId, draw.periodKey, lastRef, band);
         const writers = [runner, writer];
         const drawIdSql = escapeSql(drawId);
         let position = 0;

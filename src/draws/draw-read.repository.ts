@@ -9,6 +9,10 @@ export interface PublicDrawRow {
   id: string;
   campaign_id: string;
   period_key: string;
+  pool_id: string;
+  pool_name: string | null;
+  band_min_cents: string | number;
+  band_max_cents: string | number | null;
   period_start: string;
   period_end: string;
   freeze_at: Date;
@@ -50,7 +54,7 @@ export interface PickRow {
   tickets: number;
 }
 
-const PUBLIC_DRAW_COLUMNS = `id, campaign_id, period_key, period_start, period_end, freeze_at, draw_at, status, failed_phase, tiers,
+const PUBLIC_DRAW_COLUMNS = `id, campaign_id, period_key, pool_id, pool_name, band_min_cents, band_max_cents, period_start, period_end, freeze_at, draw_at, status, failed_phase, tiers,
   win_limit_per_holder, alternate_count, ticket_unit_cents, ticket_cap, entry_count, total_tickets, entries_digest, secret_hash,
   secret, beacon, seed, frozen_at, drawn_at, published_at`;
 
@@ -74,7 +78,7 @@ export class DrawReadRepository {
 
   /** A campaign's stored draws in period order. */
   listForCampaign(campaignId: string): Promise<PublicDrawRow[]> {
-    return this.db.query(`SELECT ${PUBLIC_DRAW_COLUMNS} FROM draws WHERE campaign_id = ? ORDER BY period_key`, [campaignId]);
+    return this.db.query(`SELECT ${PUBLIC_DRAW_COLUMNS} FROM draws WHERE campaign_id = ? ORDER BY period_key, id`, [campaignId]);
   }
 
   async getForPublic(drawId: string): Promise<PublicDrawRow | null> {
@@ -85,6 +89,12 @@ export class DrawReadRepository {
   async versionOf(drawId: string): Promise<DrawVersionRow | null> {
     const [row] = await this.db.query(`SELECT status, failed_phase, updated_at, campaign_id FROM draws WHERE id = ?`, [drawId]);
     return row ? { status: row.status, failedPhase: row.failed_phase, updatedAt: new Date(row.updated_at).getTime(), campaignId: row.campaign_id } : null;
+  }
+
+  /** The prize pool a draw awards (its name as scheduled; the campaign's one pool is 'main'). */
+  async poolOf(drawId: string): Promise<{ id: string; name: string }> {
+    const [row] = await this.db.query(`SELECT pool_id, pool_name FROM draws WHERE id = ?`, [drawId]);
+    return { id: row.pool_id, name: row.pool_name ?? row.pool_id };
   }
 
   async tiersOf(drawId: string): Promise<DrawTier[]> {
@@ -196,10 +206,10 @@ export class DrawReadRepository {
 
   /** The latest published draws, newest first. */
   latestPublished(limit: number): Promise<
-    Array<Pick<PublicDrawRow, 'id' | 'campaign_id' | 'period_key' | 'tiers' | 'entry_count' | 'total_tickets' | 'published_at'> & { updated_at: Date }>
+    Array<Pick<PublicDrawRow, 'id' | 'campaign_id' | 'period_key' | 'pool_id' | 'pool_name' | 'tiers' | 'entry_count' | 'total_tickets' | 'published_at'> & { updated_at: Date }>
   > {
     return this.db.query(
-      `SELECT id, campaign_id, period_key, tiers, entry_count, total_tickets, published_at, updated_at
+      `SELECT id, campaign_id, period_key, pool_id, pool_name, tiers, entry_count, total_tickets, published_at, updated_at
          FROM draws WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT ${Number(limit)}`,
     );
   }

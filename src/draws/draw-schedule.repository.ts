@@ -80,10 +80,13 @@ export class DrawScheduleRepository {
   /**
    * For registration's PERIOD_CLOSED: the status and freeze time of a period's draw, from draws.freeze_at (the
    * one source of the freeze time, written from the campaign definition). null when the period has no draw.
+   * With one draw per periodic pool, the period's first draw that has left `scheduled`, else any of them (they
+   * share the freeze time).
    */
   async periodDraw(campaignId: string, periodKey: string, q: Queryable = this.dataSource): Promise<{ status: DrawStatus; freezeAt: Date } | null> {
     const rows: Array<{ status: DrawStatus; freeze_at: Date }> = await q.query(
-      `SELECT status, freeze_at FROM draws WHERE campaign_id = ? AND period_key = ?`,
+      // A period with several pool draws is closed as soon as one of them is no longer scheduled: that one first.
+      `SELECT status, freeze_at FROM draws WHERE campaign_id = ? AND period_key = ? ORDER BY status <> 'scheduled' DESC, id LIMIT 1`,
       [campaignId, periodKey],
     );
     return rows.length ? { status: rows[0].status, freezeAt: new Date(rows[0].freeze_at) } : null;

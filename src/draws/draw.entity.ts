@@ -13,15 +13,32 @@ const json = <T>() => ({
 /** One period's draw: scheduled -> frozen (entries committed) -> drawn -> published, or failed. */
 @Entity('draws')
 export class Draw {
-  /** The ILD-1 drawId, `<campaignId>-<YYYY-MM>`. */
+  /**
+   * The ILD-1 drawId: `<campaignId>-<periodKey>` for a campaign with one periodic pool (Henan 2022),
+   * `<campaignId>-<periodKey>-<poolId>` for one with several (see drawIdFor).
+   */
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id: string;
 
   @Column({ name: 'campaign_id', type: 'varchar', length: 64 })
   campaignId: string;
 
-  @Column({ name: 'period_key', type: 'char', length: 7 })
+  @Column({ name: 'period_key', type: 'varchar', length: 16 })
   periodKey: string;
+
+  /** The periodic prize pool this draw awards ('main' for a campaign file with top-level tiers). */
+  @Column({ name: 'pool_id', type: 'varchar', length: 32 })
+  poolId: string;
+
+  @Column({ name: 'pool_name', type: 'varchar', length: 255, nullable: true })
+  poolName: string | null;
+
+  /** The pool's amount band, fixed when scheduled: entries whose paid_cents is >= min and < max (null: no bound). */
+  @Column({ name: 'band_min_cents', type: 'bigint', unsigned: true, transformer: bigintAsNumber })
+  bandMinCents: number;
+
+  @Column({ name: 'band_max_cents', type: 'bigint', unsigned: true, nullable: true, transformer: bigintAsNumber })
+  bandMaxCents: number | null;
 
   @Column({ name: 'period_start', type: 'date' })
   periodStart: string;

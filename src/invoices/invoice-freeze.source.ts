@@ -9,13 +9,25 @@ import { Invoice } from './invoice.entity.js';
 export const FREEZE_READ_BATCH = 10_000;
 
 /**
- * One batch of the freeze's read: a period's verified registrations after a ref, in ref order, from the
- * covering index IX_invoices_period_cover alone (migration 1700000005000). FORCE INDEX: without it MariaDB
- * plans this as `ref` access on the first three columns with `ref > ?` as a mere index condition, so every
- * batch would walk the period from its start (quadratic); forced, it is a `range` on all four.
+ * One batch of the freeze's read: a period's verified registrations after a ref whose paid amount lies in the
+ * draw's band, in ref order, from the covering index IX_invoices_period_cover alone (migration 1700000005000).
+ * FORCE INDEX: without it MariaDB plans this as `ref` access on the first three columns with `ref > ?` as a
+ * mere index condition, so every batch would walk the period from its start (quadratic); forced, it is a
+ * `range` on all four. The band is a condition on paid_cents, which the index carries: checked on the index
+ * entries of the range, no row look-up (`paid_cents < ?` with NULL, no upper bound, is skipped by the OR).
  */
 export const FREEZE_READ_SQL = `SELECT id, consumer_id, ref, paid_cents FROM invoices FORCE INDEX (IX_invoices_period_cover)
-  WHERE campaign_id = ? AND period_key = ? AND status = 'verified' AND ref > ? ORDER BY ref LIMIT ${FREEZE_READ_BATCH}`;
+  WHERE campaign_id = ? AND period_key = ? AND status = 'verified' AND ref > ?
+    AND paid_cents >= ? AND (? IS NULL OR paid_cents < ?) ORDER BY ref LIMIT ${FREEZE_READ_BATCH}`;
+
+/** The amount band of a pool's draw: paid_cents >= minCents and, unless null, < maxCents. */
+export interface FreezeBand {
+  minCents: number;
+  maxCents: number | null;
+}
+
+/** Every amount: the band of a draw over all of a period's entries. */
+export const ALL_AMOUNTS: FreezeBand = { minCents: 0, maxCents: null };
 
 export type FreezeRow = { id: number | string; consumer_id: number | string; ref: string; paid_cents: number | string };
 
@@ -33,24 +45,27 @@ interface Queryable {
 export class InvoiceFreezeSource {
   constructor(private readonly notifications: NotificationsService) {}
 
-  /** How many verified registrations the period has (on the caller's snapshot). Read-only. */
-  async countVerified(q: Queryable, campaignId: string, periodKey: string): Promise<number> {
-    const [{ total }] = await q.query(`SELECT COUNT(*) AS total FROM invoices WHERE campaign_id = ? AND period_key = ? AND status = 'verified'`, [
-      campaignId,
-      periodKey,
-    ]);
+  /** How many verified registrations of the band the period has (on the caller's snapshot). Read-only. */
+  async countVerified(q: Queryable, campaignId: string, periodKey: string, band: FreezeBand = ALL_AMOUNTS): Promise<number> {
+    const [{ total }] = await q.query(
+      `SELECT COUNT(*) AS total FROM invoices FORCE INDEX (IX_invoices_period_cover)
+        WHERE campaign_id = ? AND period_key = ? AND status = 'verified' AND paid_cents >= ? AND (? IS NULL OR paid_cents < ?)`,
+      [campaignId, periodKey, band.minCents, band.maxCents, band.maxCents],
+    );
     return Number(total);
   }
 
-  /** The next batch (FREEZE_READ_BATCH at most) of verified registrations after `afterRef`, in ref order. Read-only. */
-  readVerifiedAfter(q: Queryable, campaignId: string, periodKey: string, afterRef: string): Promise<FreezeRow[]> {
-    return q.query(FREEZE_READ_SQL, [campaignId, periodKey, afterRef]);
+  /** The next batch (FREEZE_READ_BATCH at most) of the band's verified registrations after `afterRef`, in ref order. Read-only. */
+  readVerifiedAfter(q: Queryable, campaignId: string, periodKey: string, afterRef: string, band: FreezeBand = ALL_AMOUNTS): Promise<FreezeRow[]> {
+    return q.query(FREEZE_READ_SQL, [campaignId, periodKey, afterRef, band.minCents, band.maxCents, band.maxCents]);
   }
 
   /**
    * Inside the freeze's committing transaction: every registration of the period still pending becomes
    * `rejected` (NOT_VERIFIED_BEFORE_FREEZE) and its owner gets one notice. Returns how many. Idempotent: a
-   * second call finds none pending; notices are deduplicated per invoice.
+   * second call finds none pending; notices are deduplicated per invoice. With several pool draws in a period
+   * the first to freeze rejects them all (the period closed for all at once; a pending claim's paid amount,
+   * and so its pool, is not known) and the others find none: no invoice is rejected or announced twice.
    */
   async rejectPendingAtFreeze(em: EntityManager, campaignId: string, periodKey: string): Promise<number> {
     const pending: Array<{ id: string; consumer_id: string }> = await em.query(

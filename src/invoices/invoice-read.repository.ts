@@ -21,9 +21,9 @@ export class InvoiceReadRepository {
   async registrationOf(
     invoiceCode: string,
     invoiceNumber: string,
-  ): Promise<{ campaign_id: string; period_key: string; status: string; paid_cents: number | string | null } | null> {
+  ): Promise<{ campaign_id: string; period_key: string; status: string; paid_cents: number | string | null; amount_cents: number | string } | null> {
     const [row] = await this.db.query(
-      `SELECT campaign_id, period_key, status, paid_cents FROM invoices WHERE invoice_code = ? AND invoice_number = ?
+      `SELECT campaign_id, period_key, status, paid_cents, amount_cents FROM invoices WHERE invoice_code = ? AND invoice_number = ?
         ORDER BY identity_claim IS NULL, id DESC LIMIT 1`,
       [invoiceCode, invoiceNumber],
     );

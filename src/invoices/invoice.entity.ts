@@ -21,8 +21,8 @@ export class Invoice {
   @Column({ name: 'campaign_id', type: 'varchar', length: 64 })
   campaignId: string;
 
-  /** 'YYYY-MM' of the issue date: the draw period the invoice belongs to. */
-  @Column({ name: 'period_key', type: 'char', length: 7 })
+  /** The draw period of the issue date ('YYYY-MM', 'YYYY-MMa'/'YYYY-MMb' or a custom key of up to 16 characters). */
+  @Column({ name: 'period_key', type: 'varchar', length: 16 })
   periodKey: string;
 
   @Column({ name: 'invoice_type', type: 'char', length: 2 })
@@ -81,6 +81,10 @@ export class Invoice {
   /** 1..monthlyLimit, unique per consumer and month. */
   @Column({ name: 'month_slot', type: 'smallint', unsigned: true, nullable: true })
   monthSlot: number | null;
+
+  /** 1..campaignLimit, unique per consumer and campaign; null when the campaign has no campaign limit. */
+  @Column({ name: 'campaign_slot', type: 'int', unsigned: true, nullable: true })
+  campaignSlot: number | null;
 
   @Column({ name: 'verified_at', type: 'datetime', precision: 3, nullable: true })
   verifiedAt: Date | null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
+import { periodicPoolsOf, SINGLE_POOL_ID, type CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { DrawPeriod } from '../campaigns/periods.js';
 import { ticketsFor } from '../campaigns/tickets.js';
@@ -23,7 +23,7 @@ import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
 import { Invoice } from './invoice.entity.js';
 import { RegistrationLimiter } from './registration-limits.js';
-import { RegistrationStateReader, type PeriodDraw } from './registration-state.reader.js';
+import { RegistrationStateReader, type PeriodDraw, type PeriodKey } from './registration-state.reader.js';
 
 export interface RegistrationResult {
   id: number;
@@ -84,9 +84,10 @@ export class InvoicesService {
    * again (a retry after a timeout or a 503) answers that registration (`created: false`, HTTP 200), also when
    * the two race. An invoice (code + number) is held by one live registration, by anyone; another consumer gets
    * 409 INVOICE_ALREADY_REGISTERED (a unique key, so it holds under concurrency) until that registration is
-   * rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits hold under concurrent requests too: each registration takes a free
-   * numbered slot of its consumer's day and month under unique keys (see the RegistrationSlots migration),
-   * and one that loses a slot to a concurrent registration re-reads and decides again.
+   * rejected by the tax bureau's record, which releases the invoice. The daily and monthly limits (and the campaign limit, intake.campaignLimit) hold under concurrent
+   * requests too: each registration takes a free numbered slot of its consumer's day and month (and campaign)
+   * under unique keys (see the RegistrationSlots and PeriodPools migrations), and one that loses a slot to a
+   * concurrent registration re-reads and decides again.
    * Rejected attempts store nothing and take no slot. Attempts are rate-limited per consumer (429
    * RATE_LIMITED), and one the registry contradicts costs more (see RegistrationLimiter).
    *
@@ -111,7 +112,7 @@ export class InvoicesService {
     const month = shanghaiMonth(now);
     const { campaign, period } = this.campaignFor(claim.issueDate);
     const rules = campaign.intake;
-    const periodKey = { campaignId: campaign.id, periodKey: period?.key ?? '' };
+    const periodKey = periodKeyOf(campaign, period);
 
     for (let attempt = 1; ; attempt++) {
       const reading = this.states.read(consumerId, claim, today, month, periodKey);
@@ -124,6 +125,7 @@ export class InvoicesService {
       // (fixtures, bulk loads) that hold no slot. Every slot of 1..limit taken means the limit is reached.
       const daySlot = firstFreeSlot(state.daySlots, rules.dailyLimit);
       const monthSlot = firstFreeSlot(state.monthSlots, rules.monthlyLimit);
+      const campaignSlot = rules.campaignLimit === undefined ? null : firstFreeSlot(state.campaignSlots, rules.campaignLimit);
       const rejection = checkEligibility(
         claim,
         { ...rules, campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
@@ -133,6 +135,7 @@ export class InvoicesService {
           periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
           registeredToday: daySlot === null ? rules.dailyLimit : state.registeredToday,
           registeredThisMonth: monthSlot === null ? rules.monthlyLimit : state.registeredThisMonth,
+          registeredInCampaign: rules.campaignLimit !== undefined && campaignSlot === null ? rules.campaignLimit : state.registeredInCampaign,
         },
       );
       if (rejection) throw DomainError.unprocessable(rejection.code, rejection.message);
@@ -151,6 +154,7 @@ export class InvoicesService {
           month,
           daySlot: daySlot as number,
           monthSlot: monthSlot as number,
+          campaignSlot,
         });
         const registration: RegistrationResult = verified
           ? { id, status: 'verified', tickets: ticketsFor(campaign, verified.paidCents) }
@@ -165,8 +169,7 @@ export class InvoicesService {
         if (index === 'UQ_invoices_identity') throw this.alreadyRegistered();
         // A concurrent registration of the same consumer took the slot between our read and our insert.
         // Each retry follows a committed registration, so this ends within a limit's worth of attempts.
-        const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
-        if (!lostSlot || attempt > rules.monthlyLimit) throw error;
+        if (!lostSlot(index) || attempt > maxAttempts(rules)) throw error;
       }
     }
   }
@@ -178,7 +181,7 @@ export class InvoicesService {
    * registration (identity, period, dates, amount, the record's exclusions and its buyer ID), so a consumer who
    * opted out or lost their identity meanwhile is skipped. The daily and monthly limits apply only when the
    * campaign says automatic entries count against them (`intake.autoEntryCountsAgainstLimits`), then with the
-   * same slots. Idempotent: an invoice already held by anyone (its owner's own registration included) is left
+   * same slots (and so the campaign limit). Idempotent: an invoice already held by anyone (its owner's own registration included) is left
    * as it is, also under concurrency (the identity unique key). Returns 'entered' or why not.
    */
   async enterAutomatically(consumerId: number, record: RegistryRecord): Promise<'entered' | 'held' | string> {
@@ -198,12 +201,13 @@ export class InvoicesService {
     const rules = campaign.intake;
     const counts = rules.autoEntryCountsAgainstLimits;
     for (let attempt = 1; ; attempt++) {
-      const state = await this.states.read(consumerId, claim, today, month, { campaignId: campaign.id, periodKey: period?.key ?? '' });
+      const state = await this.states.read(consumerId, claim, today, month, periodKeyOf(campaign, period));
       if (!state) return 'CONSUMER_NOT_FOUND';
       if (state.holder) return 'held';
       if (!state.autoEntry) return 'AUTO_ENTRY_OFF';
       const daySlot = counts ? firstFreeSlot(state.daySlots, rules.dailyLimit) : null;
       const monthSlot = counts ? firstFreeSlot(state.monthSlots, rules.monthlyLimit) : null;
+      const campaignSlot = counts && rules.campaignLimit !== undefined ? firstFreeSlot(state.campaignSlots, rules.campaignLimit) : null;
       const rejection = checkEligibility(
         claim,
         { ...rules, checkCodeRequiredTypes: [], campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
@@ -213,6 +217,8 @@ export class InvoicesService {
           periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
           registeredToday: counts && daySlot === null ? rules.dailyLimit : counts ? state.registeredToday : 0,
           registeredThisMonth: counts && monthSlot === null ? rules.monthlyLimit : counts ? state.registeredThisMonth : 0,
+          registeredInCampaign:
+            counts && rules.campaignLimit !== undefined && campaignSlot === null ? rules.campaignLimit : counts ? state.registeredInCampaign : 0,
         },
       );
       if (rejection) return rejection.code;
@@ -226,6 +232,7 @@ export class InvoicesService {
           month,
           daySlot: daySlot as number,
           monthSlot: monthSlot as number,
+          campaignSlot,
         });
         // An automatic entry is drawn like any registration, without waiting (the consumer is not there).
         if (this.instant.isInstant(campaign, claim.amountCents)) this.instant.requestWithoutWaiting(id);
@@ -234,8 +241,7 @@ export class InvoicesService {
         if (error instanceof PeriodClosedAtInsert) return 'PERIOD_CLOSED';
         const index = violatedUniqueIndex(error);
         if (index === 'UQ_invoices_identity') return 'held';
-        const lostSlot = index === 'UQ_invoices_consumer_day_slot' || index === 'UQ_invoices_consumer_month_slot';
-        if (!lostSlot || attempt > rules.monthlyLimit) throw error;
+        if (!lostSlot(index) || attempt > maxAttempts(rules)) throw error;
       }
     }
   }
@@ -272,16 +278,16 @@ export class InvoicesService {
     campaign: CampaignDefinition,
     period: DrawPeriod,
     verified: Extract<MatchResult, { result: 'verified' }> | null,
-    at: { now: Date; today: string; month: string; daySlot: number; monthSlot: number },
+    at: { now: Date; today: string; month: string; daySlot: number; monthSlot: number; campaignSlot: number | null },
   ): Promise<number> {
     const result = await executePrepared<{ insertId: number; affectedRows: number }>(
       this.dataSource,
       `INSERT INTO invoices (consumer_id, campaign_id, period_key, invoice_type, invoice_code, invoice_number, ref, issue_date,
                              amount_cents, check_code, source, status, status_reason, paid_cents, matched_amount,
-                             registered_at, registered_on, registered_month, day_slot, month_slot, verified_at, revoked_at)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM DUAL
+                             registered_at, registered_on, registered_month, day_slot, month_slot, campaign_slot, verified_at, revoked_at)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL FROM DUAL
         WHERE COALESCE((SELECT status = 'scheduled' AND entries_closed_at IS NULL AND freeze_at > ?
-                          FROM draws WHERE campaign_id = ? AND period_key = ? LOCK IN SHARE MODE), 1) = 1`,
+                          FROM draws WHERE campaign_id = ? AND period_key = ? AND pool_id = ? LOCK IN SHARE MODE), 1) = 1`,
       [
         consumerId,
         campaign.id,
@@ -303,10 +309,12 @@ export class InvoicesService {
         at.month,
         at.daySlot,
         at.monthSlot,
+        at.campaignSlot,
         verified ? at.now : null,
         at.now,
         campaign.id,
         period.key,
+        gatePoolOf(campaign),
       ],
     );
     if (Number(result.affectedRows) !== 1) throw new PeriodClosedAtInsert();
@@ -384,6 +392,25 @@ class PeriodClosedAtInsert extends Error {}
 function periodClosed(): DomainError {
   return DomainError.unprocessable('PERIOD_CLOSED', 'the draw period of this invoice is closed for registration');
 }
+
+/**
+ * The pool whose draw row gates a period's registrations (the first periodic pool): each freeze closes every
+ * draw of its period, so this one row tells whether the period is still open. A campaign without periodic
+ * pools has no draw rows; its calendar decides (isPeriodClosed).
+ */
+export function gatePoolOf(campaign: CampaignDefinition): string {
+  return periodicPoolsOf(campaign)[0]?.id ?? SINGLE_POOL_ID;
+}
+
+function periodKeyOf(campaign: CampaignDefinition, period: DrawPeriod | null): PeriodKey {
+  return { campaignId: campaign.id, periodKey: period?.key ?? '', gatePool: gatePoolOf(campaign), limited: campaign.intake.campaignLimit !== undefined };
+}
+
+const SLOT_KEYS = new Set(['UQ_invoices_consumer_day_slot', 'UQ_invoices_consumer_month_slot', 'UQ_invoices_consumer_campaign_slot']);
+/** A concurrent registration of the same consumer took one of the slots between our read and our insert. */
+const lostSlot = (index: string | null | undefined) => index !== null && index !== undefined && SLOT_KEYS.has(index);
+/** Each retry follows a committed registration, so a registration ends within a limit's worth of attempts. */
+const maxAttempts = (rules: CampaignDefinition['intake']) => Math.max(rules.monthlyLimit, rules.campaignLimit ?? 0);
 
 /** The lowest slot in 1..limit not taken, or null when all are. */
 function firstFreeSlot(taken: ReadonlySet<number>, limit: number): number | null {

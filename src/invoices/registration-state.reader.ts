@@ -22,6 +22,9 @@ export interface RegistrationState {
   registeredThisMonth: number;
   daySlots: Set<number>;
   monthSlots: Set<number>;
+  /** The consumer's registrations in the campaign and the campaign slots they hold (both 0/empty unless `limited`). */
+  registeredInCampaign: number;
+  campaignSlots: Set<number>;
   record: RegistryRecord | null;
   /** The invoice's period's draw, when scheduled (the draws table, read-only here); null before it is. */
   draw: PeriodDraw | null;
@@ -34,10 +37,17 @@ export interface PeriodDraw {
   freezeAt: Date;
 }
 
-/** The invoice's period, by its campaign and period key (the draws table's unique key); empty outside any. */
+/**
+ * The invoice's period, by its campaign and period key; empty outside any. `gatePool` names the draw of the
+ * period whose row says whether the period is open (the first periodic pool: every freeze of a period closes
+ * all of the period's draws, see DrawLifecycleService.freezeDraw); `limited` reads the consumer's registrations
+ * in the campaign (intake.campaignLimit).
+ */
 export interface PeriodKey {
   campaignId: string;
   periodKey: string;
+  gatePool: string;
+  limited: boolean;
 }
 
 interface StateKey {
@@ -47,6 +57,8 @@ interface StateKey {
   month: string;
   campaignId: string;
   periodKey: string;
+  gatePool: string;
+  limited: boolean;
 }
 
 /** At most this many registrations share one read (a bound on the size of one statement and its answer). */
@@ -67,7 +79,9 @@ export const READ_STATEMENT = `SELECT q.k, c.identity_verified_at IS NOT NULL AS
        m.registered_on, m.day_slot, m.month_slot,
        r.invoice_type, r.invoice_code, r.invoice_number, r.issue_date, r.amount_cents, r.tax_cents, r.total_cents,
        r.check_code, r.seller_tax_id, r.seller_name, r.buyer_type, r.buyer_name, r.buyer_id_hash, r.flags,
-       w.status = 'scheduled' AND w.entries_closed_at IS NULL AS draw_open, w.freeze_at AS draw_freeze_at
+       w.status = 'scheduled' AND w.entries_closed_at IS NULL AS draw_open, w.freeze_at AS draw_freeze_at,
+       (SELECT CONCAT(COUNT(*), ':', COALESCE(GROUP_CONCAT(s.campaign_slot), '')) FROM invoices s
+         WHERE q.campaign_limited = 1 AND s.consumer_id = c.id AND s.campaign_id = q.campaign_id) AS campaign_slots
   FROM JSON_TABLE(?, '$[*]' COLUMNS (
          k INT PATH '$[0]',
          consumer_id BIGINT UNSIGNED PATH '$[1]',
@@ -75,11 +89,13 @@ export const READ_STATEMENT = `SELECT q.k, c.identity_verified_at IS NOT NULL AS
          invoice_number VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[3]',
          registered_month CHAR(7) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[4]',
          campaign_id VARCHAR(64) CHARACTER SET ascii PATH '$[5]',
-         period_key CHAR(7) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[6]')) q
+         period_key VARCHAR(16) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$[6]',
+         pool_id VARCHAR(32) CHARACTER SET ascii PATH '$[7]',
+         campaign_limited INT PATH '$[8]')) q
   JOIN consumers c ON c.id = q.consumer_id
   LEFT JOIN invoices d ON d.invoice_code = q.invoice_code AND d.invoice_number = q.invoice_number AND d.identity_claim = 1
   LEFT JOIN registry_invoices r ON r.invoice_code = q.invoice_code AND r.invoice_number = q.invoice_number
-  LEFT JOIN draws w ON w.campaign_id = q.campaign_id AND w.period_key = q.period_key
+  LEFT JOIN draws w ON w.campaign_id = q.campaign_id AND w.period_key = q.period_key AND w.pool_id = q.pool_id
   LEFT JOIN invoices m ON m.consumer_id = c.id AND m.registered_month = q.registered_month`;
 
 /**
@@ -113,7 +129,7 @@ export class RegistrationStateReader {
 
   private async readTogether(keys: readonly StateKey[]): Promise<RegistrationStateRow[][]> {
     const table = JSON.stringify(
-      keys.map((key, k) => [k, key.consumerId, key.invoiceCode, key.invoiceNumber, key.month, key.campaignId, key.periodKey]),
+      keys.map((key, k) => [k, key.consumerId, key.invoiceCode, key.invoiceNumber, key.month, key.campaignId, key.periodKey, key.gatePool, key.limited ? 1 : 0]),
     );
     const rows = await executePrepared<RegistrationStateRow[]>(this.dataSource, READ_STATEMENT, [table]);
     const byKey = keys.map((): RegistrationStateRow[] => []);
@@ -127,6 +143,7 @@ function stateOf(rows: RegistrationStateRow[], today: string): RegistrationState
   if (!row) return null;
   const thisMonth = rows.filter((r) => r.registered_on !== null);
   const todays = thisMonth.filter((r) => r.registered_on === today);
+  const [inCampaign, campaignSlots] = (row.campaign_slots ?? '0:').split(':');
   return {
     identityVerified: Number(row.identity_verified) === 1,
     realName: row.real_name,
@@ -138,6 +155,8 @@ function stateOf(rows: RegistrationStateRow[], today: string): RegistrationState
     registeredThisMonth: thisMonth.length,
     daySlots: slotsOf(todays.map((r) => r.day_slot)),
     monthSlots: slotsOf(thisMonth.map((r) => r.month_slot)),
+    registeredInCampaign: Number(inCampaign),
+    campaignSlots: slotsOf(campaignSlots === '' ? [] : campaignSlots.split(',').map(Number)),
     record: row.invoice_number === null ? null : registryRecordOfRow({ ...row, invoice_number: row.invoice_number }),
     draw: row.draw_freeze_at === null ? null : { open: Number(row.draw_open) === 1, freezeAt: new Date(row.draw_freeze_at) },
   };
@@ -159,6 +178,7 @@ interface RegistrationStateRow extends Omit<RegistryRecordRow, 'invoice_number'>
   invoice_number: string | null;
   draw_open: number | string | null;
   draw_freeze_at: Date | string | null;
+  campaign_slots: string | null;
 }
 
 function slotsOf(slots: Array<number | null>): Set<number> {

@@ -14,11 +14,9 @@ export interface PrizeNoticeFacts {
 
 const SIGNATURE = '【河南省有奖发票】';
 
-/** '2022-08' -> '2022年8月'. */
-export function periodLabel(periodKey: string): string {
-  const [year, month] = periodKey.split('-');
-  return month ? `${year}年${Number(month)}月` : periodKey;
-}
+/** '2022-08' -> '2022年8月', '2026-11a' -> '2026年11月上半月'; a custom key as it is (the one shared formatter). */
+export { periodLabel } from '../web-shared/formatting.js';
+import { periodLabel } from '../web-shared/formatting.js';
 
 const amount = (cents: number) => `¥${formatCents(cents)}`;
 const deadline = (d: Date) => shanghaiDate(d);

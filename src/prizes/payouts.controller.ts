@@ -7,7 +7,8 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { PayoutsService } from './payouts.service.js';
 import { ApiErrors } from '../app/openapi/api-errors.decorator.js';
 
-const DRAW_ID = /^[a-z0-9-]{1,64}$/;
+/** Draw ids: `<campaign>-<period>[-<pool>]`; custom period keys may hold capitals. */
+const DRAW_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 @ApiTags('prizes')
 @Controller('api/v1/admin/draws')

@@ -6,7 +6,8 @@ import { DomainError } from '../core/errors/domain-error.js';
 import { DrawArtifactsService } from '../draws/draw-artifacts.service.js';
 import { PublicService } from './public.service.js';
 
-const DRAW_ID = /^[a-z0-9-]{1,64}$/;
+/** As in public.service.ts: custom period keys may hold capitals. */
+const DRAW_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /**
  * The public downloads of a draw (entries file, audit bundle) served from the artifact store: a stored

@@ -4,15 +4,17 @@ import { createHash } from 'node:crypto';
 import { CampaignCatalog } from '../campaigns/campaign-catalog.js';
 import type { CampaignDefinition } from '../campaigns/campaign-definition.js';
 import { CampaignReadRepository } from '../campaigns/campaign-read.repository.js';
-import { periodsOf, type DrawPeriod } from '../campaigns/periods.js';
-import { periodicPoolsOf } from '../campaigns/campaign-definition.js';
+import { periodsOf } from '../campaigns/periods.js';
+import { periodicPoolsOf, poolsOf } from '../campaigns/campaign-definition.js';
+import { poolDrawById, poolDrawForAmount, poolDrawsOf, type PoolDraw } from '../campaigns/pool-draws.js';
 import { ticketsFor } from '../campaigns/tickets.js';
 import { ConsumerReadRepository } from '../consumers/consumer-read.repository.js';
 import { DomainError } from '../core/errors/domain-error.js';
 import { maskInvoiceNumber, maskName } from '../core/masking.js';
 import { formatCents } from '../core/money.js';
+import { periodLabel } from '../web-shared/formatting.js';
 import { ALGORITHM_ID, invoiceRef, type DrawTier } from '../draws/algorithm/index.js';
-import { DrawLifecycleService, drawIdFor } from '../draws/draw-lifecycle.service.js';
+import { DrawLifecycleService } from '../draws/draw-lifecycle.service.js';
 import { DrawReadRepository, type PublicDrawRow as DrawRow } from '../draws/draw-read.repository.js';
 import type { DrawStatus } from '../draws/draw.entity.js';
 import { InvoiceReadRepository } from '../invoices/invoice-read.repository.js';
@@ -54,7 +56,8 @@ interface DrawHead {
   virtual?: boolean;
 }
 
-const DRAW_ID = /^[a-z0-9-]{1,64}$/;
+/** Campaign ids are lowercase; custom period keys may hold capitals (campaign-definition.ts). */
+const DRAW_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** Entries committed: the commitment and the entries file are public. */
 const isCommitted = (h: DrawHead) =>
@@ -78,7 +81,6 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1e6) / 1e6 : 0);
 const yuan = (cents: number) => `¥${formatCents(cents).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
-const periodLabel = (key: string) => `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月`;
 
 type ClaimStatus = 'unclaimed' | 'claimed' | 'forfeited' | 'revoked';
 const claimStatusOf = (prizeStatus: string): ClaimStatus =>
@@ -127,10 +129,19 @@ export class PublicService {
       ticketCap: c.tickets.cap,
       minAmountCents: c.intake.minAmountCents,
       tiers: (periodicPoolsOf(c)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      pools: poolsOf(c).map((p) => ({
+        id: p.id,
+        name: p.name,
+        mode: p.mode,
+        minCents: p.band.minCents,
+        maxCents: p.band.maxCents,
+        ...(p.mode === 'periodic' ? { tiers: p.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })) } : {}),
+      })),
       winLimitPerHolder: c.winLimitPerHolder,
       alternateCount: c.alternateCount,
       claimWindowDays: c.claimWindowDays,
       periodCount: periodsOf(c).length,
+      periodRule: typeof c.periodRule === 'string' ? c.periodRule : 'custom',
     };
   }
 
@@ -141,13 +152,14 @@ export class PublicService {
     const head = await this.cache.head(`campaign:${campaignId}`, () => this.draws.campaignVersion(campaignId));
     return this.cache.getOrCompute(`campaign-draws:${campaignId}:${head}`, LIST_TTL_MS, async () => {
       const rows = await this.draws.listForCampaign(campaignId);
-      const byPeriod = new Map(rows.map((r) => [r.period_key, r]));
-      const items: DrawSummaryDto[] = periodsOf(campaign).map((p) => {
-        const row = byPeriod.get(p.key);
-        byPeriod.delete(p.key);
-        return row ? this.drawSummary(row) : this.virtualDraw(campaign, p);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const items: DrawSummaryDto[] = poolDrawsOf(campaign).map((d) => {
+        const row = byId.get(d.id);
+        byId.delete(d.id);
+        return row ? this.drawSummary(row) : this.virtualDraw(campaign, d);
       });
-      for (const row of byPeriod.values()) items.push(this.drawSummary(row));
+      for (const row of byId.values()) items.push(this.drawSummary(row));
+      // By period, then by pool in the file's order (a stable sort keeps it within a period).
       items.sort((a, b) => a.period.localeCompare(b.period));
       const out: CampaignDrawsDto = { campaignId, items };
       return JSON.stringify(out);
@@ -160,6 +172,7 @@ export class PublicService {
       id: r.id,
       campaignId: r.campaign_id,
       period: r.period_key,
+      pool: { id: r.pool_id, name: r.pool_name ?? r.pool_id, minCents: num(r.band_min_cents), maxCents: numOrNull(r.band_max_cents) },
       periodStart: r.period_start,
       periodEnd: r.period_end,
       freezeAt: iso(r.freeze_at)!,
@@ -175,11 +188,13 @@ export class PublicService {
     };
   }
 
-  private virtualDraw(c: CampaignDefinition, p: DrawPeriod): DrawSummaryDto {
+  private virtualDraw(c: CampaignDefinition, d: PoolDraw): DrawSummaryDto {
+    const p = d.period;
     return {
-      id: drawIdFor(c.id, p.key),
+      id: d.id,
       campaignId: c.id,
       period: p.key,
+      pool: { id: d.poolId, name: d.poolName, minCents: d.band.minCents, maxCents: d.band.maxCents },
       periodStart: p.startDate,
       periodEnd: p.endDate,
       freezeAt: p.freezeAt.toISOString(),
@@ -188,7 +203,7 @@ export class PublicService {
       failedPhase: null,
       entryCount: null,
       totalTickets: null,
-      tiers: (periodicPoolsOf(c)[0]?.tiers ?? []).map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
+      tiers: d.tiers.map((t) => ({ tier: t.tier, name: t.name, count: t.count, prizeCents: t.prizeCents })),
       frozenAt: null,
       drawnAt: null,
       publishedAt: null,
@@ -199,12 +214,12 @@ export class PublicService {
     return { status: r.status, failedPhase: r.failed_phase, updatedAt: 0, prizes: '', campaignId: r.campaign_id };
   }
 
-  /** A draw's stored row or a campaign period without a row yet. */
-  private periodOf(drawId: string): { campaign: CampaignDefinition; period: DrawPeriod } | null {
+  /** A draw of a campaign file (a period's pool) whose row may not exist yet. */
+  private periodOf(drawId: string): { campaign: CampaignDefinition; draw: PoolDraw } | null {
     for (const campaign of this.catalog.campaigns) {
       if (!drawId.startsWith(`${campaign.id}-`)) continue;
-      const period = periodsOf(campaign).find((p) => drawIdFor(campaign.id, p.key) === drawId);
-      if (period) return { campaign, period };
+      const draw = poolDrawById(campaign, drawId);
+      if (draw) return { campaign, draw };
     }
     return null;
   }
@@ -233,7 +248,7 @@ export class PublicService {
       const campaign = this.catalog.get(head.campaignId);
       if (!row) {
         const virtual = this.periodOf(drawId)!;
-        const summary = this.virtualDraw(virtual.campaign, virtual.period);
+        const summary = this.virtualDraw(virtual.campaign, virtual.draw);
         const detail: DrawDetailDto = {
           ...summary,
           campaignName: virtual.campaign.name,
@@ -319,7 +334,7 @@ export class PublicService {
     const list = await this.allWinners(drawId, version);
     const matched = list.items.filter((w) => (tier === undefined || w.tier === tier) && matchesWinner(query, w));
     const build = () => {
-      const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total: matched.length, items: matched.slice((page - 1) * pageSize, page * pageSize) };
+      const out: WinnersPageDto = { drawId, pool: list.pool, tier: tier ?? null, page, pageSize, total: matched.length, items: matched.slice((page - 1) * pageSize, page * pageSize) };
       return JSON.stringify(out);
     };
     const storable = (tier === undefined || list.tiers.includes(tier)) && (page === 1 || (page - 1) * pageSize < matched.length);
@@ -329,28 +344,29 @@ export class PublicService {
   }
 
   /** Parsed whole lists by cache key (the key holds the draw's version, so an entry is never stale). */
-  private readonly wholeLists = new LRUCache<string, { tiers: number[]; items: WinnerDto[] }>({ max: 8 });
+  private readonly wholeLists = new LRUCache<string, { tiers: number[]; pool: WinnersPageDto['pool']; items: WinnerDto[] }>({ max: 8 });
 
   /** The whole masked winner list of a published draw, by draw order (1,055 rows for the Henan rules). */
-  private async allWinners(drawId: string, version: string): Promise<{ tiers: number[]; items: WinnerDto[] }> {
+  private async allWinners(drawId: string, version: string): Promise<{ tiers: number[]; pool: WinnersPageDto['pool']; items: WinnerDto[] }> {
     const key = `winners-all:${drawId}:${version}`;
     const parsed = this.wholeLists.get(key);
     if (parsed) return parsed;
     const { body } = await this.cache.getOrCompute(key, DRAW_TTL_MS, async () => {
       const tiers = await this.draws.tiersOf(drawId);
       const all = await this.computeWinners(drawId, undefined, 1, Number.MAX_SAFE_INTEGER);
-      return JSON.stringify({ tiers: tiers.map((t) => t.tier), items: all.items });
+      return JSON.stringify({ tiers: tiers.map((t) => t.tier), pool: all.pool, items: all.items });
     });
-    const list = JSON.parse(body) as { tiers: number[]; items: WinnerDto[] };
+    const list = JSON.parse(body) as { tiers: number[]; pool: WinnersPageDto['pool']; items: WinnerDto[] };
     this.wholeLists.set(key, list);
     return list;
   }
 
   /** One page of the winner list: each prize slot with its current holder (the prizes module's answer), masked. */
   private async computeWinners(drawId: string, tier: number | undefined, page: number, pageSize: number): Promise<WinnersPageDto> {
-    const tiers = new Map((await this.draws.tiersOf(drawId)).map((t) => [t.tier, t]));
+    const [tierList, pool] = await Promise.all([this.draws.tiersOf(drawId), this.draws.poolOf(drawId)]);
+    const tiers = new Map(tierList.map((t) => [t.tier, t]));
     const { total, picks } = await this.draws.winnerPicks(drawId, tier, page, pageSize);
-    const out: WinnersPageDto = { drawId, tier: tier ?? null, page, pageSize, total, items: [] };
+    const out: WinnersPageDto = { drawId, pool, tier: tier ?? null, page, pageSize, total, items: [] };
     if (picks.length === 0) return out;
 
     const holders = await this.prizes.currentHolders(drawId, picks);
@@ -515,7 +531,20 @@ export class PublicService {
     const invoice = await this.invoices.registrationOf(invoiceCode, invoiceNumber);
     if (!invoice) return { version: null, drawId: null, result: base };
 
-    const drawId = drawIdFor(invoice.campaign_id, invoice.period_key);
+    // The draw of the invoice's period whose pool band holds its paid amount (verified), else its claimed amount.
+    const campaign = this.catalog.get(invoice.campaign_id);
+    const amount = invoice.paid_cents !== null ? num(invoice.paid_cents) : num(invoice.amount_cents);
+    const poolDraw = campaign ? poolDrawForAmount(campaign, invoice.period_key, amount) : null;
+    if (campaign && !poolDraw) {
+      // Outside every periodic band (e.g. an invoice of an instant-only band): it enters no periodic draw.
+      // Instant outcomes are the instant draws' to report here (issue #18, ILI-1).
+      return {
+        version: null,
+        drawId: null,
+        result: { ...base, registrationStatus: invoice.status, period: invoice.period_key, outcome: 'NOT_IN_DRAW', message: '该发票的金额不在本活动定期抽奖的金额档内，不参加定期抽奖。' },
+      };
+    }
+    const drawId = poolDraw?.id ?? `${invoice.campaign_id}-${invoice.period_key}`;
     const head = await this.drawHead(drawId).catch(() => null);
     const result: CheckResultDto = {
       ...base,
@@ -529,7 +558,6 @@ export class PublicService {
 
     if (!head || !isCommitted(head)) {
       if (invoice.status === 'verified') {
-        const campaign = this.catalog.get(invoice.campaign_id);
         const tickets = campaign && invoice.paid_cents !== null ? ticketsFor(campaign, num(invoice.paid_cents)) : null;
         return done({ outcome: 'AWAITING_DRAW', tickets, message: `该发票已登记并通过核验，将参加${label}期抽奖。` });
       }
@@ -590,7 +618,7 @@ export class PublicService {
         const api = `${baseUrl}/api/v1/public/draws/${encodeURIComponent(r.id)}`;
         return {
           id: stableUrn(`draw:${r.id}`),
-          title: `${name} ${periodLabel(r.period_key)}期开奖结果`,
+          title: `${name} ${periodLabel(r.period_key)}期${r.pool_id === 'main' ? '' : ` ${r.pool_name ?? r.pool_id}`}开奖结果`,
           updated: new Date(r.published_at ?? r.updated_at),
           links: [
             { href: `${baseUrl}/draws/${encodeURIComponent(r.id)}`, rel: 'alternate', type: 'text/html', title: '中奖名单' },

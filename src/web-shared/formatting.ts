@@ -57,7 +57,40 @@ export function beijingTime(iso: string | null | undefined): string {
 
 /** 2022-08 -> 2022年8月 */
 export function periodLabel(key: string): string {
-  return `${key.slice(0, 4)}年${Number(key.slice(5, 7))}月`;
+  const m = /^(\d{4})-(\d{2})([ab]?)$/.exec(key);
+  if (!m) return key; // a campaign's own period key (custom periods) is shown as it is
+  return `${m[1]}年${Number(m[2])}月${m[3] === 'a' ? '上半月' : m[3] === 'b' ? '下半月' : ''}`;
+}
+
+/** How a campaign is cut into periods, as its header says it (a campaign's periodRule). */
+export function periodRuleText(rule: string | undefined): string {
+  return rule === 'half-month' ? '每半月开奖' : rule === 'custom' ? '分期开奖' : '按月开奖';
+}
+
+/** A prize pool's amount band in words (the upper bound excluded). */
+export function bandText(band: { minCents: number; maxCents: number | null }): string {
+  return band.maxCents === null ? `实付 ${yuan(band.minCents)} 及以上` : `实付 ${yuan(band.minCents)} 至 ${yuan(band.maxCents)}（不含）`;
+}
+
+/**
+ * The prize tables of a campaign's rules: one per periodic pool when it has pools by band (2026 pilots), else
+ * the one table of its tiers. Each is a caption and its tiers.
+ */
+export function prizeTables(c: {
+  tiers: Array<{ tier: number; name: string; count: number; prizeCents: number }>;
+  pools?: Array<{ id: string; name: string; mode: string; minCents: number; maxCents: number | null; tiers?: Array<{ tier: number; name: string; count: number; prizeCents: number }> }>;
+}): Array<{ caption: string; tiers: Array<{ tier: number; name: string; count: number; prizeCents: number }> }> {
+  const periodic = (c.pools ?? []).filter((p) => p.mode === 'periodic');
+  if (periodic.length === 0 || (periodic.length === 1 && periodic[0].id === 'main')) return [{ caption: '每期奖项', tiers: c.tiers }];
+  return periodic.map((p) => ({ caption: `每期奖项：${p.name}（${bandText(p)}的发票）`, tiers: p.tiers ?? [] }));
+}
+
+/** A draw's label: its period, and its prize pool when the campaign has several ('main' is a campaign's only pool). */
+export function drawLabel(d: { periodKey?: string; period?: string; poolId?: string; poolName?: string | null; pool?: { id: string; name: string } }): string {
+  const period = periodLabel(d.periodKey ?? d.period ?? '');
+  const poolId = d.poolId ?? d.pool?.id;
+  const poolName = d.poolName ?? d.pool?.name;
+  return poolId && poolId !== 'main' && poolName ? `${period} · ${poolName}` : period;
 }
 
 /** A duration in milliseconds as 3天4小时 / 5小时12分 / 40秒; an em dash when unknown. */

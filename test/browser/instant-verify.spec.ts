@@ -21,7 +21,7 @@ const { haveChromium, browserTest } = browserTests(import.meta.url, CHROMIUM_PAT
 const DAY = 'zhuzhou-2026-instant-2026-11-02';
 
 const campaignsDir = mkdtempSync(join(tmpdir(), 'il-instant-browser-'));
-const zhuzhou = JSON.parse(readFileSync(new URL('../../config/examples/zhuzhou-2026.json', import.meta.url), 'utf8'));
+const zhuzhou = JSON.parse(readFileSync(new URL('../../config/campaigns/zhuzhou-2026.json', import.meta.url), 'utf8'));
 writeFileSync(join(campaignsDir, 'zhuzhou-2026.json'), JSON.stringify({ ...zhuzhou, periodRule: 'calendar-month', intake: { ...zhuzhou.intake, dailyLimit: 100, campaignLimit: undefined } }));
 
 const clock = new ManualClock('2026-11-02T09:00:00+08:00');

@@ -90,17 +90,24 @@ test("the freeze's batch read is a range over the covering index, index only, in
                  (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) e
           ) t`);
   await full.query('ANALYZE TABLE invoices');
-  for (const after of ['', '8', 'f0']) {
-    const [plan] = await full.query(`EXPLAIN ${FREEZE_READ_SQL}`, ['henan-2022', '2022-08', after]);
+  // Every amount (a campaign of one pool) and a pool's band: both read the index range alone.
+  for (const [after, min, max] of [['', 0, null], ['8', 0, null], ['f0', 0, null], ['', 3000, 6000], ['8', 5000, null]] as const) {
+    const [plan] = await full.query(`EXPLAIN ${FREEZE_READ_SQL}`, ['henan-2022', '2022-08', after, min, max, max]);
     expect(plan).toMatchObject({ table: 'invoices', type: 'range', key: 'IX_invoices_period_cover' });
     expect(String(plan.Extra)).toContain('Using index');
     expect(String(plan.Extra)).not.toMatch(/filesort/i);
   }
   const [{ n }] = await full.query(`SELECT COUNT(*) AS n FROM invoices WHERE period_key = '2022-08' AND status = 'verified'`);
-  const rows = await full.query(FREEZE_READ_SQL, ['henan-2022', '2022-08', '']);
+  const rows = await full.query(FREEZE_READ_SQL, ['henan-2022', '2022-08', '', 0, null, null]);
   expect(rows).toHaveLength(Math.min(Number(n), 10_000));
   const refs = rows.map((r: { ref: string }) => r.ref);
   expect(refs).toEqual([...refs].sort());
+  const [{ inBand }] = await full.query(
+    `SELECT COUNT(*) AS inBand FROM invoices WHERE period_key = '2022-08' AND status = 'verified' AND paid_cents >= 3000 AND paid_cents < 6000`,
+  );
+  const banded = await full.query(FREEZE_READ_SQL, ['henan-2022', '2022-08', '', 3000, 6000, 6000]);
+  expect(banded).toHaveLength(Number(inBand));
+  expect(banded.every((r: { paid_cents: string }) => Number(r.paid_cents) >= 3000 && Number(r.paid_cents) < 6000)).toBe(true);
 });
 
 test('down() restores exactly the schema before the migration, and up() applies it again', async () => {

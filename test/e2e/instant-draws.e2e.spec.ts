@@ -1,6 +1,6 @@
 /**
  * Verifiable instant draws (ILI-1) wired into the service (issue 18, item 3): the 2026 kind of campaign (a copy
- * of config/examples/zhuzhou-2026.json shaped for the test: small daily budgets so they run out, a 2-day payment
+ * of config/campaigns/zhuzhou-2026.json shaped for the test: small daily budgets so they run out, a 2-day payment
  * delay, calendar-month periods) through a simulated week on the service clock, with the real API, the real
  * worker (BullMQ) and the real MariaDB/Redis.
  *
@@ -30,7 +30,7 @@ const CAMPAIGN = 'zhuzhou-2026';
 const dayId = (date: string) => `${CAMPAIGN}-instant-${date}`;
 
 const campaignsDir = mkdtempSync(join(tmpdir(), 'il-instant-'));
-const zhuzhou = JSON.parse(readFileSync(new URL('../../config/examples/zhuzhou-2026.json', import.meta.url), 'utf8'));
+const zhuzhou = JSON.parse(readFileSync(new URL('../../config/campaigns/zhuzhou-2026.json', import.meta.url), 'utf8'));
 const instantPool = {
   ...zhuzhou.pools[0],
   tiers: [

@@ -98,8 +98,9 @@ test("the worker's metrics port: token only; queues, draws, the pending backlog 
   const early = await scrapeWorker();
   for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(early).toMatch(new RegExp(`^il_queue_jobs\\{queue="draws",state="${state}"\\} \\d+`, 'm'));
   expect(early).toMatch(/^il_queue_oldest_waiting_seconds\{queue="registry"\} [\d.]+/m);
-  // The henan-2022 campaign's six draws, loaded by the worker; on 2022-07-20 nothing is due yet.
-  expect(valueOf(early, 'il_draws{status="scheduled"}')).toBe(6);
+  // The henan-2022 campaign's six draws and zhuzhou-2026's eight (4 half months x 2 periodic pools), loaded by
+  // the worker; on 2022-07-20 nothing is due yet.
+  expect(valueOf(early, 'il_draws{status="scheduled"}')).toBe(6 + 8);
   expect(valueOf(early, 'il_draw_overdue_seconds')).toBe(0);
   expect(early).toMatch(/^il_clock_offset_seconds -\d/m);
 

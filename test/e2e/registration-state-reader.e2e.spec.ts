@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 /** No draw is scheduled in these tests (the worker schedules them): the state's `draw` is null. */
-const AUGUST = { campaignId: 'henan-2022', periodKey: '2022-08' };
+const AUGUST = { campaignId: 'henan-2022', periodKey: '2022-08', gatePool: 'main', limited: false };
 const claimOf = (ids: { invoiceCode: string; invoiceNumber: string }) => ({ ...ids }) as InvoiceClaim;
 const typed = (ids: { invoiceCode: string; invoiceNumber: string }) => ({ invoiceType: '10', ...ids, issueDate: '2022-08-08', amount: '113.00', checkCode: '567890' });
 
@@ -94,8 +94,8 @@ test(`more than ${MAX_READS_PER_STATEMENT} reads at once are split; reads apart 
 
 test('the keys can be looked up through unique keys (they compare in the tables\' collation)', async () => {
   const keys = JSON.stringify([
-    [0, 1, '041012200111', '12345678', '2022-08', 'henan-2022', '2022-08'],
-    [1, 2, '', '22410000000000000001', '2022-08', 'henan-2022', '2022-08'],
+    [0, 1, '041012200111', '12345678', '2022-08', 'henan-2022', '2022-08', 'main', 0],
+    [1, 2, '', '22410000000000000001', '2022-08', 'zhuzhou-2026', '2026-11a', 'band-1000', 1],
   ]);
   const plan = (await api.app.get<DataSource>(getDataSourceToken()).query(`EXPLAIN ${READ_STATEMENT}`, [keys])) as Array<{ table: string; possible_keys: string | null }>;
   // Which key the optimizer then takes depends on the data (a handful of rows here are scanned instead);
@@ -106,4 +106,6 @@ test('the keys can be looked up through unique keys (they compare in the tables\
   expect(usable.r).toContain('UQ_registry_invoices_identity');
   expect(usable.m).toContain('UQ_invoices_consumer_month_slot');
   expect(usable.w).toContain('UQ_draws_period');
+  // The consumer's registrations in a campaign with a campaign limit (intake.campaignLimit).
+  expect(usable.s).toContain('UQ_invoices_consumer_campaign_slot');
 });

@@ -375,6 +375,7 @@ describe('the data set', () => {
               periodClosed: i.registered_at.getTime() >= period.freezeAt.getTime(),
               registeredToday: perDay.get(dayKey) ?? 0,
               registeredThisMonth: perMonth.get(monthKey) ?? 0,
+              registeredInCampaign: 0,
             },
           ),
         ).toBeNull();

@@ -52,7 +52,7 @@ test('an invoice belongs to the period of its issue date; outside the campaign t
 });
 
 describe('2026 campaign files: pools by amount band, half-month periods', () => {
-  const zhuzhou = loadCampaignFile(resolve('config/examples/zhuzhou-2026.json'));
+  const zhuzhou = loadCampaignFile(resolve('config/campaigns/zhuzhou-2026.json'));
   const henanJson = JSON.parse(readFileSync(resolve('config/campaigns/henan-2022.json'), 'utf8'));
 
   test('a file with top-level tiers reads as one periodic pool over every eligible amount', () => {
@@ -116,7 +116,7 @@ describe('2026 campaign files: pools by amount band, half-month periods', () => 
   });
 
   function zhuzhouJson(): any {
-    return JSON.parse(readFileSync(resolve('config/examples/zhuzhou-2026.json'), 'utf8'));
+    return JSON.parse(readFileSync(resolve('config/campaigns/zhuzhou-2026.json'), 'utf8'));
   }
   function withPools(change: (pools: any[]) => void): any {
     const json = zhuzhouJson();

@@ -100,7 +100,11 @@ export class DrawFailureDto {
 export class DrawSummaryDto {
   @ApiProperty({ example: 'henan-2022-2022-08' }) id: string;
   @ApiProperty() campaignId: string;
-  @ApiProperty({ example: '2022-08' }) periodKey: string;
+  @ApiProperty({ example: '2022-08', description: "'YYYY-MM', 'YYYY-MMa'/'YYYY-MMb' or a campaign's own period key" }) periodKey: string;
+  @ApiProperty({ example: 'main', description: "the periodic prize pool drawn ('main': the campaign's only one)" }) poolId: string;
+  @ApiProperty({ example: '河南省2022年有奖发票促消费活动' }) poolName: string;
+  @ApiProperty({ description: 'entries paying at least this (cents)' }) bandMinCents: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'and less than this (cents); null: no upper bound' }) bandMaxCents: number | null;
   @ApiProperty() periodStart: string;
   @ApiProperty() periodEnd: string;
   @ApiProperty({ enum: DRAW_STATUSES }) status: DrawStatus;

@@ -22,6 +22,7 @@ export const INTAKE_REJECTION_CODES = [
   'PERIOD_CLOSED',
   'DAILY_LIMIT_REACHED',
   'MONTHLY_LIMIT_REACHED',
+  'CAMPAIGN_LIMIT_REACHED',
 ] as const;
 
 export type IntakeRejectionCode = (typeof INTAKE_REJECTION_CODES)[number];
@@ -45,6 +46,8 @@ export interface EligibilityContext {
   /** Invoices this consumer already registered today / this calendar month (Shanghai), before this one. */
   registeredToday: number;
   registeredThisMonth: number;
+  /** Invoices this consumer already registered in this campaign, before this one (only read with intake.campaignLimit). */
+  registeredInCampaign: number;
 }
 
 type ClaimFields = Pick<InvoiceClaim, 'invoiceType' | 'invoiceCode' | 'invoiceNumber' | 'issueDate' | 'amountCents' | 'checkCode'>;
@@ -99,6 +102,9 @@ export function checkEligibility(claim: ClaimFields, rules: EligibilityRules, ct
   }
   if (ctx.registeredThisMonth >= rules.monthlyLimit) {
     return { code: 'MONTHLY_LIMIT_REACHED', message: `at most ${rules.monthlyLimit} invoices can be registered a month` };
+  }
+  if (rules.campaignLimit !== undefined && ctx.registeredInCampaign >= rules.campaignLimit) {
+    return { code: 'CAMPAIGN_LIMIT_REACHED', message: `at most ${rules.campaignLimit} invoices can be registered in this campaign` };
   }
   return null;
 }

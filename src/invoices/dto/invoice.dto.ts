@@ -69,7 +69,7 @@ export class InvoiceViewDto {
   @ApiPropertyOptional() reason?: string;
   @ApiProperty() tickets: number;
   @ApiProperty() campaignId: string;
-  @ApiProperty({ description: 'draw period, YYYY-MM' }) period: string;
+  @ApiProperty({ description: "draw period: 'YYYY-MM', 'YYYY-MMa'/'YYYY-MMb' (half months) or the campaign's own key" }) period: string;
   @ApiProperty({ enum: ['manual', 'auto'], description: 'registered by the consumer, or entered automatically (自动参与)' }) source: 'manual' | 'auto';
   @ApiProperty() registeredAt: string;
   @ApiPropertyOptional({ type: InstantOutcomeDto, description: 'GET one registration: its instant outcome when its amount is in an instant band (pending until drawn)' })

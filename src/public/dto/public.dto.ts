@@ -63,6 +63,22 @@ export class TierDto {
   @ApiProperty({ description: 'gross prize, integer cents' }) prizeCents: number;
 }
 
+export class PoolDto {
+  @ApiProperty({ example: 'band-1000', description: "'main' for a campaign file with top-level tiers" }) id: string;
+  @ApiProperty({ example: '1000元至5000元发票抽奖' }) name: string;
+  @ApiProperty({ enum: ['periodic', 'instant'] }) mode: string;
+  @ApiProperty({ description: 'the band: invoices paying at least this (cents)' }) minCents: number;
+  @ApiPropertyOptional({ nullable: true, description: 'and less than this (cents); null: no upper bound' }) maxCents: number | null;
+  @ApiPropertyOptional({ type: [TierDto], description: 'a periodic pool: the prizes of each of its draws' }) tiers?: TierDto[];
+}
+
+export class DrawPoolDto {
+  @ApiProperty({ example: 'main' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: "the entries of this draw: paid amount at least this (cents; 0 for a campaign's one pool over every amount)" }) minCents: number;
+  @ApiPropertyOptional({ nullable: true, description: 'and less than this (cents); null: no upper bound' }) maxCents: number | null;
+}
+
 export class CampaignDto {
   @ApiProperty({ example: 'henan-2022' }) id: string;
   @ApiProperty() name: string;
@@ -72,11 +88,13 @@ export class CampaignDto {
   @ApiProperty({ description: 'cents of paid amount per ticket' }) ticketUnitCents: number;
   @ApiProperty({ description: 'most tickets one invoice can earn' }) ticketCap: number;
   @ApiProperty() minAmountCents: number;
-  @ApiProperty({ type: [TierDto] }) tiers: TierDto[];
+  @ApiProperty({ type: [TierDto], description: 'the tiers of the first periodic pool (the only one of a campaign file with top-level tiers)' }) tiers: TierDto[];
+  @ApiProperty({ type: [PoolDto], description: 'prize pools by amount band; each periodic pool has its own draw per period' }) pools: PoolDto[];
   @ApiProperty({ description: 'wins per person per draw (0 = no limit)' }) winLimitPerHolder: number;
   @ApiProperty() alternateCount: number;
   @ApiProperty() claimWindowDays: number;
   @ApiProperty() periodCount: number;
+  @ApiProperty({ enum: ['calendar-month', 'half-month', 'custom'], description: 'how the campaign is cut into periods' }) periodRule: string;
 }
 
 export class CampaignListDto {
@@ -84,9 +102,10 @@ export class CampaignListDto {
 }
 
 export class DrawSummaryDto {
-  @ApiProperty({ example: 'henan-2022-2022-08' }) id: string;
+  @ApiProperty({ example: 'henan-2022-2022-08', description: '<campaign>-<period>, or <campaign>-<period>-<pool> for a campaign with several periodic pools' }) id: string;
   @ApiProperty() campaignId: string;
-  @ApiProperty({ example: '2022-08' }) period: string;
+  @ApiProperty({ example: '2022-08', description: "'YYYY-MM', 'YYYY-MMa'/'YYYY-MMb' (half months) or a campaign's own period key" }) period: string;
+  @ApiProperty({ type: DrawPoolDto, description: 'the prize pool this draw awards and the amount band of its entries' }) pool: DrawPoolDto;
   @ApiProperty() periodStart: string;
   @ApiProperty() periodEnd: string;
   @ApiProperty({ description: 'registrations close and the entries are committed' }) freezeAt: string;
@@ -163,8 +182,14 @@ export class WinnerDto {
   @ApiPropertyOptional({ nullable: true, enum: ['forfeited', 'revoked'], description: 'how the previous holder lost it' }) passedOnBecause: string | null;
 }
 
+export class WinnerPoolDto {
+  @ApiProperty({ example: 'main' }) id: string;
+  @ApiProperty() name: string;
+}
+
 export class WinnersPageDto {
   @ApiProperty() drawId: string;
+  @ApiProperty({ type: WinnerPoolDto, description: 'the prize pool of the draw these winners won in' }) pool: WinnerPoolDto;
   @ApiPropertyOptional({ nullable: true }) tier: number | null;
   @ApiProperty() page: number;
   @ApiProperty() pageSize: number;

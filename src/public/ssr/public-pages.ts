@@ -1,6 +1,6 @@
 import type { CampaignDto, DrawDetailDto, DrawSummaryDto, WinnersPageDto } from '../dto/public.dto.js';
 import { html, type SafeHtml } from '../../web-shared/escape.js';
-import { beijingTime, CLAIM_STATUS_TEXT, count, DRAW_STATUS_TEXT, periodLabel, yuan } from '../../web-shared/formatting.js';
+import { beijingTime, CLAIM_STATUS_TEXT, count, drawLabel, DRAW_STATUS_TEXT, periodRuleText, prizeTables, yuan } from '../../web-shared/formatting.js';
 
 /**
  * The server-rendered public pages (zh-CN): `/` and `/draws/<id>`. They carry the campaign, every draw with
@@ -80,7 +80,7 @@ function layout(data: PageData, title: string, main: SafeHtml, scripts: string[]
     <div class="wrap">
       <p class="kicker"><a href="./">开奖公告</a></p>
       <h1 id="campaign-name">${c ? c.name : '有奖发票开奖公告'}</h1>
-      <p id="campaign-meta" class="meta">${c ? `活动时间 ${c.startDate} 至 ${c.endDate}，按月开奖，共 ${c.periodCount} 期` : ''}</p>
+      <p id="campaign-meta" class="meta">${c ? `活动时间 ${c.startDate} 至 ${c.endDate}，${periodRuleText(c.periodRule)}，共 ${c.periodCount} 期` : ''}</p>
       <nav id="campaign-nav" aria-label="其他活动"${data.campaigns.length > 1 ? html`` : html` hidden`}>${
         data.campaigns.length > 1
           ? html`<ul>${data.campaigns.map((x) => html`<li><a href="?campaign=${x.id}"${x.id === c?.id ? html` aria-current="page"` : html``}>${x.name}</a></li>`)}</ul>`
@@ -128,16 +128,22 @@ const CHECK_FORM = html`
       <p class="hint">查询结果只说明该发票是否参加抽奖、注数和是否中奖，不显示登记人的任何信息。</p>
     </section>`;
 
+function tiersTable(caption: string, tiers: CampaignDto['tiers']): SafeHtml {
+  return html`<table class="stack">
+          <caption>${caption}</caption>
+          <thead><tr><th scope="col">奖级</th><th scope="col" class="num">名额</th><th scope="col" class="num">奖金（每名）</th></tr></thead>
+          <tbody>${tiers.map((t) => html`<tr><td data-label="奖级">${t.name}</td><td data-label="名额" class="num">${count(t.count)}</td><td data-label="奖金" class="num">${yuan(t.prizeCents)}</td></tr>`)}</tbody>
+        </table>`;
+}
+
 function rules(c: CampaignDto): SafeHtml {
+  // A campaign with periodic pools by band (2026 pilots) draws each period once per pool: one table each.
+  const tables = prizeTables(c).map((t) => tiersTable(t.caption, t.tiers));
   return html`
     <section id="rules" class="card" aria-labelledby="rules-title">
       <h2 id="rules-title">活动规则</h2>
       <div id="rules-body">
-        <table class="stack">
-          <caption>每期奖项</caption>
-          <thead><tr><th scope="col">奖级</th><th scope="col" class="num">名额</th><th scope="col" class="num">奖金（每名）</th></tr></thead>
-          <tbody>${c.tiers.map((t) => html`<tr><td data-label="奖级">${t.name}</td><td data-label="名额" class="num">${count(t.count)}</td><td data-label="奖金" class="num">${yuan(t.prizeCents)}</td></tr>`)}</tbody>
-        </table>
+        ${tables}
         <ul>
           <li>每张发票按实付金额每 ${yuan(c.ticketUnitCents)} 计 1 注，单张最多 ${count(c.ticketCap)} 注；金额越大中奖机会按比例越大。</li>
           <li>${c.winLimitPerHolder > 0 ? `同一期每人最多中奖 ${c.winLimitPerHolder} 次。` : '同一期中奖次数不限。'}</li>
@@ -190,9 +196,9 @@ function tiersList(d: DrawSummaryDto): SafeHtml {
 
 function drawArticle(d: DrawSummaryDto, winners: WinnersPageDto | undefined, open: boolean): SafeHtml {
   return html`
-      <article class="draw" id="draw-${d.id}" aria-label="${periodLabel(d.period)}期开奖">
+      <article class="draw" id="draw-${d.id}" aria-label="${drawLabel(d)}期开奖">
         <details${open ? html` open` : html``}>
-          <summary><h3>${periodLabel(d.period)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
+          <summary><h3>${drawLabel(d)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
           <div class="body">
         ${drawFacts(d)}
         ${d.status === 'published' ? tiersList(d) : ''}
@@ -264,11 +270,11 @@ export function renderDrawPage(data: DrawPageData): string {
   const main = html`
     <p><a href="./">← 返回全部各期</a></p>
     <section id="draws-section" aria-labelledby="draws-title">
-      <h2 id="draws-title">${periodLabel(d.period)}期开奖</h2>
+      <h2 id="draws-title">${drawLabel(d)}期开奖</h2>
       <div id="draws">
-      <article class="draw" id="draw-${d.id}" aria-label="${periodLabel(d.period)}期开奖">
+      <article class="draw" id="draw-${d.id}" aria-label="${drawLabel(d)}期开奖">
         <details open>
-          <summary><h3>${periodLabel(d.period)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
+          <summary><h3>${drawLabel(d)}期</h3><span class="badge ${d.status}">${DRAW_STATUS_TEXT[d.status] ?? d.status}</span></summary>
           <div class="body">
         ${drawFacts(d)}
         ${tiersList(d)}
@@ -281,7 +287,7 @@ export function renderDrawPage(data: DrawPageData): string {
     </section>
 ${audit}
 ${verify}`;
-  const title = `${d.campaignName} ${periodLabel(d.period)}期开奖结果`;
+  const title = `${d.campaignName} ${drawLabel(d)}期开奖结果`;
   return layout(data, title, main, d.status === 'published' ? ['app.js', 'verify.js'] : ['app.js'], html` data-campaign-id="${d.campaignId}" data-draw-id="${d.id}"`);
 }
 

@@ -7,7 +7,7 @@
 import { api as apiRequest } from '../../web-shared/api-client.js';
 import { append, clear, el } from '../../web-shared/dom.js';
 import { ERROR_TEXTS, waitText } from '../../web-shared/errors.js';
-import { beijingTime as when, CLAIM_STATUS_TEXT as CLAIM, count, DRAW_STATUS_TEXT as STATUS, periodLabel, yuan } from '../../web-shared/formatting.js';
+import { beijingTime as when, CLAIM_STATUS_TEXT as CLAIM, count, DRAW_STATUS_TEXT as STATUS, drawLabel, periodRuleText, prizeTables, yuan } from '../../web-shared/formatting.js';
 
 const API = 'api/v1/public/';
 const PASSED = { forfeited: '原中奖者逾期未领', revoked: '原中奖者资格撤销' };
@@ -67,7 +67,7 @@ function pageStatus(text, isError) {
 function renderCampaign(c, all) {
   if (!document.body.dataset.drawId) document.title = `${c.name} · 开奖公告`;
   $('campaign-name').textContent = c.name;
-  $('campaign-meta').textContent = `活动时间 ${c.startDate} 至 ${c.endDate}，按月开奖，共 ${c.periodCount} 期`;
+  $('campaign-meta').textContent = `活动时间 ${c.startDate} 至 ${c.endDate}，${periodRuleText(c.periodRule)}，共 ${c.periodCount} 期`;
   if (all.length > 1) {
     const nav = $('campaign-nav');
     nav.hidden = false;
@@ -78,13 +78,14 @@ function renderCampaign(c, all) {
   if (!$('rules-body')) return; // a draw's own page shows no rules
   const rules = clear($('rules-body'));
   append(rules, [
-    el('table', { class: 'stack' },
-      el('caption', {}, '每期奖项'),
+    // One table per periodic pool of a campaign with pools by amount band (prizeTables).
+    ...prizeTables(c).map((table) => el('table', { class: 'stack' },
+      el('caption', {}, table.caption),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '奖级'), el('th', { scope: 'col', class: 'num' }, '名额'), el('th', { scope: 'col', class: 'num' }, '奖金（每名）'))),
-      el('tbody', {}, c.tiers.map((t) => el('tr', {},
+      el('tbody', {}, table.tiers.map((t) => el('tr', {},
         el('td', { 'data-label': '奖级' }, t.name),
         el('td', { 'data-label': '名额', class: 'num' }, count(t.count)),
-        el('td', { 'data-label': '奖金', class: 'num' }, yuan(t.prizeCents)))))),
+        el('td', { 'data-label': '奖金', class: 'num' }, yuan(t.prizeCents))))))),
     el('ul', {},
       el('li', {}, `每张发票按实付金额每 ${yuan(c.ticketUnitCents)} 计 1 注，单张最多 ${count(c.ticketCap)} 注；金额越大中奖机会按比例越大。`),
       el('li', {}, c.winLimitPerHolder > 0 ? `同一期每人最多中奖 ${c.winLimitPerHolder} 次。` : '同一期中奖次数不限。'),
@@ -115,7 +116,7 @@ function drawArticle(d, open) {
   const body = el('div', { class: 'body' });
   const details = el('details', { open: open || null },
     el('summary', {},
-      el('h3', {}, `${periodLabel(d.period)}期`),
+      el('h3', {}, `${drawLabel(d)}期`),
       el('span', { class: `badge ${d.status}` }, STATUS[d.status] || d.status)),
     body);
   append(body, [
@@ -134,7 +135,7 @@ function drawArticle(d, open) {
   };
   details.addEventListener('toggle', load);
   if (open) queueMicrotask(load);
-  return el('article', { class: 'draw', id: `draw-${d.id}`, 'aria-label': `${periodLabel(d.period)}期开奖` }, details);
+  return el('article', { class: 'draw', id: `draw-${d.id}`, 'aria-label': `${drawLabel(d)}期开奖` }, details);
 }
 
 async function fillDraw(d, body) {

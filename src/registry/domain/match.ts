@@ -14,7 +14,11 @@ import type { RegistryRecord } from './registry-record.js';
  *     hash (or the consumer has none) -> excluded, 'buyerNameMismatch' (the same answer as a name that differs:
  *     the refusal does not tell whether the record carried an ID); when it is theirs, the name is not compared;
  *  4. otherwise requireBuyerNameMatch and the record names a buyer that is not the consumer's verified real
- *     name (or the consumer has none) -> excluded, 'buyerNameMismatch'. A record with no buyer name passes.
+ *     name (or the consumer has none) -> excluded, 'buyerNameMismatch'. A record with no buyer name passes,
+ *     unless requireBuyerName (2026 pilots: only invoices issued to the consumer by name):
+ *  4a. requireBuyerName and the record names no buyer, or a buyer that is not the consumer's verified real name
+ *     (sameName; checked also when the buyer ID matched) -> excluded, 'buyerNameMismatch', the answer a record
+ *     naming someone else gets;
  *  5. amount: the claimed amount must equal the record's pre-tax amountCents or its totalCents (public
  *     sources do not settle which one the QR code carries, so both are accepted and which one matched is
  *     reported); then issueDate; then checkCode (when the claim has one: 20 digits must be equal, 6 digits
@@ -27,7 +31,8 @@ export type MatchResult =
   | { result: 'mismatch'; field: 'amount' | 'issueDate' | 'checkCode' | 'invoiceType' }
   | { result: 'excluded'; flag: string };
 
-export type MatchRules = Pick<IntakeRules, 'excludingFlags' | 'excludeOrganizationBuyers' | 'requireBuyerNameMatch'>;
+export type MatchRules = Pick<IntakeRules, 'excludingFlags' | 'excludeOrganizationBuyers' | 'requireBuyerNameMatch'> &
+  Partial<Pick<IntakeRules, 'requireBuyerName'>>;
 
 type ClaimFields = Pick<InvoiceClaim, 'invoiceType' | 'invoiceCode' | 'invoiceNumber' | 'issueDate' | 'amountCents' | 'checkCode'>;
 
@@ -71,6 +76,9 @@ export function matchClaimAgainstRecord(
     if (consumerRealName === null || !sameName(record.buyerName, consumerRealName)) {
       return { result: 'excluded', flag: 'buyerNameMismatch' };
     }
+  }
+  if (rules.requireBuyerName && (record.buyerName === null || consumerRealName === null || !sameName(record.buyerName, consumerRealName))) {
+    return { result: 'excluded', flag: 'buyerNameMismatch' };
   }
 
   let matchedAmount: 'amount' | 'total';

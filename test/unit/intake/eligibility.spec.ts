@@ -3,7 +3,7 @@ import { checkEligibility, INTAKE_REJECTION_CODES, type EligibilityContext, type
 import type { InvoiceClaim } from '../../../src/invoices/domain/invoice-fields.js';
 import { DIGITAL_CLAIM, ELIGIBILITY_RULES, PAPERLESS_CLAIM } from './fixtures.js';
 
-const CTX: EligibilityContext = { today: '2022-08-10', identityVerified: true, periodClosed: false, registeredToday: 0, registeredThisMonth: 0 };
+const CTX: EligibilityContext = { today: '2022-08-10', identityVerified: true, periodClosed: false, registeredToday: 0, registeredThisMonth: 0, registeredInCampaign: 0 };
 
 function check(claim: Partial<InvoiceClaim> = {}, ctx: Partial<EligibilityContext> = {}, rules: Partial<EligibilityRules> = {}) {
   return checkEligibility({ ...PAPERLESS_CLAIM, ...claim }, { ...ELIGIBILITY_RULES, ...rules }, { ...CTX, ...ctx });
@@ -14,6 +14,7 @@ describe('checkEligibility', () => {
     expect(INTAKE_REJECTION_CODES).toEqual([
       'INELIGIBLE_TYPE', 'CHECK_CODE_REQUIRED', 'OUTSIDE_REGION', 'ISSUE_DATE_IN_FUTURE', 'OUTSIDE_CAMPAIGN', 'REGISTRATION_TOO_LATE',
       'AMOUNT_TOO_SMALL', 'IDENTITY_REQUIRED', 'PERIOD_CLOSED', 'DAILY_LIMIT_REACHED', 'MONTHLY_LIMIT_REACHED',
+      'CAMPAIGN_LIMIT_REACHED',
     ]);
   });
 
@@ -46,6 +47,8 @@ describe('checkEligibility', () => {
     ['DAILY_LIMIT_REACHED', '5 today', {}, { registeredToday: 5 }, {}],
     ['DAILY_LIMIT_REACHED', '6 today', {}, { registeredToday: 6, registeredThisMonth: 50 }, {}],
     ['MONTHLY_LIMIT_REACHED', '45 this month', {}, { registeredToday: 4, registeredThisMonth: 45 }, {}],
+    ['CAMPAIGN_LIMIT_REACHED', '40 in the campaign', {}, { registeredToday: 2, registeredThisMonth: 19, registeredInCampaign: 40 }, { campaignLimit: 40 }],
+    ['MONTHLY_LIMIT_REACHED', 'the month first, then the campaign', {}, { registeredThisMonth: 45, registeredInCampaign: 40 }, { campaignLimit: 40 }],
   ] as const)('%s: %s', (code, _label, claim, ctx, rules) => {
     expect(check(claim as Partial<InvoiceClaim>, ctx, rules as Partial<EligibilityRules>)).toMatchObject({ code, message: expect.any(String) });
   });
@@ -66,7 +69,7 @@ describe('checkEligibility', () => {
     // everything wrong at once -> INELIGIBLE_TYPE, then peel the failures off one by one
     const everything = {
       claim: { invoiceType: '01', checkCode: null, invoiceCode: '011002200111', issueDate: '2022-07-01', amountCents: 1 },
-      ctx: { today: '2022-06-30', identityVerified: false, periodClosed: true, registeredToday: 9, registeredThisMonth: 99 },
+      ctx: { today: '2022-06-30', identityVerified: false, periodClosed: true, registeredToday: 9, registeredThisMonth: 99, registeredInCampaign: 500 },
     };
     const steps: [string, () => void][] = [
       ['INELIGIBLE_TYPE', () => Object.assign(everything.claim, { invoiceType: '10' })],
@@ -80,12 +83,13 @@ describe('checkEligibility', () => {
       ['PERIOD_CLOSED', () => Object.assign(everything.ctx, { periodClosed: false })],
       ['DAILY_LIMIT_REACHED', () => Object.assign(everything.ctx, { registeredToday: 0 })],
       ['MONTHLY_LIMIT_REACHED', () => Object.assign(everything.ctx, { registeredThisMonth: 0 })],
+      ['CAMPAIGN_LIMIT_REACHED', () => Object.assign(everything.ctx, { registeredInCampaign: 0 })],
     ];
     for (const [code, fix] of steps) {
-      expect(check(everything.claim, everything.ctx)?.code).toBe(code);
+      expect(check(everything.claim, everything.ctx, { campaignLimit: 40 })?.code).toBe(code);
       fix();
     }
-    expect(check(everything.claim, everything.ctx)).toBeNull();
+    expect(check(everything.claim, everything.ctx, { campaignLimit: 40 })).toBeNull();
   });
 
   it('property: result is null or a known code, and the limits are monotonic', () => {
@@ -105,11 +109,11 @@ describe('checkEligibility', () => {
           const today = '2022-09-30';
           const issueDate = new Date(Date.UTC(2022, 8, 30 + p.issueOffset)).toISOString().slice(0, 10);
           const claim = { ...PAPERLESS_CLAIM, invoiceType: p.invoiceType, issueDate, amountCents: p.amountCents, checkCode: p.checkCode };
-          const ctx = { today, identityVerified: p.identityVerified, periodClosed: p.periodClosed, registeredToday: p.registeredToday, registeredThisMonth: p.registeredThisMonth };
+          const ctx = { today, identityVerified: p.identityVerified, periodClosed: p.periodClosed, registeredToday: p.registeredToday, registeredThisMonth: p.registeredThisMonth, registeredInCampaign: p.registeredThisMonth };
           const r = checkEligibility(claim, ELIGIBILITY_RULES, ctx);
           if (r !== null) expect(INTAKE_REJECTION_CODES).toContain(r.code);
           // registering more never turns a rejection into an acceptance
-          const more = checkEligibility(claim, ELIGIBILITY_RULES, { ...ctx, registeredToday: ctx.registeredToday + 1, registeredThisMonth: ctx.registeredThisMonth + 1 });
+          const more = checkEligibility(claim, ELIGIBILITY_RULES, { ...ctx, registeredToday: ctx.registeredToday + 1, registeredThisMonth: ctx.registeredThisMonth + 1, registeredInCampaign: ctx.registeredInCampaign + 1 });
           if (r !== null) expect(more).not.toBeNull();
         },
       ),

@@ -108,3 +108,24 @@ describe('names', () => {
     );
   });
 });
+
+describe('matchClaimAgainstRecord: requireBuyerName (2026 pilots: invoices issued to the consumer by name)', () => {
+  const rules = { requireBuyerName: true };
+  it('refuses a record that names no buyer with the answer a record naming someone else gets', () => {
+    expect(match({}, { buyerName: null }, '张三', rules)).toEqual({ result: 'excluded', flag: 'buyerNameMismatch' });
+    expect(match({}, { buyerName: '  ' }, '张三', rules)).toEqual({ result: 'excluded', flag: 'buyerNameMismatch' });
+    expect(match({}, { buyerName: '李四' }, '张三', rules)).toEqual({ result: 'excluded', flag: 'buyerNameMismatch' });
+  });
+  it('refuses a consumer without a verified name, and checks the name even when the record carries their ID', () => {
+    expect(match({}, { buyerName: '张三' }, null, rules).result).toBe('excluded');
+    const withId = matchClaimAgainstRecord(PAPERLESS_CLAIM, { ...RECORD, buyerName: '李四', buyerIdHash: 'h1' }, '张三', { ...RULES, ...rules }, 'h1');
+    expect(withId).toEqual({ result: 'excluded', flag: 'buyerNameMismatch' });
+    expect(matchClaimAgainstRecord(PAPERLESS_CLAIM, { ...RECORD, buyerName: null, buyerIdHash: 'h1' }, '张三', { ...RULES, ...rules }, 'h1').result).toBe('excluded');
+  });
+  it('accepts the verified name (the same canonical comparison as the buyer-name rule)', () => {
+    expect(match({}, { buyerName: '张三' }, '张三', rules).result).toBe('verified');
+    expect(match({}, { buyerName: ' 张 三 ' }, '张三', rules).result).toBe('verified');
+    expect(match({}, { buyerName: '张三' }, '张三', { requireBuyerName: true, requireBuyerNameMatch: false }).result).toBe('verified');
+    expect(match({}, { buyerName: '张四' }, '张三', { requireBuyerName: true, requireBuyerNameMatch: false }).result).toBe('excluded');
+  });
+});

@@ -11,6 +11,7 @@ const SOURCE = { feed: '税务系统接口', console: '管理台上传', cli: '�
 
 /** The campaign dashboard (GET /api/v1/admin/dashboard), refreshed every 30 s. */
 export function dashboardView(main) {
+  const campaignSel = el('select', { id: 'dash-campaign', 'aria-label': '活动' });
   const periodSel = el('select', { id: 'dash-period', 'aria-label': '统计期' });
   const stats = el('div', { class: 'grid', id: 'dash-stats' });
   const byDay = el('div', { class: 'chart', id: 'chart-by-day', role: 'img', 'aria-label': '每日登记数（按状态）' });
@@ -27,13 +28,18 @@ export function dashboardView(main) {
   show(
     main,
     el('h1', {}, '活动概况'),
-    el('div', { class: 'filters' }, el('label', { for: 'dash-period' }, '统计期'), periodSel),
+    el('div', { class: 'filters' }, el('label', { for: 'dash-campaign' }, '活动'), campaignSel, el('label', { for: 'dash-period' }, '统计期'), periodSel),
     stats,
     el('div', { class: 'grid2' }, el('section', { class: 'card' }, el('h2', {}, '每日登记（按状态）'), byDay), el('section', { class: 'card' }, el('h2', {}, '各城市登记'), byCity)),
     el('div', { class: 'grid2' }, el('section', { class: 'card' }, el('h2', {}, '近 24 小时拒绝原因'), refusals), el('section', { class: 'card' }, el('h2', {}, '各城市明细'), cityTable.node)),
     status,
   );
   periodSel.addEventListener('change', () => void load());
+  // Another campaign has other periods: its current one is shown first.
+  campaignSel.addEventListener('change', () => {
+    show(periodSel);
+    void load();
+  });
   // ECharts (charts.js, a chunk of its own) is fetched when the dashboard is first opened, not with the
   // console's first screen (the sign-in form).
   const charts = import('./charts.js');
@@ -66,8 +72,12 @@ export function dashboardView(main) {
 
   async function load() {
     try {
-      const q = periodSel.value ? `?period=${encodeURIComponent(periodSel.value)}` : '';
+      const params = new URLSearchParams();
+      if (campaignSel.value) params.set('campaignId', campaignSel.value);
+      if (periodSel.value) params.set('period', periodSel.value);
+      const q = params.toString() ? `?${params}` : '';
       const d = await api(`/api/v1/admin/dashboard${q}`);
+      if (!campaignSel.options.length) show(campaignSel, d.campaigns.map((c) => el('option', { value: c.id, selected: c.id === d.campaign.id }, c.name)));
       if (!periodSel.options.length) {
         show(periodSel, d.periods.map((p) => el('option', { value: p, selected: p === d.period.key }, periodLabel(p))));
       }

@@ -1,7 +1,7 @@
 import { api } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { errorText } from '../../../web-shared/errors.js';
-import { count, periodLabel, when, yuan } from '../../../web-shared/formatting.js';
+import { count, drawLabel, when, yuan } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { can, me, toast, toastError } from '../main.js';
 import { badge, CLAIM, DRAW_STATUS, every, kv, PHASE, REQUEST_STATUS } from './common.js';
@@ -40,7 +40,7 @@ export function drawView(main, drawId) {
       show(statusCard, el('p', { class: 'error' }, errorText(error)));
       return;
     }
-    header.textContent = `${periodLabel(draw.periodKey)} 开奖`;
+    header.textContent = `${drawLabel(draw)} 开奖`;
     renderStatus();
     const signature = JSON.stringify([draw.status, draw.requests.map((r) => [r.id, r.status]), !!draw.commitment]);
     if (signature !== lastSignature) {

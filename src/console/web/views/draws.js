@@ -1,7 +1,7 @@
 import { api } from '../../../web-shared/api-client.js';
 import { el, show } from '../../../web-shared/dom.js';
 import { errorText } from '../../../web-shared/errors.js';
-import { count, periodLabel, when } from '../../../web-shared/formatting.js';
+import { count, drawLabel, when } from '../../../web-shared/formatting.js';
 import { dataTable } from '../../../web-shared/table.js';
 import { badge, DRAW_STATUS, every } from './common.js';
 
@@ -10,7 +10,7 @@ export function drawsView(main) {
   const timeline = el('div', { class: 'timeline', id: 'draw-timeline' });
   const table = dataTable(
     [
-      { key: 'periodKey', label: '期次', render: (d) => el('a', { href: `#/draws/${encodeURIComponent(d.id)}` }, periodLabel(d.periodKey)) },
+      { key: 'periodKey', label: '期次', render: (d) => el('a', { href: `#/draws/${encodeURIComponent(d.id)}` }, drawLabel(d)) },
       { key: 'status', label: '状态', render: (d) => badge(d.status, DRAW_STATUS) },
       { key: 'freezeAt', label: '截止（北京时间）', render: (d) => when(d.freezeAt) },
       { key: 'drawAt', label: '计划开奖', render: (d) => when(d.drawAt) },
@@ -29,7 +29,7 @@ export function drawsView(main) {
       show(
         timeline,
         draws.map((d) =>
-          el('a', { href: `#/draws/${encodeURIComponent(d.id)}`, 'data-draw': d.id }, el('div', { class: 'period' }, periodLabel(d.periodKey)), badge(d.status, DRAW_STATUS)),
+          el('a', { href: `#/draws/${encodeURIComponent(d.id)}`, 'data-draw': d.id }, el('div', { class: 'period' }, drawLabel(d)), badge(d.status, DRAW_STATUS)),
         ),
       );
       table.setRows(draws);

@@ -13,6 +13,7 @@ import { Utf8Beacons1700000016000 } from './1700000016000-utf8-beacons.js';
 import { DrawEntriesClosed1700000016500 } from './1700000016500-draw-entries-closed.js';
 import { AutoEntrySource1700000018100 } from './1700000018100-auto-entry-source.js';
 import { InvoiceFileSource1700000018000 } from './1700000018000-invoice-file-source.js';
+import { PeriodPools1700000018200 } from './1700000018200-period-pools.js';
 import { DrawRequestReason1700000019000 } from './1700000019000-draw-request-reason.js';
 import { InstantDraws1700000018500 } from './1700000018500-instant-draws.js';
 
@@ -33,6 +34,7 @@ export const migrations = [
   DrawEntriesClosed1700000016500,
   InvoiceFileSource1700000018000,
   AutoEntrySource1700000018100,
+  PeriodPools1700000018200,
   InstantDraws1700000018500,
   DrawRequestReason1700000019000,
 ];
