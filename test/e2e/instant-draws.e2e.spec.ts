@@ -389,7 +389,7 @@ describe('the worker answers at once, many at a time, or later', () => {
     expect(refused.output()).toContain('INSTANT_SECRET_KEY must not be set for the API process');
 
     const port = String(20000 + Math.floor(Math.random() * 20000));
-    const real = spawnApi({ PORT: port, LOG_LEVEL: 'verbose', CLOCK_START: clock.now().toISOString(), CLOCK_RATE: '1' });
+    const real = spawnApi({ PORT: port, LOG_LEVEL: 'verbose', CLOCK_START: clock.now().toISOString(), CLOCK_RATE: '1', INSTANT_OUTCOME_WAIT_MS: '10000' });
     try {
       await eventually('the API process listening', 20_000, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
       const consumer = await createConsumer(api.app, { realName: '进程' });
