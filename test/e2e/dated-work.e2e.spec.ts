@@ -13,7 +13,7 @@ import { DrawTickService } from '../../src/draws/draw-tick.service.js';
 import { recheckJobIdFor } from '../../src/invoices/pending-recheck.schedule.js';
 import { DatedWorkTick, MAINTENANCE_TICK_SCHEDULER_ID, MaintenanceJob, type DatedWorkResult } from '../../src/maintenance/dated-work.tick.js';
 import { drawRow, insertConsumers, insertInvoices } from '../faults/draw-fixtures.js';
-import { destroyTestEnvironment, isolatedConfig, startTestWorker } from '../support/test-env.js';
+import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker } from '../support/test-env.js';
 import { eventually } from '../support/waiting.js';
 
 /**
@@ -45,16 +45,24 @@ afterAll(async () => {
   rmSync(campaignsDir, { recursive: true, force: true });
 });
 
-/** Ten verified July registrations of ten consumers. */
-async function seedJuly(app: Awaited<ReturnType<typeof startTestWorker>>['app']): Promise<DataSource> {
-  const ds = app.get<DataSource>(getDataSourceToken());
-  const consumers = await insertConsumers(ds, app.get(PiiProtector), 10);
-  await insertInvoices(ds, { periodKey: '2022-07', issueDate: '2022-07-20', consumerIds: consumers, count: 10 });
-  return ds;
+/**
+ * Ten verified July registrations of ten consumers, written before the worker starts: its draw tick's
+ * scheduler fires at once, and with the clock past July's freeze it would freeze an empty July first.
+ */
+async function seedJuly(config: AppConfig): Promise<void> {
+  const api = await startTestApi({ config });
+  try {
+    const ds = api.app.get<DataSource>(getDataSourceToken());
+    const consumers = await insertConsumers(ds, api.app.get(PiiProtector), 10);
+    await insertInvoices(ds, { periodKey: '2022-07', issueDate: '2022-07-20', consumerIds: consumers, count: 10 });
+  } finally {
+    await api.close();
+  }
 }
 async function tierOne(ds: DataSource): Promise<Array<{ attempt: number; status: string; alternate_rank: number | null; claim_deadline: Date }>> {
   return ds.query(`SELECT attempt, status, alternate_rank, claim_deadline FROM prizes WHERE draw_id = ? AND tier = 1 ORDER BY attempt`, [JULY]);
 }
+const dataSourceOf = (worker: Awaited<ReturnType<typeof startTestWorker>>) => worker.app.get<DataSource>(getDataSourceToken());
 /** The draw tick until July is published (it freezes, draws and publishes through the draws queue). */
 async function publishJuly(worker: Awaited<ReturnType<typeof startTestWorker>>, ds: DataSource): Promise<void> {
   await eventually('July published', 60_000, async () => {
@@ -66,10 +74,11 @@ async function publishJuly(worker: Awaited<ReturnType<typeof startTestWorker>>, 
 test('on a fast simulated clock an unclaimed prize passes to its alternate at the first tick after its deadline', async () => {
   // Ten simulated days a real second, from just before July's draw time.
   const config = configWith({ CLOCK_START: '2022-08-07T09:59:00+08:00', CLOCK_RATE: '864000' });
+  await seedJuly(config);
   const worker = await startTestWorker({ config, clock: 'config' });
   const events = new QueueEvents(QueueName.maintenance, bull(config));
   try {
-    const ds = await seedJuly(worker.app);
+    const ds = dataSourceOf(worker);
     await publishJuly(worker, ds);
     const [won] = await tierOne(ds);
     expect(won).toMatchObject({ attempt: 0, status: 'awaiting_claim', alternate_rank: null });
@@ -109,11 +118,12 @@ test('on a fast simulated clock an unclaimed prize passes to its alternate at th
 
 test('a worker restarted with the clock moved past a claim deadline passes the prize on at once', async () => {
   const config = configWith({ CLOCK_START: '2022-08-07T10:00:00+08:00', CLOCK_RATE: '1' });
+  await seedJuly(config);
   const first = await startTestWorker({ config, clock: 'config' });
   let ds: DataSource;
   let deadline: number;
   try {
-    ds = await seedJuly(first.app);
+    ds = dataSourceOf(first);
     await publishJuly(first, ds);
     const [won] = await tierOne(ds);
     deadline = new Date(won.claim_deadline).getTime();
@@ -148,11 +158,12 @@ test('the tick changes nothing twice at the same service-clock time; the old rea
   const legacy = [new Queue(QueueName.maintenance, bull(config)), new Queue(QueueName.registry, bull(config))];
   await legacy[0].upsertJobScheduler('prize-forfeiture-daily', { every: DAY }, { name: 'prize-forfeiture', data: {} });
   await legacy[1].upsertJobScheduler('recheck-pending-daily', { every: DAY }, { name: 'recheck-pending', data: {} });
+  await seedJuly(config);
   const worker = await startTestWorker({ config, clock });
   try {
     expect((await legacy[0].getJobSchedulers()).map((s) => s.key)).toEqual([MAINTENANCE_TICK_SCHEDULER_ID]);
     expect(await legacy[1].getJobSchedulers()).toEqual([]);
-    const ds = await seedJuly(worker.app);
+    const ds = dataSourceOf(worker);
     await publishJuly(worker, ds);
     const [won] = await tierOne(ds);
     clock.set(new Date(new Date(won.claim_deadline).getTime()));
