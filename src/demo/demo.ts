@@ -16,9 +16,11 @@
  *    rule instead (an operator requests with a beacon, an auditor approves).
  * 4. Then the 2026 campaign next to it (config/campaigns/zhuzhou-2026.json, src/demo/zhuzhou-demo.ts): 数电
  *    invoices issued to its consumers by their exact names, amounts across the bands, registered through the
- *    API in each half month; each half month's two periodic pool draws (¥1,000–5,000, ¥5,000+) freeze, draw
- *    and publish through the tick and the worker.
- * 5. Verifies every draw from the public API's audit bundle and entries file, prints where to look and how
+ *    API in each half month; those of ¥100–1,000 get their instant outcome in the answer (the instant-draw
+ *    day committed before it opens, published after it closes); each half month's two periodic pool draws
+ *    (¥1,000–5,000, ¥5,000+) freeze, draw and publish through the tick and the worker.
+ * 5. Verifies every draw from the public API's audit bundle and entries file and every instant-draw day from
+ *    its commitment, log and bundle, prints where to look and how
  *    to verify by hand, and keeps serving until Ctrl-C (or exits at once with --exit).
  */
 import 'reflect-metadata';
@@ -44,7 +46,8 @@ import { PiiProtector } from '../core/crypto/pii.js';
 import { dataSourceOptions } from '../core/database/data-source-options.js';
 import { dropDatabase } from '../core/database/ensure-database.js';
 import { migrateDatabase } from '../core/database/migrate.js';
-import { verifyAuditBundle } from '../draws/algorithm/index.js';
+import { verifyAuditBundle, verifyInstantDay } from '../draws/algorithm/index.js';
+import { InstantDrawService } from '../instant/instant-draw.service.js';
 import { DrawTickService } from '../draws/draw-tick.service.js';
 import { StaffService } from '../staff/staff.service.js';
 import { deleteKeysWithPrefix } from '../core/redis/redis.js';
@@ -279,21 +282,39 @@ async function main(): Promise<void> {
   // The 2026 campaign: half months, periodic pools by amount band.
   const zhuzhou = catalog.get('zhuzhou-2026');
   const zhuzhouDrawIds: string[] = [];
+  const instantDayIds: string[] = [];
   if (zhuzhou) {
     say('');
     say(`${zhuzhou.name} (${zhuzhou.id}): 数电 invoices issued to the consumer by name, periodic draws by amount band`);
     t = performance.now();
-    const run = await runZhuzhouDemo(zhuzhou, api, local, clock, async (at, draws, until) => {
-      clock.set(at);
-      await tick.tick();
-      for (const d of draws) await waitForStatus(ds, d.id, until === 'frozen' ? ['frozen', 'drawn', 'published'] : ['published']);
-    });
+    const instantDraws = worker.get(InstantDrawService);
+    const run = await runZhuzhouDemo(
+      zhuzhou,
+      api,
+      local,
+      clock,
+      async (at, draws, until) => {
+        clock.set(at);
+        await tick.tick();
+        for (const d of draws) await waitForStatus(ds, d.id, until === 'frozen' ? ['frozen', 'drawn', 'published'] : ['published']);
+      },
+      async (at) => {
+        clock.set(at);
+        await instantDraws.runDue(at);
+      },
+    );
     const refused = Object.entries(run.registered.refused).map(([code, n]) => `${n} ${code}`).join(', ');
     say(`  ${run.registered.verified} registrations verified${refused ? `, refused: ${refused}` : ''} (invoices of ¥100–1,000 are in the instant pool only: no periodic draw)`);
     say('  draw                                  pool                     entries  tickets  winners');
     for (const d of run.draws) {
       zhuzhouDrawIds.push(d.draw.id);
       say(`  ${d.draw.id.padEnd(38)}${d.draw.poolName.padEnd(18)}${String(d.entries).padStart(9)}${String(d.tickets).padStart(9)}${String(d.winners).padStart(9)}`);
+    }
+    say('  instant-draw day                        entries  prizes (shown in the registration answers)');
+    for (const d of run.instantDays) {
+      instantDayIds.push(d.dayId);
+      const prizes = Object.entries(d.prizesByTier).map(([tier, n]) => `${n} × ${tier}`).join(', ') || 'none';
+      say(`  ${d.dayId.padEnd(38)}${String(d.entries).padStart(9)}  ${prizes}${d.notEntered ? ` (${d.notEntered} not entered)` : ''}`);
     }
     say(`  in ${secs(performance.now() - t)}`);
   }
@@ -312,6 +333,20 @@ async function main(): Promise<void> {
     say(`  ${drawId}: ${result.ok ? 'MATCH' : `MISMATCH: ${result.difference}`}`);
   }
 
+  if (instantDayIds.length) {
+    say('Verifying every instant-draw day from its public commitment, log and bundle (ILI-1):');
+    for (const dayId of instantDayIds) {
+      const base = `${local}/api/v1/public/instant-days/${encodeURIComponent(dayId)}`;
+      const [commitment, log, bundle] = await Promise.all([fetch(`${base}/commitment`), fetch(`${base}/log`), fetch(`${base}/bundle`)]);
+      if (!commitment.ok || !log.ok || !bundle.ok) {
+        say(`  ${dayId}: public API answered ${commitment.status}/${log.status}/${bundle.status}: not verified`);
+        continue;
+      }
+      const result = verifyInstantDay(await commitment.json(), await bundle.json(), await log.text());
+      say(`  ${dayId}: ${result.ok ? 'MATCH' : `MISMATCH: ${result.difference}`}`);
+    }
+  }
+
   const example = `${campaign.id}-${periods[0].key}`;
   say('');
   say('Where to look (the demo keeps serving; the clock stays at the end of the campaign):');
@@ -319,6 +354,8 @@ async function main(): Promise<void> {
   say(`  public API             ${shown}/api/v1/public/campaigns  ·  ${shown}/api/v1/public/campaigns/${campaign.id}/draws`);
   say(`                         ${shown}/api/v1/public/draws/${example}  ·  …/winners  ·  …/audit  ·  …/entries`);
   if (zhuzhouDrawIds.length) say(`  2026 campaign          ${shown}/?campaign=zhuzhou-2026  ·  ${shown}/api/v1/public/draws/${zhuzhouDrawIds[0]}`);
+  const instantExample = instantDayIds[0];
+  if (instantExample) say(`  instant-draw day       ${shown}/instant-days/${instantExample}  (在浏览器中验证)  ·  ${shown}/api/v1/public/instant-days/${instantExample}`);
   say(`  OpenAPI                ${shown}/api/docs`);
   say(`  staff API              POST ${shown}/api/v1/admin/auth/login {"username":"${DEMO_STAFF.operator.username}","password":"${DEMO_STAFF.operator.password}"}`);
   say(`                         then GET ${shown}/api/v1/admin/draws/${example} and …/audit-log with the token (auditor: ${DEMO_STAFF.auditor.username} / ${DEMO_STAFF.auditor.password})`);
@@ -328,6 +365,10 @@ async function main(): Promise<void> {
   say('  npm run build');
   say(`  npm run verify -- --bundle ${shown}/api/v1/public/draws/${example}/audit \\`);
   say(`                    --entries ${shown}/api/v1/public/draws/${example}/entries`);
+  if (instantExample) {
+    const day = `${shown}/api/v1/public/instant-days/${instantExample}`;
+    say(`  npm run verify -- --instant-day ${day}/bundle --log ${day}/log --commitment ${day}/commitment`);
+  }
 
   const close = async () => {
     await worker.close();

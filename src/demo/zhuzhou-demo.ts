@@ -10,7 +10,7 @@ import { makeResidentId } from '../consumers/domain/resident-id.js';
 import type { ManualClock } from '../core/clock/clock.js';
 import { PiiProtector } from '../core/crypto/pii.js';
 import { maskIdNumber, maskPhone } from '../core/masking.js';
-import { addDays, shanghaiDateTime } from '../core/time/shanghai.js';
+import { addDays, shanghaiDateTime, startOfShanghaiDay } from '../core/time/shanghai.js';
 import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
 
 /**
@@ -18,8 +18,9 @@ import { RegistryInvoice } from '../registry/registry-invoice.entity.js';
  * Henan's. Its consumers have verified real names; the tax bureau's records of their 数电 (type 32) invoices
  * name them exactly (the campaign's requireBuyerName) and carry amounts across the bands: ¥100–1,000 (the
  * instant pool only), ¥1,000–5,000 and ¥5,000+ (one periodic draw each per half month). Each invoice is
- * registered through the public API like the app does; then each half month's pool draws freeze, draw and
- * publish through the tick and the worker. Deterministic: the same invoices and amounts on every run.
+ * registered through the public API like the app does — those of the instant band get their instant outcome
+ * in the answer, on an instant-draw day committed before it opens and published after it closes — then each
+ * half month's pool draws freeze, draw and publish through the tick and the worker. Deterministic: the same invoices and amounts on every run.
  */
 const NAMES = ['刘建华', '陈晓梅', '王志强', '李秀英', '张伟', '杨丽', '赵敏', '黄磊', '周婷', '吴刚', '徐静', '孙浩', '马超', '朱琳', '胡军', '郭芳', '何平', '高翔', '林娜', '罗斌'];
 /** Amounts (cents, tax included) by consumer and invoice: across the instant band and both periodic bands. */
@@ -28,7 +29,12 @@ const AMOUNTS = [35_000, 128_000, 560_000, 86_000, 240_000, 1_250_000, 19_900, 4
 export interface ZhuzhouDemoResult {
   registered: { verified: number; refused: Record<string, number> };
   draws: Array<{ draw: PoolDraw; entries: number; tickets: number; winners: number }>;
+  /** Instant-draw days: the outcomes the registration answers showed, by day. */
+  instantDays: Array<{ dayId: string; entries: number; prizesByTier: Record<string, number>; notEntered: number }>;
 }
+
+/** The demo's hooks into the worker: run the instant days' due steps (commit, open, close, publish) at `at`. */
+export type InstantDue = (at: Date) => Promise<void>;
 
 /** Creates the Zhuzhou consumers with verified identities (as the identity check would leave them). */
 async function createConsumers(ds: DataSource, pii: PiiProtector, verifiedAt: Date): Promise<Array<{ id: number; name: string }>> {
@@ -63,15 +69,21 @@ export async function runZhuzhouDemo(
   apiBaseUrl: string,
   clock: ManualClock,
   step: (at: Date, draws: PoolDraw[], until: 'frozen' | 'published') => Promise<void>,
+  instantDue: InstantDue,
 ): Promise<ZhuzhouDemoResult> {
   const ds = api.get<DataSource>(getDataSourceToken());
   const tokens = api.get(TokenService);
   const consumers = await createConsumers(ds, api.get(PiiProtector), new Date(`${campaign.startDate}T00:00:00+08:00`));
-  const result: ZhuzhouDemoResult = { registered: { verified: 0, refused: {} }, draws: [] };
+  const result: ZhuzhouDemoResult = { registered: { verified: 0, refused: {} }, draws: [], instantDays: [] };
   let serial = 0;
   for (const period of periodsOf(campaign)) {
     const issueDate = addDays(period.startDate, 1);
-    clock.set(shanghaiDateTime(addDays(period.startDate, 2), '10:00'));
+    const registrationDay = addDays(period.startDate, 2);
+    // The instant-draw day is committed before it opens (its secret's hash public), then opens at midnight.
+    await instantDue(new Date(startOfShanghaiDay(registrationDay).getTime() - 3_600_000));
+    clock.set(shanghaiDateTime(registrationDay, '10:00'));
+    await instantDue(clock.now());
+    const day = { dayId: '', entries: 0, prizesByTier: {} as Record<string, number>, notEntered: 0 };
     for (const [c, consumer] of consumers.entries()) {
       for (let k = 0; k < 2; k++) {
         serial += 1;
@@ -99,14 +111,20 @@ export async function runZhuzhouDemo(
           headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.issueConsumerToken(consumer.id)}` },
           body: JSON.stringify({ invoiceType: '32', invoiceNumber, issueDate, amount: (amountCents / 100).toFixed(2) }),
         });
-        const body = (await res.json()) as { status?: string; code?: string };
+        const body = (await res.json()) as { status?: string; code?: string; instant?: { status: string; dayId?: string; outcome?: number; tierName?: string } };
         if (res.status === 201 && body.status === 'verified') result.registered.verified += 1;
         else result.registered.refused[body.code ?? String(res.status)] = (result.registered.refused[body.code ?? String(res.status)] ?? 0) + 1;
-        // HOOK (issue #18, instant draws): an invoice of the instant pool's band (¥100–1,000 here) gets its ILI-1
-        // outcome in this answer once the instant draws are wired into registration; show it here (e.g. count the
-        // wins per tier for the demo's table). Until then such invoices take part in no draw of this demo.
+        // Invoices of the instant pool's band (¥100–1,000) get their ILI-1 outcome in this very answer.
+        if (body.instant?.status === 'drawn') {
+          day.dayId = body.instant.dayId!;
+          day.entries += 1;
+          if (body.instant.outcome) day.prizesByTier[body.instant.tierName!] = (day.prizesByTier[body.instant.tierName!] ?? 0) + 1;
+        } else if (body.instant) day.notEntered += 1;
       }
     }
+    // The day closes at midnight; the worker reveals its secret and publishes its log.
+    await instantDue(new Date(startOfShanghaiDay(addDays(registrationDay, 1)).getTime() + 600_000));
+    if (day.dayId) result.instantDays.push(day);
     const draws = poolDrawsOf(campaign).filter((d) => d.period.key === period.key);
     await step(period.freezeAt, draws, 'frozen');
     await step(period.drawAt, draws, 'published');
