@@ -43,10 +43,8 @@ import 'reflect-metadata';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JwtService } from '@nestjs/jwt';
 import autocannon from 'autocannon';
@@ -62,6 +60,7 @@ import { makeResidentId } from '../src/consumers/domain/resident-id.js';
 import { formatInvoiceQr } from '../src/invoices/domain/qr.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
 import { prng } from './support/prng.js';
+import { freePort, productionSettings, ROOT, scratchNames, startApiProcess, startServerProcess } from './support/processes.js';
 import { formatCents } from '../src/core/money.js';
 
 const { values } = parseArgs({
@@ -106,26 +105,11 @@ if (
   process.exit(2);
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const CLOCK_START = '2022-08-10T10:00:00+08:00';
-const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
+const scratch = scratchNames('reg');
 const env: Record<string, string> = {
-  NODE_ENV: 'production',
-  DATABASE_URL: `${SERVER}/il_bench_reg_${runId}`,
-  REDIS_URL,
-  REDIS_PREFIX: `ilbench:reg:${runId}`,
-  JWT_SECRET: randomBytes(32).toString('base64url'),
-  PII_KEY: randomBytes(32).toString('hex'),
-  REGISTRY_API_KEY: randomBytes(24).toString('base64url'),
-  JWT_AUDIENCE: `il-bench-${runId}`,
-  // Production needs a verification provider; registration never calls it (the consumers are verified).
-  IDENTITY_VERIFIER: 'http',
-  IDENTITY_PROVIDER_URL: 'http://127.0.0.1:9',
-  IDENTITY_PROVIDER_KEY: randomBytes(16).toString('hex'),
-  LOG_LEVEL: 'warn',
-  LOG_FORMAT: 'json',
+  ...productionSettings(scratch.runId),
+  ...scratch.env,
   CLOCK_START,
   CLOCK_RATE: '1',
 };
@@ -248,31 +232,6 @@ async function createBareTable(db: mysql.Connection): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------------
 // Processes
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within 60 s`);
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -597,26 +556,14 @@ async function main(): Promise<void> {
     let api: Target | null = null;
     let apiProcess: ChildProcess | null = null;
     const startBare = async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, [join(ROOT, 'dist/bench/bare-insert-server.js')], {
-        cwd: ROOT,
-        env: { ...process.env, BARE_DATABASE_URL: config.DATABASE_URL, PORT: String(port), HOST: '127.0.0.1' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const { child, base } = await startServerProcess('dist/bench/bare-insert-server.js', { BARE_DATABASE_URL: config.DATABASE_URL }, { readyPath: '/health/live' });
       children.push(child);
-      await waitFor(`http://127.0.0.1:${port}/health/live`, child);
-      return newTarget('bare node:http + mysql2', `http://127.0.0.1:${port}`, child.pid, requestSource(tokens, bodies));
+      return newTarget('bare node:http + mysql2', base, child.pid, requestSource(tokens, bodies));
     };
     const startApi = async (extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) => {
-      const port = await freePort();
-      const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.api.js')], {
-        cwd: ROOT,
-        env: { ...process.env, ...env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const { child, base } = await startApiProcess({ ...env, ...extraEnv }, { nodeArgs, stdio: ['ignore', 'inherit', 'inherit'] });
       children.push(child);
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, child);
-      return { base: `http://127.0.0.1:${port}`, child };
+      return { base, child };
     };
     const targets: Target[] = [];
     let scraper: NodeJS.Timeout | null = null;
@@ -735,7 +682,7 @@ async function main(): Promise<void> {
     for (const c of children) await stop(c);
     await db.end();
     await dropDatabase(config.DATABASE_URL);
-    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
+    await deleteKeysWithPrefix(env.REDIS_URL, env.REDIS_PREFIX);
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     if (instantDir) rmSync(instantDir, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import { validateLifecycleGraph } from '../core/lifecycle-graph.js';
 import type { DrawPhase, DrawStatus } from './draw.entity.js';
 
 /**
@@ -24,22 +25,7 @@ export const statusBefore = (phase: DrawPhase): DrawStatus => DRAW_STEPS[phase].
 
 /** Throws when the graph names an unknown status, a step is not an edge of it, or a status cannot be reached. */
 export function validateDrawGraph(graph: Readonly<Record<string, readonly string[]>> = DRAW_GRAPH, steps = DRAW_STEPS): void {
-  const states = new Set(Object.keys(graph));
-  for (const [from, targets] of Object.entries(graph))
-    for (const to of targets) if (!states.has(to)) throw new Error(`Draw state machine: ${from} -> ${to} leads to an unknown status`);
-  for (const [phase, { from, to }] of Object.entries(steps))
-    if (!graph[from]?.includes(to)) throw new Error(`Draw state machine: step ${phase} (${from} -> ${to}) is not a transition of the graph`);
-  const reached = new Set(['scheduled']);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const from of [...reached])
-      for (const to of graph[from] ?? [])
-        if (!reached.has(to)) {
-          reached.add(to);
-          grew = true;
-        }
-  }
-  for (const state of states) if (!reached.has(state)) throw new Error(`Draw state machine: ${state} cannot be reached from scheduled`);
+  validateLifecycleGraph('Draw', 'scheduled', graph, steps);
 }
 
 export const canTransition = (from: DrawStatus, to: DrawStatus): boolean => DRAW_GRAPH[from].includes(to);

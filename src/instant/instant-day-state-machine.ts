@@ -12,6 +12,7 @@
  * - close: at the next midnight; the log is final.
  * - publish: as soon as it is closed: the log and the day bundle (secret revealed) are written.
  */
+import { validateLifecycleGraph } from '../core/lifecycle-graph.js';
 import { addDays, shanghaiDate, startOfShanghaiDay } from '../core/time/shanghai.js';
 
 export type InstantDayStatus = 'committed' | 'open' | 'closed' | 'published';
@@ -35,22 +36,7 @@ export const COMMIT_LEAD_DAYS = 1;
 
 /** Throws when a step is not an edge of the graph or a status is unreachable from `committed` (checked at start-up). */
 export function validateInstantDayGraph(graph: Readonly<Record<string, readonly string[]>> = INSTANT_DAY_GRAPH, steps = INSTANT_DAY_STEPS): void {
-  const states = new Set(Object.keys(graph));
-  for (const [from, targets] of Object.entries(graph))
-    for (const to of targets) if (!states.has(to)) throw new Error(`Instant day state machine: ${from} -> ${to} leads to an unknown status`);
-  for (const [step, { from, to }] of Object.entries(steps))
-    if (!graph[from]?.includes(to)) throw new Error(`Instant day state machine: step ${step} (${from} -> ${to}) is not a transition`);
-  const reached = new Set(['committed']);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const from of [...reached])
-      for (const to of graph[from] ?? [])
-        if (!reached.has(to)) {
-          reached.add(to);
-          grew = true;
-        }
-  }
-  for (const s of states) if (!reached.has(s)) throw new Error(`Instant day state machine: ${s} cannot be reached from committed`);
+  validateLifecycleGraph('Instant day', 'committed', graph, steps);
 }
 
 /** The id of a campaign's instant-draw day: `<campaign>-instant-<YYYY-MM-DD>` (an ILI-1 day id, at most 64 chars: it is the prizes' draw id). */
