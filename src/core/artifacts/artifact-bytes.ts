@@ -1,4 +1,5 @@
 import type { createHash } from 'node:crypto';
+import type { ArtifactEncoding } from './artifact-store.js';
 import { constants as zlib, createBrotliCompress, createGzip } from 'node:zlib';
 
 /**
@@ -26,3 +27,9 @@ export async function* hashed(
     yield bytes;
   }
 }
+
+/** The stored representations' names under an artifact's key, and its metadata record (both stores). */
+export const ARTIFACT_FILES: Record<ArtifactEncoding, string> = { identity: 'data', gzip: 'data.gz', br: 'data.br' };
+export const ARTIFACT_META = 'meta.json';
+/** How many artifacts' info a store keeps in memory (they never change). */
+export const INFO_CACHE_MAX = 1_000;

@@ -13,11 +13,8 @@ import {
   type ByteRange,
   type PutOptions,
 } from './artifact-store.js';
-import { BROTLI_MAX_BYTES, brotliCompressor as brotli, gzipCompressor as gzip, hashed } from './artifact-bytes.js';
+import { ARTIFACT_FILES as FILES, ARTIFACT_META as META, BROTLI_MAX_BYTES, brotliCompressor as brotli, gzipCompressor as gzip, hashed, INFO_CACHE_MAX } from './artifact-bytes.js';
 
-const FILES: Record<ArtifactEncoding, string> = { identity: 'data', gzip: 'data.gz', br: 'data.br' };
-const META = 'meta.json';
-const INFO_CACHE_MAX = 1_000;
 
 /**
  * The artifact store in a local directory (ARTIFACTS_DIR): each artifact is a directory `<key>/` holding

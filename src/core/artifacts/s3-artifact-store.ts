@@ -20,11 +20,8 @@ import {
   type ByteRange,
   type PutOptions,
 } from './artifact-store.js';
-import { BROTLI_MAX_BYTES, brotliCompressor, gzipCompressor, hashed } from './artifact-bytes.js';
+import { ARTIFACT_FILES as FILES, ARTIFACT_META as META, BROTLI_MAX_BYTES, brotliCompressor, gzipCompressor, hashed, INFO_CACHE_MAX } from './artifact-bytes.js';
 
-const FILES: Record<ArtifactEncoding, string> = { identity: 'data', gzip: 'data.gz', br: 'data.br' };
-const META = 'meta.json';
-const INFO_CACHE_MAX = 1_000;
 /** S3's minimum part is 5 MiB; 8 MiB parts, two in flight per representation, bound a put's memory to ~50 MiB. */
 const DEFAULT_PART_SIZE = 8 << 20;
 const CONDITIONAL_CONFLICT_RETRIES = 5;
