@@ -20,6 +20,7 @@ export const configDefaults = {
   TRUST_PROXY: 'false',
   BODY_LIMIT_BYTES: '1048576',
   LOG_LEVEL: 'log',
+  SMS_SIGNATURE: '河南省有奖发票',
   LOG_FORMAT: 'text',
   CAMPAIGNS_DIR: 'config/campaigns',
   PUBLIC_RATE_LIMIT_PER_MINUTE: '600',

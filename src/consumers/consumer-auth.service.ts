@@ -41,7 +41,7 @@ export class ConsumerAuthService {
       ['otpPerIpHour', clientAddressKey(clientIp)],
     );
     const code = await this.codes.issue(phoneHash);
-    await this.sms.send(phone, `【河南发票抽奖】您的登录验证码是${code}，${OTP_TTL_SECONDS / 60}分钟内有效。如非本人操作，请忽略本短信。`);
+    await this.sms.send(phone, `您的登录验证码是${code}，${OTP_TTL_SECONDS / 60}分钟内有效。如非本人操作，请忽略本短信。`);
     return { expiresInSeconds: OTP_TTL_SECONDS };
   }
 

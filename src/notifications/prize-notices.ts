@@ -12,8 +12,6 @@ export interface PrizeNoticeFacts {
   claimDeadline: Date;
 }
 
-const SIGNATURE = '【河南省有奖发票】';
-
 /** '2022-08' -> '2022年8月', '2026-11a' -> '2026年11月上半月'; a custom key as it is (the one shared formatter). */
 export { periodLabel } from '../web-shared/formatting.js';
 import { periodLabel } from '../web-shared/formatting.js';
@@ -22,7 +20,7 @@ const amount = (cents: number) => `¥${formatCents(cents)}`;
 const deadline = (d: Date) => shanghaiDate(d);
 
 export function prizeWonSms(f: PrizeNoticeFacts): string {
-  return `${SIGNATURE}恭喜您在${periodLabel(f.periodKey)}期抽奖中获得${f.tierName}（${amount(f.grossCents)}），请于${deadline(f.claimDeadline)}前登录App完成实名领奖，逾期视为放弃。`;
+  return `恭喜您在${periodLabel(f.periodKey)}期抽奖中获得${f.tierName}（${amount(f.grossCents)}），请于${deadline(f.claimDeadline)}前登录App完成实名领奖，逾期视为放弃。`;
 }
 
 export function prizePassedNotice(f: PrizeNoticeFacts): { title: string; body: string } {
@@ -33,7 +31,7 @@ export function prizePassedNotice(f: PrizeNoticeFacts): { title: string; body: s
 }
 
 export function prizePassedSms(f: PrizeNoticeFacts): string {
-  return `${SIGNATURE}您作为候补获得${periodLabel(f.periodKey)}期抽奖${f.tierName}（${amount(f.grossCents)}），请于${deadline(f.claimDeadline)}前登录App完成实名领奖，逾期视为放弃。`;
+  return `您作为候补获得${periodLabel(f.periodKey)}期抽奖${f.tierName}（${amount(f.grossCents)}），请于${deadline(f.claimDeadline)}前登录App完成实名领奖，逾期视为放弃。`;
 }
 
 export function prizeEndedNotice(f: Omit<PrizeNoticeFacts, 'claimDeadline'>, reason: 'forfeited' | 'revoked'): { title: string; body: string } {

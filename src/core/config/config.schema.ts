@@ -53,6 +53,8 @@ const schema = z
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     REGISTRY_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     AUTH_DEV_OTP: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional(),
+    /** The sender signature registered with the SMS carrier, put before every message as 【…】 (one per deployment). */
+    SMS_SIGNATURE: z.string().regex(/^[\p{L}\p{N}]{2,16}$/u, 'must be 2-16 letters or digits (without the 【】)'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     PII_KEY: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (32 bytes)'),
     STAFF_TOKEN_TTL_SECONDS: intFromString(60, 7 * 86400),

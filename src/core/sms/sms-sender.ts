@@ -33,6 +33,23 @@ export function redactDigits(message: string): string {
   return message.replace(DIGIT_RUNS, (run) => '*'.repeat(run.length));
 }
 
+/**
+ * Puts the deployment's carrier-registered signature (SMS_SIGNATURE) before every message, so the texts
+ * themselves name no province or campaign.
+ */
+export class SignedSmsSender extends SmsSender {
+  constructor(
+    private readonly signature: string,
+    private readonly next: SmsSender,
+  ) {
+    super();
+  }
+
+  send(phone: string, message: string): Promise<void> {
+    return this.next.send(phone, `【${this.signature}】${message}`);
+  }
+}
+
 /** Counts every message in il_sms_sends_total by result (sent, failed), around the gateway adapter. */
 export class MeteredSmsSender extends SmsSender {
   constructor(private readonly gateway: SmsSender) {
