@@ -378,7 +378,7 @@ async function typeScreen(view) {
     number.maxLength = digital ? 20 : 8;
     number.placeholder = digital ? '20位数字' : '8位数字';
     numberField.querySelector('.help').textContent = digital
-      ? '数电发票没有发票代码，发票号码共20位，在票面右上角；前2位是省份（河南为41）。'
+      ? '数电发票没有发票代码，发票号码共20位，在票面右上角；前2位是年份，第3、4位是省份（河南为41）。'
       : '在发票代码下方“发票号码”处，8位数字。';
     checkField.hidden = digital;
   };
