@@ -23,7 +23,7 @@ import { parseInvoiceQr } from './domain/qr.js';
 import { parseTypedInvoice } from './domain/typed-invoice.js';
 import { Invoice } from './invoice.entity.js';
 import { RegistrationLimiter } from './registration-limits.js';
-import { RegistrationStateReader, type PeriodDraw, type PeriodKey } from './registration-state.reader.js';
+import { RegistrationStateReader, type PeriodDraw, type PeriodKey, type RegistrationState } from './registration-state.reader.js';
 
 export interface RegistrationResult {
   id: number;
@@ -121,22 +121,11 @@ export class InvoicesService {
       if (state.holder?.consumerId === consumerId) return { registration: await this.withInstant(campaign, claim.amountCents, await this.existing(state.holder.id)), created: false };
       if (state.alreadyRegistered) throw this.alreadyRegistered();
 
-      // The slots are the binding check (unique keys); the counts also include rows written around intake
-      // (fixtures, bulk loads) that hold no slot. Every slot of 1..limit taken means the limit is reached.
-      const daySlot = firstFreeSlot(state.daySlots, rules.dailyLimit);
-      const monthSlot = firstFreeSlot(state.monthSlots, rules.monthlyLimit);
-      const campaignSlot = rules.campaignLimit === undefined ? null : firstFreeSlot(state.campaignSlots, rules.campaignLimit);
+      const { daySlot, monthSlot, campaignSlot, counted } = limitSlots(state, rules, true);
       const rejection = checkEligibility(
         claim,
         { ...rules, campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
-        {
-          today,
-          identityVerified: state.identityVerified,
-          periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
-          registeredToday: daySlot === null ? rules.dailyLimit : state.registeredToday,
-          registeredThisMonth: monthSlot === null ? rules.monthlyLimit : state.registeredThisMonth,
-          registeredInCampaign: rules.campaignLimit !== undefined && campaignSlot === null ? rules.campaignLimit : state.registeredInCampaign,
-        },
+        { today, identityVerified: state.identityVerified, periodClosed: period !== null && isPeriodClosed(period, state.draw, now), ...counted },
       );
       if (rejection) throw DomainError.unprocessable(rejection.code, rejection.message);
 
@@ -205,21 +194,11 @@ export class InvoicesService {
       if (!state) return 'CONSUMER_NOT_FOUND';
       if (state.holder) return 'held';
       if (!state.autoEntry) return 'AUTO_ENTRY_OFF';
-      const daySlot = counts ? firstFreeSlot(state.daySlots, rules.dailyLimit) : null;
-      const monthSlot = counts ? firstFreeSlot(state.monthSlots, rules.monthlyLimit) : null;
-      const campaignSlot = counts && rules.campaignLimit !== undefined ? firstFreeSlot(state.campaignSlots, rules.campaignLimit) : null;
+      const { daySlot, monthSlot, campaignSlot, counted } = limitSlots(state, rules, counts);
       const rejection = checkEligibility(
         claim,
         { ...rules, checkCodeRequiredTypes: [], campaignStart: campaign.startDate, campaignEnd: campaign.endDate },
-        {
-          today,
-          identityVerified: state.identityVerified,
-          periodClosed: period !== null && isPeriodClosed(period, state.draw, now),
-          registeredToday: counts && daySlot === null ? rules.dailyLimit : counts ? state.registeredToday : 0,
-          registeredThisMonth: counts && monthSlot === null ? rules.monthlyLimit : counts ? state.registeredThisMonth : 0,
-          registeredInCampaign:
-            counts && rules.campaignLimit !== undefined && campaignSlot === null ? rules.campaignLimit : counts ? state.registeredInCampaign : 0,
-        },
+        { today, identityVerified: state.identityVerified, periodClosed: period !== null && isPeriodClosed(period, state.draw, now), ...counted },
       );
       if (rejection) return rejection.code;
       const match = matchClaimAgainstRecord(claim, record, state.realName, rules, state.idNumberHash);
@@ -411,6 +390,39 @@ const SLOT_KEYS = new Set(['UQ_invoices_consumer_day_slot', 'UQ_invoices_consume
 const lostSlot = (index: string | null | undefined) => index !== null && index !== undefined && SLOT_KEYS.has(index);
 /** Each retry follows a committed registration, so a registration ends within a limit's worth of attempts. */
 const maxAttempts = (rules: CampaignDefinition['intake']) => Math.max(rules.monthlyLimit, rules.campaignLimit ?? 0);
+
+/**
+ * The free day, month and campaign slots of a registration (null: none free, or not counted) and the counts
+ * the eligibility check reads. The slots are the binding check (unique keys); the counts also include rows
+ * written around intake (fixtures, bulk loads) that hold no slot, and read as the limit when every slot of
+ * 1..limit is taken. With `counts` false (automatic entries that take no slots) no slot is taken and the
+ * counts are 0. Pure.
+ */
+function limitSlots(
+  state: RegistrationState,
+  rules: CampaignDefinition['intake'],
+  counts: boolean,
+): {
+  daySlot: number | null;
+  monthSlot: number | null;
+  campaignSlot: number | null;
+  counted: { registeredToday: number; registeredThisMonth: number; registeredInCampaign: number };
+} {
+  if (!counts) return { daySlot: null, monthSlot: null, campaignSlot: null, counted: { registeredToday: 0, registeredThisMonth: 0, registeredInCampaign: 0 } };
+  const daySlot = firstFreeSlot(state.daySlots, rules.dailyLimit);
+  const monthSlot = firstFreeSlot(state.monthSlots, rules.monthlyLimit);
+  const campaignSlot = rules.campaignLimit === undefined ? null : firstFreeSlot(state.campaignSlots, rules.campaignLimit);
+  return {
+    daySlot,
+    monthSlot,
+    campaignSlot,
+    counted: {
+      registeredToday: daySlot === null ? rules.dailyLimit : state.registeredToday,
+      registeredThisMonth: monthSlot === null ? rules.monthlyLimit : state.registeredThisMonth,
+      registeredInCampaign: rules.campaignLimit !== undefined && campaignSlot === null ? rules.campaignLimit : state.registeredInCampaign,
+    },
+  };
+}
 
 /** The lowest slot in 1..limit not taken, or null when all are. */
 function firstFreeSlot(taken: ReadonlySet<number>, limit: number): number | null {
