@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/core/clock/clock.js';
 import type { AppConfig } from '../../src/core/config/config.schema.js';
 import { DatedWorkTick } from '../../src/maintenance/dated-work.tick.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
+import { startTamperingProxy } from '../support/tampering-proxy.js';
 import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
 import { destroyTestEnvironment, isolatedConfig, startTestApi, startTestWorker, type TestApi } from '../support/test-env.js';
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
   const f = lines[3].split(',');
   f[3] = f[3] === '0' ? '3' : '0';
   lines[3] = f.join(',');
-  proxy = await tamperingProxy(api.baseUrl, `/api/v1/public/instant-days/${DAY}/log`, lines.join('\n'));
+  proxy = await startTamperingProxy(api.baseUrl, `/api/v1/public/instant-days/${DAY}/log`, 'text/csv; charset=utf-8', lines.join('\n'));
   tamperedBase = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 }, 120_000);
@@ -68,24 +69,6 @@ afterAll(async () => {
   }
   rmSync(campaignsDir, { recursive: true, force: true });
 });
-
-function tamperingProxy(target: string, path: string, body: string): Promise<Server> {
-  const { port } = new URL(target);
-  const server = createServer((req, res) => {
-    if (req.url === path) {
-      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(body);
-      return;
-    }
-    const upstream = httpRequest({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 async function verdictAt(base: string): Promise<{ verdict: string | null; text: string | null; errors: string[] }> {
   const context = await browser!.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { ManualClock } from '../../src/core/clock/clock.js';
@@ -6,6 +6,7 @@ import type { AuditBundle } from '../../src/draws/algorithm/index.js';
 import { AUGUST_DRAW, drawThroughLifecycle, type RegisteredInvoice } from '../support/draw-through-lifecycle.js';
 import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
 import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
+import { startTamperingProxy } from '../support/tampering-proxy.js';
 
 /**
  * The server-rendered pages and the in-browser verifier in Debian's Chromium (playwright-core, never a
@@ -30,32 +31,13 @@ let tamperingProxy: Server;
 let tamperedBase: string;
 const TAMPERED_INDEX = 2;
 
-/** An HTTP proxy in front of the API that serves a tampered audit bundle (winners[2].ref changed) and passes everything else on. */
-function startTamperingProxy(target: string, tampered: string): Promise<Server> {
-  const { port } = new URL(target);
-  const server = createServer((req, res) => {
-    if (req.url === `/api/v1/public/draws/${AUGUST_DRAW}/audit`) {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(tampered);
-      return;
-    }
-    const upstream = httpRequest({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 beforeAll(async () => {
   if (!haveChromium) return;
   api = await startTestApi({ clock, env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' } });
   ({ invoices } = await drawThroughLifecycle(api, clock, { consumers: 6, invoicesEach: 3, until: 'published' }));
   bundle = (await api.http.get(`/api/v1/public/draws/${AUGUST_DRAW}/audit`)).body;
   const tampered = { ...bundle, winners: bundle.winners.map((w, i) => (i === TAMPERED_INDEX ? { ...w, ref: 'f'.repeat(64) } : w)) };
-  tamperingProxy = await startTamperingProxy(api.baseUrl, JSON.stringify(tampered));
+  tamperingProxy = await startTamperingProxy(api.baseUrl, `/api/v1/public/draws/${AUGUST_DRAW}/audit`, 'application/json; charset=utf-8', JSON.stringify(tampered));
   tamperedBase = `http://127.0.0.1:${(tamperingProxy.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
