@@ -6,10 +6,8 @@
 import { eventually } from '../support/waiting.js';
 import { jest } from '@jest/globals';
 import type { Job } from 'bullmq';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -34,7 +32,7 @@ import {
   insertInvoices,
   picksOf,
   waitForDrawStatus,
-  writeDrawFiles,
+  runVerifyCli,
 } from '../faults/draw-fixtures.js';
 
 jest.setTimeout(120_000);
@@ -348,22 +346,15 @@ describe('July: on time through the tick and the worker', () => {
     const { bundle, entries } = await bundleAndEntries(JULY);
     expect(entries.split('\n')).toHaveLength(3 + 2);
     expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
-    const files = await writeDrawFiles(bundle, entries);
-    try {
-      const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', files.bundlePath, '--entries', files.entriesPath], { encoding: 'utf8' });
-      expect(run.stdout.trim()).toBe('MATCH');
-      expect(run.status).toBe(0);
-      // A tampered bundle does not.
-      const tampered = JSON.parse(bundle);
-      tampered.winners[0].ref = tampered.winners[1].ref;
-      const bad = await writeDrawFiles(JSON.stringify(tampered), entries);
-      const mismatch = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', bad.bundlePath, '--entries', bad.entriesPath], { encoding: 'utf8' });
-      expect(mismatch.status).toBe(1);
-      expect(mismatch.stdout).toMatch(/^MISMATCH: winners\[0\]\.ref/);
-      await rm(bad.dir, { recursive: true, force: true });
-    } finally {
-      await rm(files.dir, { recursive: true, force: true });
-    }
+    const run = await runVerifyCli(bundle, entries);
+    expect(run.stdout.trim()).toBe('MATCH');
+    expect(run.status).toBe(0);
+    // A tampered bundle does not.
+    const tampered = JSON.parse(bundle);
+    tampered.winners[0].ref = tampered.winners[1].ref;
+    const mismatch = await runVerifyCli(JSON.stringify(tampered), entries);
+    expect(mismatch.status).toBe(1);
+    expect(mismatch.stdout).toMatch(/^MISMATCH: winners\[0\]\.ref/);
   });
 });
 
@@ -480,13 +471,7 @@ describe('August: the two-person rule', () => {
     const { bundle, entries } = await bundleAndEntries(AUGUST);
     expect(JSON.parse(bundle).beacon).toBe(beacon);
     expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
-    const files = await writeDrawFiles(bundle, entries);
-    try {
-      const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', files.bundlePath, '--entries', files.entriesPath], { encoding: 'utf8' });
-      expect(run.stdout.trim()).toBe('MATCH');
-    } finally {
-      await rm(files.dir, { recursive: true, force: true });
-    }
+    expect((await runVerifyCli(bundle, entries)).stdout.trim()).toBe('MATCH');
     // Published exactly: the public draw shows the same characters.
     expect((await api.http.get(`/api/v1/public/draws/${AUGUST}`)).body.reveal.beacon).toBe(beacon);
 

@@ -10,15 +10,13 @@
  */
 import { jest } from '@jest/globals';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { spawnSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { TokenService } from '../../src/auth/token.service.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { invoiceRef, verifyAuditBundle } from '../../src/draws/algorithm/index.js';
 import { DrawTickService } from '../../src/draws/draw-tick.service.js';
-import { waitForDrawStatus, writeDrawFiles } from '../faults/draw-fixtures.js';
+import { runVerifyCli, waitForDrawStatus } from '../faults/draw-fixtures.js';
 import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { destroyTestEnvironment, startTestApi, startTestWorker, TEST_ADMIN, type TestApi } from '../support/test-env.js';
 
@@ -267,13 +265,7 @@ test.each([
   expect(refs.sort()).toEqual(band[which].map((i) => i.ref).sort());
   expect(JSON.parse(bundle).drawId).toBe(drawId);
   expect(await verifyAuditBundle(JSON.parse(bundle), Readable.from([Buffer.from(entries)]))).toEqual({ ok: true });
-  const files = await writeDrawFiles(bundle, entries);
-  try {
-    const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', files.bundlePath, '--entries', files.entriesPath], { encoding: 'utf8' });
-    expect(run.stdout.trim()).toBe('MATCH');
-  } finally {
-    await rm(files.dir, { recursive: true, force: true });
-  }
+  expect((await runVerifyCli(bundle, entries)).stdout.trim()).toBe('MATCH');
 
   const winners = await api.http.get(`/api/v1/public/draws/${drawId}/winners?pageSize=100`);
   expect(winners.status).toBe(200);

@@ -3,7 +3,8 @@
  * multi-row INSERTs, as the intake would have written them, plus small helpers to wait on draws.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -191,12 +192,20 @@ export async function collect(chunks: AsyncIterable<string>): Promise<string> {
   return text;
 }
 
-/** Writes the bundle and entries file of a draw into a fresh temp dir; returns their paths. */
-export async function writeDrawFiles(bundle: string, entries: string): Promise<{ dir: string; bundlePath: string; entriesPath: string }> {
+/**
+ * Runs `npm run verify` (the built CLI, dist/src/draws/verify.cli.js) on a draw's audit bundle and entries
+ * file, written to a fresh temp dir that is removed afterwards; returns its exit status and output.
+ */
+export async function runVerifyCli(bundle: string, entries: string): Promise<{ status: number | null; stdout: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'il-draw-'));
-  const bundlePath = join(dir, 'audit.json');
-  const entriesPath = join(dir, 'entries.csv');
-  await writeFile(bundlePath, bundle);
-  await writeFile(entriesPath, entries);
-  return { dir, bundlePath, entriesPath };
+  try {
+    const bundlePath = join(dir, 'audit.json');
+    const entriesPath = join(dir, 'entries.csv');
+    await writeFile(bundlePath, bundle);
+    await writeFile(entriesPath, entries);
+    const run = spawnSync(process.execPath, ['dist/src/draws/verify.cli.js', '--bundle', bundlePath, '--entries', entriesPath], { encoding: 'utf8' });
+    return { status: run.status, stdout: run.stdout };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
