@@ -3,11 +3,11 @@
  * the schema of the migrations before it, and that the freeze's read uses the covering index as a range.
  */
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/core/database/data-source-options.js';
-import { dropDatabase, ensureDatabase } from '../../src/core/database/ensure-database.js';
+import type { DataSource } from 'typeorm';
+import { dropDatabase } from '../../src/core/database/ensure-database.js';
 import { migrations } from '../../src/core/database/migrations/index.js';
 import { FREEZE_READ_SQL } from '../../src/invoices/invoice-freeze.source.js';
+import { expectDownThenUpRestores, migrationBefore, openMigrated } from '../support/migrations.js';
 import { TEST_DATABASE_SERVER } from '../support/test-env.js';
 
 const id = `${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -15,26 +15,10 @@ const fullUrl = `${TEST_DATABASE_SERVER}/il_test_${id}`;
 const beforeUrl = `${TEST_DATABASE_SERVER}/il_test_${id}_b`;
 const mineUrl = `${TEST_DATABASE_SERVER}/il_test_${id}_m`;
 const MINE = 'FreezeIndexes1700000005000';
-const LAST_BEFORE = migrations[migrations.findIndex((m) => m.name === MINE) - 1].name;
+const LAST_BEFORE = migrationBefore(MINE);
 let full: DataSource;
 let before: DataSource;
 let mine: DataSource;
-
-async function open(url: string, upTo?: string): Promise<DataSource> {
-  await ensureDatabase(url);
-  const options = dataSourceOptions(url);
-  const list = upTo ? migrations.slice(0, migrations.findIndex((m) => m.name === upTo) + 1) : migrations;
-  const ds = new DataSource({ ...options, migrations: list } as typeof options);
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  return ds;
-}
-
-/** SHOW CREATE TABLE without the database-specific parts. */
-async function shape(ds: DataSource, table: string): Promise<string> {
-  const [row] = await ds.query(`SHOW CREATE TABLE ${table}`);
-  return String(row['Create Table']).replace(/ AUTO_INCREMENT=\d+/, '');
-}
 
 async function indexColumns(ds: DataSource, table: string): Promise<Record<string, string[]>> {
   const rows: Array<{ Key_name: string; Column_name: string; Seq_in_index: number }> = await ds.query(`SHOW INDEX FROM ${table}`);
@@ -44,9 +28,9 @@ async function indexColumns(ds: DataSource, table: string): Promise<Record<strin
 }
 
 beforeAll(async () => {
-  full = await open(fullUrl);
-  before = await open(beforeUrl, LAST_BEFORE);
-  mine = await open(mineUrl, MINE);
+  full = await openMigrated(fullUrl);
+  before = await openMigrated(beforeUrl, LAST_BEFORE);
+  mine = await openMigrated(mineUrl, MINE);
 });
 afterAll(async () => {
   for (const ds of [full, before, mine]) await ds?.destroy();
@@ -111,16 +95,5 @@ test("the freeze's batch read is a range over the covering index, index only, in
 });
 
 test('down() restores exactly the schema before the migration, and up() applies it again', async () => {
-  const tables = ['invoices', 'draw_entries'];
-  const up = await Promise.all(tables.map((t) => shape(mine, t)));
-  const migration = new (migrations.find((m) => m.name === MINE)!)();
-  const runner = mine.createQueryRunner();
-  try {
-    await migration.down(runner);
-    for (const t of tables) expect(await shape(mine, t)).toBe(await shape(before, t));
-    await migration.up(runner);
-  } finally {
-    await runner.release();
-  }
-  expect(await Promise.all(tables.map((t) => shape(mine, t)))).toEqual(up);
+  await expectDownThenUpRestores(mine, before, MINE, ['invoices', 'draw_entries']);
 });

@@ -4,39 +4,25 @@
  * and down() restores exactly the schema before it.
  */
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/core/database/data-source-options.js';
-import { dropDatabase, ensureDatabase } from '../../src/core/database/ensure-database.js';
+import type { DataSource } from 'typeorm';
+import { dropDatabase } from '../../src/core/database/ensure-database.js';
 import { migrations } from '../../src/core/database/migrations/index.js';
+import { expectDownThenUpRestores, migrationBefore, openMigrated } from '../support/migrations.js';
 import { TEST_DATABASE_SERVER } from '../support/test-env.js';
 
 const id = `${process.pid}_${randomBytes(4).toString('hex')}`;
 const mineUrl = `${TEST_DATABASE_SERVER}/il_test_${id}_pp`;
 const beforeUrl = `${TEST_DATABASE_SERVER}/il_test_${id}_pb`;
 const MINE = 'PeriodPools1700000018200';
-const LAST_BEFORE = migrations[migrations.findIndex((m) => m.name === MINE) - 1].name;
+const LAST_BEFORE = migrationBefore(MINE);
 let mine: DataSource;
 let before: DataSource;
-
-async function open(url: string, upTo: string): Promise<DataSource> {
-  await ensureDatabase(url);
-  const options = dataSourceOptions(url);
-  const ds = new DataSource({ ...options, migrations: migrations.slice(0, migrations.findIndex((m) => m.name === upTo) + 1) } as typeof options);
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  return ds;
-}
-
-async function shape(ds: DataSource, table: string): Promise<string> {
-  const [row] = await ds.query(`SHOW CREATE TABLE ${table}`);
-  return String(row['Create Table']).replace(/ AUTO_INCREMENT=\d+/, '');
-}
 
 const TABLES = ['invoices', 'draws', 'registration_counts'];
 
 beforeAll(async () => {
-  before = await open(beforeUrl, LAST_BEFORE);
-  mine = await open(mineUrl, LAST_BEFORE);
+  before = await openMigrated(beforeUrl, LAST_BEFORE);
+  mine = await openMigrated(mineUrl, LAST_BEFORE);
   // Henan as it was before: its campaign and a monthly draw.
   await mine.query(`INSERT INTO campaigns (id, name, definition, definition_hash, loaded_at) VALUES ('henan-2022', '河南省2022年有奖发票促消费活动', '{}', REPEAT('0', 64), NOW(3))`);
   await mine.query(
@@ -95,15 +81,5 @@ test('period keys of 16 characters fit; a period has one draw per pool; campaign
 });
 
 test('down() restores exactly the schema before the migration, and up() applies it again', async () => {
-  const up = await Promise.all(TABLES.map((t) => shape(mine, t)));
-  const migration = new (migrations.find((m) => m.name === MINE)!)();
-  const runner = mine.createQueryRunner();
-  try {
-    await migration.down(runner);
-    for (const t of TABLES) expect(await shape(mine, t)).toBe(await shape(before, t));
-    await migration.up(runner);
-  } finally {
-    await runner.release();
-  }
-  expect(await Promise.all(TABLES.map((t) => shape(mine, t)))).toEqual(up);
+  await expectDownThenUpRestores(mine, before, MINE, TABLES);
 });
