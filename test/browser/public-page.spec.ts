@@ -2,15 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CampaignCatalog } from '../../src/campaigns/campaign-catalog.js';
 import { ManualClock } from '../../src/core/clock/clock.js';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { invoiceRef, type AuditBundle } from '../../src/draws/algorithm/index.js';
-import { DrawLifecycleService } from '../../src/draws/draw-lifecycle.service.js';
+import type { AuditBundle } from '../../src/draws/algorithm/index.js';
 import { HEAD_STALENESS_MS } from '../../src/public/public-cache.js';
-import { createConsumer, insertRegistryRecord } from '../support/fixtures.js';
 import { browserTests, CHROMIUM_PATH } from '../support/browser.js';
+import { drawThroughLifecycle } from '../support/draw-through-lifecycle.js';
 import { destroyTestEnvironment, startTestApi, type TestApi } from '../support/test-env.js';
 
 /**
@@ -70,36 +68,17 @@ beforeAll(async () => {
     }),
   );
   api = await startTestApi({ clock, env: { CAMPAIGNS_DIR: campaignsDir, PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' } });
-  const lifecycle = api.app.get(DrawLifecycleService);
-  await lifecycle.ensureCampaign(api.app.get(CampaignCatalog).get('henan-2022')!);
-
-  const names = ['张三', '欧阳娜娜', '司马光', '李四', '王五', '赵六', '钱七', '孙八', '周九', '吴十'];
   const regions = ['4101', '4103', '4113', '4102', '4117', '4105', '4107', '4190', '4116', '4101'];
-  let seq = 0;
-  for (const [i, realName] of names.entries()) {
-    const consumer = await createConsumer(api.app, { realName });
-    for (let k = 0; k < 4; k++) {
-      seq += 1;
-      const invoiceCode = `0${regions[i]}2200111`;
-      const invoiceNumber = String(40_000_000 + (process.pid % 1000) * 1000 + seq);
-      const paidCents = [2_300, 7_700, 16_600, 43_000, 120_000, 610_000][(i + k) % 6];
-      await insertRegistryRecord(api.app, { invoiceCode, invoiceNumber, issueDate: '2022-08-09', amountCents: paidCents, taxCents: 0 });
-      const res = await api.http.post(
-        '/api/v1/invoices',
-        { invoiceType: '10', invoiceCode, invoiceNumber, issueDate: '2022-08-09', amount: (paidCents / 100).toFixed(2), checkCode: '567890' },
-        consumer.token,
-      );
-      if (res.status !== 201 || res.body.status !== 'verified') throw new Error(`registration failed: ${res.status} ${res.text}`);
-      invoices.push({ invoiceCode, invoiceNumber, ref: invoiceRef(invoiceCode, invoiceNumber), realName });
-    }
-  }
-  clock.set('2022-09-06T00:00:01+08:00');
-  await lifecycle.freezeDraw(DRAW);
-  await api.app.get<DataSource>(getDataSourceToken()).query(`UPDATE draws SET beacon = ? WHERE id = ?`, [BEACON, DRAW]);
-  clock.set('2022-09-07T10:00:00+08:00');
-  await lifecycle.runDraw(DRAW);
-  clock.set('2022-09-08T10:00:00+08:00');
-  await lifecycle.publishDraw(DRAW);
+  const registered = await drawThroughLifecycle(api, clock, {
+    consumers: regions.length,
+    invoicesEach: 4,
+    regions,
+    afterFreeze: async () => {
+      await api.app.get<DataSource>(getDataSourceToken()).query(`UPDATE draws SET beacon = ? WHERE id = ?`, [BEACON, DRAW]);
+    },
+    until: 'published',
+  });
+  invoices.push(...registered.invoices);
   bundle = (await api.http.get(`/api/v1/public/draws/${DRAW}/audit`)).body;
 
   context = await chromium.launchPersistentContext(join(workDir, 'profile'), {

@@ -22,7 +22,15 @@ export interface RegisteredInvoice {
 export async function drawThroughLifecycle(
   api: TestApi,
   clock: ManualClock,
-  options: { consumers?: number; invoicesEach?: number; until: 'frozen' | 'drawn' | 'published' },
+  options: {
+    consumers?: number;
+    invoicesEach?: number;
+    /** The issuing region (4 digits of the invoice code) of consumer i's invoices, by index; 4101 when absent. */
+    regions?: readonly string[];
+    /** Runs once the draw is frozen, before it is drawn (e.g. to set a beacon). */
+    afterFreeze?: () => Promise<void>;
+    until: 'frozen' | 'drawn' | 'published';
+  },
 ): Promise<{ invoices: RegisteredInvoice[]; lifecycle: DrawLifecycleService }> {
   const lifecycle = api.app.get(DrawLifecycleService);
   await lifecycle.ensureCampaign(api.app.get(CampaignCatalog).get('henan-2022')!);
@@ -34,7 +42,7 @@ export async function drawThroughLifecycle(
     const consumer = await createConsumer(api.app, { realName });
     for (let k = 0; k < (options.invoicesEach ?? 3); k++) {
       seq += 1;
-      const invoiceCode = '041012200111';
+      const invoiceCode = `0${options.regions?.[i] ?? '4101'}2200111`;
       const invoiceNumber = String(50_000_000 + (process.pid % 1000) * 1000 + seq);
       const paidCents = [2_300, 7_700, 16_600, 43_000, 120_000, 610_000][(i + k) % 6];
       await insertRegistryRecord(api.app, { invoiceCode, invoiceNumber, issueDate: '2022-08-09', amountCents: paidCents, taxCents: 0 });
@@ -49,6 +57,7 @@ export async function drawThroughLifecycle(
   }
   clock.set('2022-09-06T00:00:01+08:00');
   await lifecycle.freezeDraw(AUGUST_DRAW);
+  await options.afterFreeze?.();
   if (options.until === 'frozen') return { invoices, lifecycle };
   clock.set('2022-09-07T10:00:00+08:00');
   await lifecycle.runDraw(AUGUST_DRAW);
