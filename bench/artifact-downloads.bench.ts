@@ -25,22 +25,18 @@ import { DirectoryArtifactStore } from '../src/core/artifacts/directory-artifact
 import { dropDatabase } from '../src/core/database/ensure-database.js';
 import { migrateDatabase } from '../src/core/database/migrate.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
-import { startApiProcess } from './support/processes.js';
+import { scratchNames, startApiProcess } from './support/processes.js';
 import { ENTRIES_HEADER } from '../src/draws/algorithm/index.js';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '1000000' }, concurrency: { type: 'string', default: '50' } } });
 const N = Number(values.entries);
 const C = Number(values.concurrency);
 const DRAW = 'henan-2022-2022-08';
-const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const id = randomBytes(4).toString('hex');
+const { runId: id, env: scratch } = scratchNames('dl');
 const dir = mkdtempSync(join(tmpdir(), 'il-bench-dl-'));
 const env = {
   NODE_ENV: 'development',
-  DATABASE_URL: `${SERVER}/il_bench_dl_${id}`,
-  REDIS_URL,
-  REDIS_PREFIX: `ilbench:dl:${id}`,
+  ...scratch,
   LOG_LEVEL: 'warn',
   PUBLIC_RATE_LIMIT_PER_MINUTE: '10000000',
   ARTIFACTS_DIR: dir,
@@ -131,7 +127,7 @@ async function main(): Promise<void> {
       await new Promise((r) => child!.once('exit', r));
     }
     await dropDatabase(config.DATABASE_URL);
-    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
+    await deleteKeysWithPrefix(env.REDIS_URL, env.REDIS_PREFIX);
     rmSync(dir, { recursive: true, force: true });
   }
 }

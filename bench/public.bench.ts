@@ -17,7 +17,7 @@
  */
 import 'reflect-metadata';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,7 +34,7 @@ import { invoiceRef } from '../src/draws/algorithm/index.js';
 import { DrawLifecycleService } from '../src/draws/draw-lifecycle.service.js';
 import { prng } from './support/prng.js';
 import { deleteKeysWithPrefix } from '../src/core/redis/redis.js';
-import { startApiProcess } from './support/processes.js';
+import { scratchNames, startApiProcess } from './support/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,14 +57,10 @@ if (![INVOICES, CONSUMERS, CONNECTIONS, DURATION].every((n) => Number.isSafeInte
 }
 
 const DRAW = 'henan-2022-2022-08';
-const SERVER = process.env.TEST_DATABASE_SERVER ?? 'mysql://root@127.0.0.1:3306';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const id = randomBytes(4).toString('hex');
+const { runId: id, env: scratch } = scratchNames('pub');
 const env = {
   NODE_ENV: 'development',
-  DATABASE_URL: `${SERVER}/il_bench_pub_${id}`,
-  REDIS_URL,
-  REDIS_PREFIX: `ilbench:pub:${id}`,
+  ...scratch,
   LOG_LEVEL: 'warn',
   PUBLIC_RATE_LIMIT_PER_MINUTE: '10000000',
 };
@@ -279,7 +275,7 @@ async function main() {
       await new Promise((r) => child!.once('exit', r));
     }
     await dropDatabase(config.DATABASE_URL);
-    await deleteKeysWithPrefix(REDIS_URL, env.REDIS_PREFIX);
+    await deleteKeysWithPrefix(env.REDIS_URL, env.REDIS_PREFIX);
   }
 }
 
