@@ -51,8 +51,8 @@ export class InstantOutcomes implements OnApplicationShutdown {
    */
   async outcome(invoiceId: number, justRegistered = false): Promise<InstantAnswer> {
     // A registration made by this very request has no line yet: no need to look.
-    const line = justRegistered ? null : await this.read.entryOfInvoice(invoiceId);
-    if (line) return entryResult(line, this.catalog.campaigns);
+    const drawn = justRegistered ? null : await this.stored(invoiceId);
+    if (drawn) return drawn;
     return new Promise((resolve) => {
       this.waiting.push({ invoiceId, resolve });
       if (this.waiting.length >= MAX_PER_JOB) this.flush();
